@@ -1,0 +1,63 @@
+"""identities: a JAX-backed reference suite for matrix calculus.
+
+Importing the package registers every identity (each family module declares its own). Closed forms are
+checked in float64, so importing it turns on ``jax_enable_x64``.
+"""
+
+from __future__ import annotations
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+# Family modules: importing them registers their identities, in this order.
+from . import (  # noqa: E402
+    layout,
+    losses,
+    matrix,
+    norms,
+    partial,
+    scalar,
+    tensors,
+    vector,
+)
+from ._core import REGISTRY, Example, Identity, Source, Tex, catalog, get  # noqa: E402
+from ._structures import Structure  # noqa: E402
+from .errors import (  # noqa: E402
+    ArityError,
+    DTypeError,
+    IdentityError,
+    NonFiniteError,
+    PreconditionError,
+    ShapeError,
+    UnknownIdentityError,
+)
+from .verify import Report, verify  # noqa: E402
+
+__all__ = [
+    "REGISTRY",
+    "ArityError",
+    "DTypeError",
+    "Example",
+    "Identity",
+    "IdentityError",
+    "NonFiniteError",
+    "PreconditionError",
+    "Report",
+    "ShapeError",
+    "Source",
+    "Structure",
+    "Tex",
+    "UnknownIdentityError",
+    "catalog",
+    "get",
+    "layout",
+    "losses",
+    "matrix",
+    "norms",
+    "partial",
+    "scalar",
+    "tensors",
+    "vector",
+    "verify",
+]

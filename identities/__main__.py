@@ -1,0 +1,196 @@
+"""Command line: ``python -m identities list | show ID | verify [ID ...]`` (``--json`` on each)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from tabulate import tabulate
+
+from ._core import REFERENCES, Identity, catalog, get
+from .errors import UnknownIdentityError
+
+
+def _shapes_text(ident: Identity) -> str:
+    return ", ".join(f"{a}: {ident.shapes[a] or 'scalar'}" for a in ident.argnames)
+
+
+def _requires_text(ident: Identity) -> list[str]:
+    out = [f"{a} {s.description}" for a, s in ident.requires.items()]
+    out += [j.description for j in ident.joint]
+    return out
+
+
+def ident_dict(ident: Identity) -> dict[str, Any]:
+    """A JSON-ready description of one identity (the record, not its verification)."""
+    return {
+        "id": ident.id,
+        "family": ident.family,
+        "kind": ident.kind,
+        "function": ident.tex.f,
+        "wrt": ident.wrt,
+        "derivative": {"numerator": ident.tex.num, "denominator": ident.tex.den},
+        "shapes": dict(ident.shapes),
+        "requires": {a: s.name for a, s in ident.requires.items()} | {j.name: "joint" for j in ident.joint},
+        "convention": ident.convention,
+        "sources": [
+            {"ref": s.ref, "loc": s.loc, "edition": s.edition, "reference": REFERENCES.get(s.ref, "")}
+            for s in ident.sources
+        ],
+        "aliases": list(ident.aliases),
+        "notes": ident.notes,
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    idents = catalog()
+    if args.family:
+        idents = [i for i in idents if i.family == args.family]
+    if args.json:
+        print(json.dumps([ident_dict(i) for i in idents], indent=1, ensure_ascii=False))
+        return 0
+    rows = [(i.id, i.tex.f, i.tex.den if args.layout == "denominator" else i.tex.num, i.citation) for i in idents]
+    print(
+        tabulate(
+            rows,
+            headers=["id", "expression", f"derivative ({args.layout})", "sources"],
+            maxcolwidths=[None, 40, 40, 50],
+        )
+    )
+    print(f"\n{len(idents)} identities")
+    return 0
+
+
+def _example(ident: Identity, layout: str) -> dict[str, Any]:
+    from .verify import draw_extra, draw_inputs, extra_shape, raw_draw
+
+    rng = np.random.default_rng(0)
+    sizes = ident.size_assignments()[0]
+    args = draw_inputs(ident, rng, sizes)
+    eshape = extra_shape(ident, sizes)
+    call = [args[a] for a in ident.argnames]
+    if eshape is not None:
+        call.append(draw_extra(ident, args, raw_draw(rng, eshape)))
+    value = np.asarray(ident.closed_form(*call, layout=layout))
+    return {"inputs": {a: np.round(v, 4).tolist() for a, v in args.items()}, "derivative": np.round(value, 4).tolist()}
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    ident = get(args.id)
+    layouts = [args.layout] if args.layout else ["numerator", "denominator"]
+    ex = _example(ident, layouts[0] if args.layout else "jax")
+    if args.json:
+        d = ident_dict(ident)
+        d["example"] = ex
+        print(json.dumps(d, indent=1, ensure_ascii=False))
+        return 0
+    print(f"{ident.id}  ({ident.kind})")
+    print(f"  function     {ident.tex.f}")
+    print(f"  with respect {ident.wrt}")
+    for lay in layouts:
+        print(
+            f"  {lay:<12} {ident.tex.lhs(ident.wrt, ident.kind)} = {ident.tex.num if lay == 'numerator' else ident.tex.den}"
+        )
+    print(f"  shapes       {_shapes_text(ident)}")
+    req = _requires_text(ident)
+    print(f"  requires     {'; '.join(req) if req else 'nothing'}")
+    if ident.convention != "full":
+        print(f"  convention   {ident.convention}")
+    print("  sources      " + "\n               ".join(str(s) for s in ident.sources))
+    if ident.aliases:
+        print(f"  aliases      {', '.join(ident.aliases)}")
+    if ident.notes:
+        print("  notes        " + "\n               ".join(ident.notes.splitlines()))
+    lay = args.layout or "jax"
+    print(f"  example      ({lay} layout)")
+    for a, v in ex["inputs"].items():
+        print(f"    {a} = {np.array2string(np.asarray(v), precision=4, prefix='    ' + a + ' = ')}")
+    print(f"    derivative = {np.array2string(np.asarray(ex['derivative']), precision=4, prefix='    derivative = ')}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    idents = [get(i) for i in args.ids] if args.ids else catalog()
+    t0 = time.perf_counter()
+    reports = []
+    for k, ident in enumerate(idents, 1):
+        reports.append(verify(ident, examples=args.examples, seed=args.seed))
+        if not args.json and sys.stderr.isatty():
+            print(f"\r{k}/{len(idents)} {ident.id:<50}", end="", file=sys.stderr, flush=True)
+    if not args.json and sys.stderr.isatty():
+        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    wall = time.perf_counter() - t0
+    failed = [r for r in reports if not r.ok]
+    if args.json:
+        print(json.dumps({"ok": not failed, "seconds": wall, "reports": [r.to_dict() for r in reports]}, indent=1))
+    else:
+        rows = []
+        for r in reports:
+            for c in r.checks.values():
+                rows.append(
+                    (
+                        r.identity,
+                        c.check,
+                        "ok" if c.ok else "FAIL",
+                        f"{c.max_abs_error:.1e}",
+                        f"{c.max_rel_error:.1e}",
+                        f"{c.tol:.1e}",
+                    )
+                )
+            if r.error:
+                rows.append((r.identity, "error", "FAIL", "", "", ""))
+        print(tabulate(rows, headers=["identity", "check", "result", "max abs err", "max rel err", "tolerance"]))
+        for r in failed:
+            for line in r.failures():
+                print("FAILED", line)
+        n_checks = sum(len(r.checks) for r in reports)
+        print(
+            f"\n{len(reports) - len(failed)}/{len(reports)} identities verified "
+            f"({n_checks} checks, {sum(r.examples for r in reports)} examples) in {wall:.1f} s"
+        )
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m identities", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pl = sub.add_parser("list", help="table of every identity")
+    pl.add_argument("--family", help="only this family (module), e.g. norms")
+    pl.add_argument("--layout", choices=["numerator", "denominator"], default="numerator")
+    pl.add_argument("--json", action="store_true")
+    pl.set_defaults(func=cmd_list)
+
+    ps = sub.add_parser("show", help="one identity: formula, shapes, preconditions, sources, an example")
+    ps.add_argument("id", help="id, alias or Cookbook number (e.g. norms.l2, dK/dR, MC(70))")
+    ps.add_argument("--layout", choices=["numerator", "denominator"])
+    ps.add_argument("--json", action="store_true")
+    ps.set_defaults(func=cmd_show)
+
+    pv = sub.add_parser("verify", help="check closed forms against autodiff and finite differences")
+    pv.add_argument("ids", nargs="*", help="ids or aliases (default: the whole catalog)")
+    pv.add_argument("--examples", type=int, default=3, help="random inputs per size assignment (default 3)")
+    pv.add_argument("--seed", type=int, default=0)
+    pv.add_argument("--json", action="store_true")
+    pv.set_defaults(func=cmd_verify)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UnknownIdentityError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+"""The identity record, the ``@identity`` decorator and the one registry.
+
+Every identity is declared once, in a family module, as a decorated closed-form function. The decorator
+builds a frozen :class:`Identity` and adds it to :data:`REGISTRY`; tests, docs, benchmarks and the CLI
+iterate that registry and nothing else.
+
+Closed forms follow JAX's convention (see :mod:`identities.layout`): for ``kind="jacobian"`` the result
+has the output's axes followed by the variable's axes, exactly what ``jax.jacobian(f, argnums=wrt)``
+returns.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ._structures import ANY, Joint, Structure
+from .errors import UnknownIdentityError
+
+Kind = Literal["jacobian", "hessian", "jvp", "vjp"]
+KINDS: tuple[str, ...] = ("jacobian", "hessian", "jvp", "vjp")
+Convention = Literal["full", "sym"]
+
+# Sizes given to dimension names, in order of first appearance; distinct names get distinct sizes so
+# that a missing transpose is a shape error, not a silent number.
+SIZE_POOLS: tuple[tuple[int, ...], ...] = ((3, 4, 5, 2, 6, 7), (4, 2, 3, 5, 7, 6))
+
+
+# --- records ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Tex:
+    """LaTeX of the function and of its derivative in numerator and in denominator layout."""
+
+    f: str
+    num: str
+    den: str
+    wrt: str = ""  # symbol of the variable; defaults to the argument's name
+    where: str = ""  # definitions the function uses, e.g. "x_1 = \\sin t"
+
+    def lhs(self, wrt: str, kind: str = "jacobian") -> str:
+        w = self.wrt or wrt
+        if kind == "hessian":
+            return rf"\frac{{\partial^2 \left({self.f}\right)}}{{\partial {w}\,\partial {w}^\top}}"
+        return rf"\frac{{\partial \left({self.f}\right)}}{{\partial {w}}}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation: reference key, location (equation, section, example), edition."""
+
+    ref: str  # "MC", "W", "MML", "G08", "D2L", "seed 001", ...
+    loc: str  # "(70)", "section 5.5", "Example 5.12"
+    edition: str = ""
+    note: str = ""
+
+    def __str__(self) -> str:
+        s = f"{self.ref} {self.loc}"
+        if self.edition:
+            s += f" [{self.edition}]"
+        return s
+
+
+REFERENCES: dict[str, str] = {
+    "MC": "Petersen & Pedersen, The Matrix Cookbook, version of 15 November 2012",
+    "W": 'Wikipedia, "Matrix calculus", identity tables',
+    "MML": "Deisenroth, Faisal & Ong, Mathematics for Machine Learning (2020), chapter 5",
+    "G08": "Giles, An extended collection of matrix derivative results for forward and reverse mode AD (2008)",
+    "seed 000": "shared/seeds/000_86380d4fb62a6910.txt (web page: derivative of the L2 norm)",
+    "seed 001": "shared/seeds/001_2cabb923f12c2144.txt (MML chapter 5 lecture slides, annotated)",
+    "seed 002": "shared/seeds/002_a7ff9cc3a27dddc0.txt (notes on D2L section 2.4 Calculus)",
+}
+
+
+def mc(eq: int | str, note: str = "") -> Source:
+    """The Matrix Cookbook, version of 15 November 2012, equation ``eq``."""
+    return Source("MC", f"({eq})", "2012-11-15", note)
+
+
+def seed(file: str, loc: str, note: str = "") -> Source:
+    """One of the seed documents, by its three-digit prefix and section."""
+    return Source(f"seed {file}", loc, "", note)
+
+
+def mml(loc: str, note: str = "") -> Source:
+    return Source("MML", loc, "2020", note)
+
+
+def wiki(loc: str, note: str = "") -> Source:
+    return Source("W", loc, "", note)
+
+
+def g08(loc: str, note: str = "") -> Source:
+    return Source("G08", loc, "2008", note)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A known answer: the derivative's value at given inputs, with where the claim comes from.
+
+    ``value`` is the correct value (in JAX layout). ``claimed`` is what the source printed when it differs
+    (an erratum); tests assert the closed form gives ``value`` and not ``claimed``.
+    """
+
+    args: Mapping[str, Any]
+    value: Any
+    source: Source
+    claimed: Any = None
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Identity:
+    """One matrix-calculus identity: a function, a variable, and the closed form of the derivative."""
+
+    id: str
+    family: str
+    name: str
+    f: Callable[..., Any] = field(repr=False)
+    closed: Callable[..., Any] = field(repr=False)
+    argnames: tuple[str, ...]
+    wrt: str
+    shapes: Mapping[str, str]
+    requires: Mapping[str, Structure]
+    tex: Tex
+    sources: tuple[Source, ...]
+    aliases: tuple[str, ...] = ()
+    notes: str = ""
+    kind: Kind = "jacobian"
+    convention: Convention = "full"
+    examples: tuple[Example, ...] = ()
+    sizes: tuple[Mapping[str, int], ...] = ()  # explicit size assignments, overriding SIZE_POOLS
+    joint: tuple[Joint, ...] = ()  # preconditions tying several arguments together
+    # Where JAX autodiff of ``f`` as written is valid, when that is narrower than the identity's domain
+    # (e.g. ||x||² written through the norm: grad is NaN at 0). Verification draws stay inside it; the
+    # excluded points are tested in tests/test_special_points.py.
+    autodiff_requires: Mapping[str, Structure] = field(default_factory=dict)
+
+    # --- derived ---------------------------------------------------------------------------------------
+    @property
+    def wrt_index(self) -> int:
+        return self.argnames.index(self.wrt)
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """Dimension names in order of first appearance (literal sizes excluded)."""
+        seen: dict[str, None] = {}
+        for a in self.argnames:
+            for d in parse_shape(self.shapes[a]):
+                if not d.isdigit():
+                    seen.setdefault(d, None)
+        return tuple(seen)
+
+    def structure(self, arg: str) -> Structure:
+        return self.requires.get(arg, ANY)
+
+    def size_assignments(self) -> tuple[dict[str, int], ...]:
+        """The few size assignments tests and ``verify`` use (JAX compiles once per shape)."""
+        if self.sizes:
+            return tuple(dict(s) for s in self.sizes)
+        return tuple(dict(zip(self.dims, pool, strict=False)) for pool in SIZE_POOLS)
+
+    def arg_shapes(self, sizes: Mapping[str, int]) -> dict[str, tuple[int, ...]]:
+        return {
+            a: tuple(int(d) if d.isdigit() else sizes[d] for d in parse_shape(self.shapes[a])) for a in self.argnames
+        }
+
+    def out_shape(self, sizes: Mapping[str, int]) -> tuple[int, ...]:
+        """Shape of f's output, found by abstract evaluation (no FLOPs)."""
+        import jax
+        import jax.numpy as jnp
+
+        shapes = self.arg_shapes(sizes)
+        specs = [jax.ShapeDtypeStruct(shapes[a], jnp.float64) for a in self.argnames]
+        return tuple(jax.eval_shape(self.f, *specs).shape)
+
+    @property
+    def citation(self) -> str:
+        return "; ".join(str(s) for s in self.sources)
+
+    def closed_form(self, *args: Any, layout: str = "jax", check: bool = True, **kwargs: Any) -> Any:
+        """Evaluate the closed form on ``args`` (validated unless ``check=False``), in ``layout``.
+
+        ``layout`` is ``"jax"`` (output axes then input axes), ``"numerator"`` or ``"denominator"``.
+        """
+        from .layout import from_jax
+        from .validate import bind
+
+        arrays = bind(self, args, kwargs, check=check)
+        out = self.closed(*arrays)
+        if self.kind in ("jvp", "vjp") or layout == "jax":
+            return out
+        return from_jax(out, self.derivative_ndims(arrays), layout)
+
+    def derivative_ndims(self, arrays: tuple[Any, ...]) -> tuple[int, int]:
+        """(output ndim, variable ndim) of the derivative for layout conversion."""
+        import jax
+
+        win = len(self.arg_shapes_from(arrays)[self.wrt])
+        if self.kind == "hessian":
+            return win, win
+        out = jax.eval_shape(self.f, *arrays)
+        return len(out.shape), win
+
+    def arg_shapes_from(self, arrays: tuple[Any, ...]) -> dict[str, tuple[int, ...]]:
+        return {a: tuple(getattr(v, "shape", ())) for a, v in zip(self.argnames, arrays, strict=True)}
+
+
+# --- shapes ----------------------------------------------------------------------------------------------
+_DIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^[0-9]+$")
+
+
+def parse_shape(spec: str) -> tuple[str, ...]:
+    """ "m n" -> ("m", "n"); "" -> () (a scalar); literal sizes like "2" are allowed."""
+    dims = tuple(spec.split())
+    for d in dims:
+        if not _DIM.match(d):
+            raise ValueError(f"bad dimension name {d!r} in shape {spec!r}")
+    return dims
+
+
+# --- the registry ----------------------------------------------------------------------------------------
+class Registry(Mapping[str, Identity]):
+    """Identities by id, in declaration order, with alias lookup."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Identity] = {}
+
+    def add(self, ident: Identity) -> None:
+        if ident.id in self._by_id:
+            raise ValueError(f"identity {ident.id!r} is declared twice")
+        self._by_id[ident.id] = ident
+
+    def __getitem__(self, key: str) -> Identity:
+        return self._by_id[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def aliases(self) -> dict[str, list[str]]:
+        """Normalised alias -> ids. Every identity answers to its id, its name, its declared aliases
+        and its Matrix Cookbook equation numbers ("MC(70)", "MC70")."""
+        table: dict[str, list[str]] = {}
+        for ident in self._by_id.values():
+            keys = {ident.id, *ident.aliases}
+            for s in ident.sources:
+                if s.ref == "MC":
+                    num = s.loc.strip("()")
+                    keys |= {f"MC({num})", f"MC{num}", f"MC {num}"}
+            for k in keys:
+                table.setdefault(_norm(k), []).append(ident.id)
+        for ident in self._by_id.values():  # the bare function name, when unambiguous
+            table.setdefault(_norm(ident.name), []).append(ident.id)
+        return table
+
+    def lookup(self, key: str) -> Identity:
+        if key in self._by_id:
+            return self._by_id[key]
+        ids = self.aliases().get(_norm(key), [])
+        ids = list(dict.fromkeys(ids))
+        if len(ids) == 1:
+            return self._by_id[ids[0]]
+        if len(ids) > 1:
+            raise UnknownIdentityError(f"{key!r} is ambiguous: it names {', '.join(ids)}")
+        candidates = list(self._by_id) + [k for k in self.aliases()]
+        close = difflib.get_close_matches(_norm(key), [_norm(c) for c in candidates], n=5, cutoff=0.5)
+        close_ids = list(dict.fromkeys(i for c in close for i in self.aliases().get(c, [c])))
+        hint = f"; did you mean {', '.join(close_ids)}?" if close_ids else ""
+        raise UnknownIdentityError(f"no identity {key!r}{hint}")
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s).lower()
+
+
+REGISTRY = Registry()
+
+
+def identity(
+    *,
+    f: Callable[..., Any],
+    wrt: str,
+    shapes: Mapping[str, str],
+    tex: Tex,
+    sources: list[Source] | tuple[Source, ...],
+    requires: Mapping[str, Structure] | None = None,
+    aliases: tuple[str, ...] | list[str] = (),
+    notes: str = "",
+    kind: Kind = "jacobian",
+    convention: Convention = "full",
+    examples: tuple[Example, ...] | list[Example] = (),
+    sizes: tuple[Mapping[str, int], ...] | list[Mapping[str, int]] = (),
+    joint: tuple[Joint, ...] | list[Joint] = (),
+    autodiff_requires: Mapping[str, Structure] | None = None,
+) -> Callable[[Callable[..., Any]], Identity]:
+    """Declare an identity: decorate its closed form; returns the registered :class:`Identity`.
+
+    The closed form takes the same arguments as ``f`` (for ``kind="jvp"`` one more, the tangent of
+    ``wrt``; for ``kind="vjp"`` one more, the cotangent of the output).
+    """
+
+    def register(closed: Callable[..., Any]) -> Identity:
+        family = closed.__module__.rsplit(".", 1)[-1]
+        argnames = tuple(inspect.signature(f).parameters)
+        cargs = tuple(inspect.signature(closed).parameters)
+        where = f"{family}.{closed.__name__}"
+        extra = 1 if kind in ("jvp", "vjp") else 0
+        if cargs[: len(argnames)] != argnames or len(cargs) != len(argnames) + extra:
+            raise TypeError(f"{where}: closed form takes {cargs}, f takes {argnames} (+{extra} for {kind})")
+        if kind not in KINDS:
+            raise ValueError(f"{where}: unknown kind {kind!r}")
+        if wrt not in argnames:
+            raise ValueError(f"{where}: wrt={wrt!r} is not an argument of f {argnames}")
+        if set(shapes) != set(argnames):
+            raise ValueError(f"{where}: shapes name {sorted(shapes)}, f takes {argnames}")
+        for a, s in (requires or {}).items():
+            if a not in argnames:
+                raise ValueError(f"{where}: requires names {a!r}, not an argument")
+            if s.square and len(parse_shape(shapes[a])) >= 2:
+                d = parse_shape(shapes[a])
+                if d[-1] != d[-2]:
+                    raise ValueError(f"{where}: {a} is {s.name} but its shape {shapes[a]!r} is not square")
+        if not sources:
+            raise ValueError(f"{where}: an identity needs at least one source")
+        ident = Identity(
+            id=where,
+            family=family,
+            name=closed.__name__,
+            f=f,
+            closed=closed,
+            argnames=argnames,
+            wrt=wrt,
+            shapes=dict(shapes),
+            requires=dict(requires or {}),
+            tex=tex,
+            sources=tuple(sources),
+            aliases=tuple(aliases),
+            notes=inspect.cleandoc(notes) if notes else "",
+            kind=kind,
+            convention=convention,
+            examples=tuple(examples),
+            sizes=tuple(sizes),
+            joint=tuple(joint),
+            autodiff_requires=dict(autodiff_requires or {}),
+        )
+        REGISTRY.add(ident)
+        return ident
+
+    return register
+
+
+def catalog() -> list[Identity]:
+    """Every identity, in declaration order."""
+    return list(REGISTRY.values())
+
+
+def get(key: str) -> Identity:
+    """One identity by id (``"norms.l2"``), alias (``"dK/dR"``) or Cookbook number (``"MC(70)"``)."""
+    return REGISTRY.lookup(key)

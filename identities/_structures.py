@@ -1,0 +1,299 @@
+"""Preconditions as data: each structure builds valid members, checks values, and projects tangents.
+
+A structure turns an unconstrained draw (any float array of the right shape) into a member of the set it
+names (``build``), so that tests construct valid inputs instead of filtering; says what is wrong with a
+given value, with the number that shows it (``violation``); and maps an arbitrary direction into the
+set's tangent space (``tangent``), which the directional and finite-difference checks use so that a
+symmetric ``X`` is only ever perturbed symmetrically.
+
+Builders keep a margin from the boundary (norms at least 0.5, eigenvalues at least 1, distance at least
+0.5 from excluded points) so that finite differences with steps near 1e-5 never leave the set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _ident(v: np.ndarray) -> np.ndarray:
+    return v
+
+
+def _sym(v: np.ndarray) -> np.ndarray:
+    return (v + np.swapaxes(v, -1, -2)) / 2
+
+
+@dataclass(frozen=True)
+class Structure:
+    """A precondition on one argument: how to build a member, check a value, and project a tangent."""
+
+    name: str
+    description: str  # "must be symmetric": reads after the argument's name
+    build: Callable[[np.ndarray], np.ndarray] = field(repr=False)
+    violation: Callable[[np.ndarray, float], str | None] = field(repr=False)
+    tangent: Callable[[np.ndarray], np.ndarray] = field(default=_ident, repr=False)
+    min_ndim: int = 0
+    square: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+    def check_shape(self, shape: tuple[int, ...]) -> str | None:
+        """A message when the shape cannot carry this structure (e.g. non-square for symmetric)."""
+        if len(shape) < self.min_ndim:
+            return f"must have at least {self.min_ndim} axes to be {self.name}, got shape {shape}"
+        if self.square and (len(shape) < 2 or shape[-1] != shape[-2]):
+            return f"must be square to be {self.name}, got shape {shape}"
+        return None
+
+
+def _scale(a: np.ndarray) -> float:
+    return float(np.max(np.abs(a))) if a.size else 0.0
+
+
+# --- any -----------------------------------------------------------------------------------------------
+ANY = Structure("any", "may be any real array", _ident, lambda v, tol: None)
+
+
+# --- nonzero -------------------------------------------------------------------------------------------
+def _build_nonzero(v: np.ndarray) -> np.ndarray:
+    if np.linalg.norm(v) >= 0.5:
+        return v
+    e = np.zeros_like(v)
+    e.flat[0] = 1.0
+    return v + e  # ||v|| < 0.5 so ||v + e|| > 0.5
+
+
+def _nonzero_violation(v: np.ndarray, tol: float) -> str | None:
+    n = float(np.linalg.norm(v))
+    return None if n > 0 else f"is zero (norm = {n:g}); the derivative does not exist there"
+
+
+NONZERO = Structure("nonzero", "must be nonzero", _build_nonzero, _nonzero_violation)
+
+
+# --- positive (elementwise) ----------------------------------------------------------------------------
+def _positive_violation(v: np.ndarray, tol: float) -> str | None:
+    m = float(np.min(v)) if v.size else 1.0
+    return None if m > 0 else f"must be positive: min entry = {m:g}"
+
+
+POSITIVE = Structure("positive", "must be positive (elementwise)", lambda v: np.abs(v) + 0.5, _positive_violation)
+
+
+# --- away from a point ---------------------------------------------------------------------------------
+def away_from(point: float, margin: float = 0.5) -> Structure:
+    """Scalars (or entries) that keep a distance from ``point``, e.g. ``x != -1`` for x²/(1+x)."""
+
+    def build(v: np.ndarray) -> np.ndarray:
+        d = v - point
+        return np.where(np.abs(d) >= margin, v, v + np.where(d >= 0, margin, -margin))
+
+    def violation(v: np.ndarray, tol: float) -> str | None:
+        d = float(np.min(np.abs(v - point))) if v.size else 1.0
+        return None if d > 0 else f"must differ from {point:g} (distance {d:g})"
+
+    return Structure(f"≠{point:g}", f"must differ from {point:g}", build, violation)
+
+
+# --- integer-valued ------------------------------------------------------------------------------------
+def _integer_violation(v: np.ndarray, tol: float) -> str | None:
+    d = float(np.max(np.abs(v - np.round(v)))) if v.size else 0.0
+    return None if d == 0 else f"must be integer-valued: max distance to an integer = {d:g}"
+
+
+INTEGER = Structure("integer", "must be integer-valued", lambda v: np.round(2 * v), _integer_violation)
+
+
+# --- symmetric -----------------------------------------------------------------------------------------
+def _symmetric_violation(v: np.ndarray, tol: float) -> str | None:
+    d = _scale(v - np.swapaxes(v, -1, -2))
+    return None if d <= tol * max(_scale(v), 1e-300) else f"is not symmetric: max |W - W^T| = {d:.3g}"
+
+
+SYMMETRIC = Structure(
+    "symmetric", "must be symmetric", _sym, _symmetric_violation, tangent=_sym, min_ndim=2, square=True
+)
+
+
+# --- symmetric positive definite -----------------------------------------------------------------------
+def _build_spd(v: np.ndarray) -> np.ndarray:
+    n = v.shape[-1]
+    return v @ np.swapaxes(v, -1, -2) / n + np.eye(n)
+
+
+def _spd_violation(v: np.ndarray, tol: float) -> str | None:
+    sym = _symmetric_violation(v, tol)
+    if sym:
+        return sym
+    lam = np.linalg.eigvalsh(_sym(v))
+    if lam.min() <= 0:
+        return f"is not positive definite: smallest eigenvalue = {lam.min():.3g}"
+    return None
+
+
+SPD = Structure(
+    "spd",
+    "must be symmetric positive definite",
+    _build_spd,
+    _spd_violation,
+    tangent=_sym,
+    min_ndim=2,
+    square=True,
+)
+
+
+# --- invertible ----------------------------------------------------------------------------------------
+def _build_invertible(v: np.ndarray) -> np.ndarray:
+    # Strictly diagonally dominant (so invertible, with a bounded condition number); the sign of each
+    # diagonal entry follows the draw, so det takes both signs.
+    n = v.shape[-1]
+    rowsum = np.sum(np.abs(v), axis=-1)
+    sign = np.where(np.diagonal(v, axis1=-2, axis2=-1) >= 0, 1.0, -1.0)
+    return v + (sign * (rowsum + 1.0))[..., None] * np.eye(n)
+
+
+def _invertible_violation(v: np.ndarray, tol: float) -> str | None:
+    c = float(np.linalg.cond(v))
+    if not np.isfinite(c) or c >= 1 / _EPS:
+        return f"is singular to working precision: cond = {c:.3g}"
+    return None
+
+
+INVERTIBLE = Structure(
+    "invertible", "must be invertible", _build_invertible, _invertible_violation, min_ndim=2, square=True
+)
+
+
+# --- orthogonal ----------------------------------------------------------------------------------------
+def _build_orthogonal(v: np.ndarray) -> np.ndarray:
+    n = v.shape[-1]
+    q, r = np.linalg.qr(v + 3 * np.eye(n))
+    return q * np.sign(np.diagonal(r))[None, :]
+
+
+def _orthogonal_violation(v: np.ndarray, tol: float) -> str | None:
+    d = _scale(v.T @ v - np.eye(v.shape[-1]))
+    return None if d <= max(tol, 1e-10) else f"is not orthogonal: max |Q^T Q - I| = {d:.3g}"
+
+
+ORTHOGONAL = Structure(
+    "orthogonal", "must be orthogonal", _build_orthogonal, _orthogonal_violation, min_ndim=2, square=True
+)
+
+
+# --- diagonal ------------------------------------------------------------------------------------------
+def _diag_only(v: np.ndarray) -> np.ndarray:
+    return v * np.eye(v.shape[-1])
+
+
+def _diagonal_violation(v: np.ndarray, tol: float) -> str | None:
+    d = _scale(v - _diag_only(v))
+    return None if d == 0 else f"is not diagonal: max off-diagonal |entry| = {d:.3g}"
+
+
+DIAGONAL = Structure(
+    "diagonal", "must be diagonal", _diag_only, _diagonal_violation, tangent=_diag_only, min_ndim=2, square=True
+)
+
+
+# --- full column rank (tall) ---------------------------------------------------------------------------
+def _build_full_column_rank(v: np.ndarray) -> np.ndarray:
+    n, d = v.shape[-2:]
+    return v + 3 * np.eye(n, d)
+
+
+def _full_column_rank_violation(v: np.ndarray, tol: float) -> str | None:
+    n, d = v.shape[-2:]
+    if n < d:
+        return f"must have at least as many rows as columns for full column rank, got {n}x{d}"
+    s = np.linalg.svd(v, compute_uv=False)
+    if s.min() <= s.max() * d * _EPS:
+        return f"is rank deficient: smallest singular value = {s.min():.3g} (largest {s.max():.3g})"
+    return None
+
+
+FULL_COLUMN_RANK = Structure(
+    "full column rank",
+    "must have full column rank",
+    _build_full_column_rank,
+    _full_column_rank_violation,
+    min_ndim=2,
+)
+
+
+# --- one-hot rows (k-means responsibilities) -----------------------------------------------------------
+def _build_onehot(v: np.ndarray) -> np.ndarray:
+    n, k = v.shape
+    idx = np.argmax(v, axis=1)
+    idx[: min(n, k)] = np.arange(min(n, k))  # every cluster gets at least one point when n >= k
+    return np.eye(k)[idx]
+
+
+def _onehot_violation(v: np.ndarray, tol: float) -> str | None:
+    if not np.all((v == 0) | (v == 1)):
+        return "must hold only 0 and 1 (hard assignments)"
+    bad = np.flatnonzero(v.sum(axis=1) != 1)
+    if bad.size:
+        return f"must have exactly one 1 per row: row {int(bad[0])} has {int(v[bad[0]].sum())}"
+    empty = np.flatnonzero(v.sum(axis=0) == 0)
+    if empty.size:
+        return f"leaves cluster {int(empty[0])} empty (its centroid is undefined)"
+    return None
+
+
+ONEHOT = Structure(
+    "one-hot rows", "must have one-hot rows with no empty column", _build_onehot, _onehot_violation, min_ndim=2
+)
+
+
+@dataclass(frozen=True)
+class Joint:
+    """A precondition tying several arguments together, e.g. ``x + a != 0`` for d||x + a||/dx."""
+
+    name: str
+    description: str
+    args: tuple[str, ...]
+    build: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] = field(repr=False)
+    violation: Callable[[dict[str, np.ndarray], float], str | None] = field(repr=False)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def nonzero_combination(label: str, expr: Callable[..., np.ndarray], args: tuple[str, ...], fix: str) -> Joint:
+    """``expr(*args) != 0`` (a vector), kept at norm >= 0.5 by shifting ``fix``, which enters with sign +1."""
+
+    def build(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        v = expr(*(values[a] for a in args))
+        if np.linalg.norm(v) >= 0.5:
+            return values
+        e = np.zeros_like(values[fix])
+        e.flat[0] = 1.0
+        return {**values, fix: values[fix] + e}
+
+    def violation(values: dict[str, np.ndarray], tol: float) -> str | None:
+        n = float(np.linalg.norm(expr(*(values[a] for a in args))))
+        return None if n > 0 else f"{label} is zero; the derivative does not exist there"
+
+    return Joint(f"{label} ≠ 0", f"{label} must be nonzero", args, build, violation)
+
+
+ALL: tuple[Structure, ...] = (
+    ANY,
+    NONZERO,
+    POSITIVE,
+    INTEGER,
+    SYMMETRIC,
+    SPD,
+    INVERTIBLE,
+    ORTHOGONAL,
+    DIAGONAL,
+    FULL_COLUMN_RANK,
+    ONEHOT,
+)

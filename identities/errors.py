@@ -1,0 +1,34 @@
+"""The package's one exception hierarchy: every refusal names the identity and the argument."""
+
+from __future__ import annotations
+
+
+class IdentityError(ValueError):
+    """Base class of every error this package raises about an identity or its inputs."""
+
+
+class UnknownIdentityError(IdentityError, KeyError):
+    """An id or alias that is not in the registry; the message lists the closest matches."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ArityError(IdentityError, TypeError):
+    """Wrong number (or names) of arguments."""
+
+
+class ShapeError(IdentityError):
+    """An argument whose shape does not fit the declared shapes."""
+
+
+class DTypeError(IdentityError, TypeError):
+    """Integer, boolean or complex input where real floats are required."""
+
+
+class NonFiniteError(IdentityError):
+    """NaN or infinite entries."""
+
+
+class PreconditionError(IdentityError):
+    """A declared precondition (symmetric, SPD, invertible, nonzero, ...) is violated."""

@@ -1,0 +1,155 @@
+"""The Euclidean and Frobenius norms: seed 000 (the L2-norm page), seed 002 Rule 2.
+
+The L2 norm is not differentiable at 0; its subdifferential there is the closed unit ball. Identities
+that need x ≠ 0 say so in ``requires``; the point itself is charted in docs/special-cases.md.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax.numpy as jnp
+
+from ._core import Example, Tex, identity, mc, seed
+from ._structures import NONZERO, nonzero_combination
+
+
+@identity(
+    f=lambda x: jnp.linalg.norm(x),
+    wrt="x",
+    shapes={"x": "n"},
+    requires={"x": NONZERO},
+    tex=Tex(f=r"\|x\|_2", num=r"\frac{x^\top}{\|x\|_2}", den=r"\frac{x}{\|x\|_2}"),
+    sources=[seed("000", "derivative of L2 norm formula"), seed("000", "Problem 1")],
+    aliases=("d||x||/dx", "grad l2 norm"),
+    notes="""
+    Not differentiable at x = 0, where the subdifferential is the unit ball {g : ‖g‖₂ ≤ 1}. jax.grad of
+    jnp.linalg.norm returns NaN there (tested in tests/test_special_points.py).
+    """,
+    examples=[Example({"x": [3.0, 4.0]}, [0.6, 0.8], seed("000", "Problem 1: x = (3, 4) gives (3/5, 4/5)"))],
+)
+def l2(x):
+    return x / jnp.linalg.norm(x)
+
+
+@identity(
+    f=lambda x, a: jnp.linalg.norm(x + a),
+    wrt="x",
+    shapes={"x": "n", "a": "n"},
+    joint=[nonzero_combination("x + a", lambda x, a: x + a, ("x", "a"), fix="x")],
+    tex=Tex(f=r"\|x + a\|_2", num=r"\frac{(x + a)^\top}{\|x + a\|_2}", den=r"\frac{x + a}{\|x + a\|_2}"),
+    sources=[seed("000", "Problem 5")],
+    notes="Requires x + a ≠ 0.",
+)
+def l2_shifted(x, a):
+    s = x + a
+    return s / jnp.linalg.norm(s)
+
+
+@identity(
+    f=lambda x, a: jnp.linalg.norm(x - a),
+    wrt="x",
+    shapes={"x": "n", "a": "n"},
+    joint=[nonzero_combination("x - a", lambda x, a: x - a, ("x", "a"), fix="x")],
+    tex=Tex(f=r"\|x - a\|_2", num=r"\frac{(x - a)^\top}{\|x - a\|_2}", den=r"\frac{x - a}{\|x - a\|_2}"),
+    sources=[mc(129)],
+    notes="Requires x ≠ a.",
+)
+def l2_distance(x, a):
+    d = x - a
+    return d / jnp.linalg.norm(d)
+
+
+@identity(
+    f=lambda x: jnp.linalg.norm(x) ** 2,
+    wrt="x",
+    shapes={"x": "n"},
+    autodiff_requires={"x": NONZERO},
+    tex=Tex(f=r"\|x\|_2^2", num=r"2x^\top", den="2x"),
+    sources=[seed("000", "Problem 4"), seed("002", "2.4.3 Rule 2: ∇‖x‖² = 2x"), mc(131)],
+    aliases=("d||x||^2/dx",),
+    notes="""
+    Differentiable everywhere, with gradient 0 at x = 0. Written through the norm, as here (and as the
+    seed writes it), jax.grad returns NaN at x = 0 although the closed form 2x is valid there; writing
+    it as x·x avoids that (see vector.xTx and docs/special-cases.md).
+    """,
+)
+def l2_squared(x):
+    return 2 * x
+
+
+@identity(
+    f=lambda x: jnp.linalg.norm(x),
+    wrt="x",
+    kind="hessian",
+    shapes={"x": "n"},
+    requires={"x": NONZERO},
+    tex=Tex(
+        f=r"\|x\|_2",
+        num=r"\frac{1}{\|x\|_2}\left(I - \frac{x x^\top}{\|x\|_2^2}\right)",
+        den=r"\frac{1}{\|x\|_2}\left(I - \frac{x x^\top}{\|x\|_2^2}\right)",
+    ),
+    sources=[seed("000", "Problem 3 (left open by the seed)")],
+    aliases=("hessian l2 norm",),
+    notes="""
+    The Hessian is symmetric, so both layouts agree. It is positive semidefinite with the null vector x
+    (the norm is linear along rays) and unbounded as x → 0.
+    """,
+    examples=[
+        Example(
+            {"x": [3.0, 4.0]},
+            [[16 / 125, -12 / 125], [-12 / 125, 9 / 125]],
+            seed("000", "Problem 3 at x = (3, 4)"),
+            note="(I − xxᵀ/25)/5",
+        )
+    ],
+)
+def l2_hessian(x):
+    n = jnp.linalg.norm(x)
+    u = x / n
+    return (jnp.eye(x.shape[0], dtype=x.dtype) - jnp.outer(u, u)) / n
+
+
+@identity(
+    f=lambda t: jnp.linalg.norm(jnp.stack([jnp.ones_like(t), 2 * t])),
+    wrt="t",
+    shapes={"t": ""},
+    tex=Tex(
+        f=r"\|p'(t)\|_2,\ p(t) = (t, t^2)",
+        num=r"\frac{4t}{\sqrt{1 + 4t^2}}",
+        den=r"\frac{4t}{\sqrt{1 + 4t^2}}",
+        wrt="t",
+    ),
+    sources=[seed("000", "Problem 2 (the drone)")],
+    aliases=("drone",),
+    notes="""
+    Erratum: the seed computes d/dt √(1 + 4t²) as (1 + 4t²)^(−1/2) · 8t, dropping the ½ of the square
+    root's derivative, and reports 8/√5 at t = 1; the derivative is 4t/√(1 + 4t²) = 4/√5 ≈ 1.78885.
+    """,
+    examples=[
+        Example(
+            {"t": 1.0},
+            4 / math.sqrt(5),
+            seed("000", "Problem 2: derivative of the speed at t = 1"),
+            claimed=8 / math.sqrt(5),
+        )
+    ],
+)
+def drone_speed(t):
+    return 4 * t / jnp.sqrt(1 + 4 * t**2)
+
+
+@identity(
+    f=lambda X: jnp.sum(X * X),
+    wrt="X",
+    shapes={"X": "m n"},
+    tex=Tex(f=r"\|X\|_F^2", num=r"2X^\top", den="2X"),
+    sources=[seed("002", "2.4.3 ∇_X‖X‖²_F = 2X"), mc(132)],
+    aliases=("d||X||_F^2/dX", "frobenius"),
+    notes="""
+    ‖X‖²_F = tr(XᵀX) = Σ X_ij². Seed 002 writes ‖X‖²_F = XᵀX (a matrix, not a scalar) and applies the
+    vector rule to it; the result 2X is right, the derivation is not (docs/errata.md).
+    """,
+)
+def frobenius_squared(X):
+    return 2 * X

@@ -1,0 +1,126 @@
+"""Input validation for evaluating an identity: arity, shapes, dtypes, finiteness and preconditions.
+
+Every refusal is an :class:`~identities.errors.IdentityError` whose message names the identity and the
+argument. Value checks (finiteness, preconditions) cost one pass over the inputs (plus a condition number
+or an eigenvalue decomposition for the structures that need one) and are skipped with ``check=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ArityError, DTypeError, NonFiniteError, PreconditionError, ShapeError
+
+if TYPE_CHECKING:
+    from ._core import Identity
+
+# Relative tolerance of value checks (e.g. symmetry) per floating dtype.
+CHECK_RTOL: dict[Any, float] = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-4, np.dtype(np.float16): 1e-2}
+
+
+def _extra_name(ident: Identity) -> str | None:
+    return {"jvp": f"d{ident.wrt}", "vjp": "cotangent"}.get(ident.kind)
+
+
+def bind(ident: Identity, args: tuple[Any, ...], kwargs: Mapping[str, Any], *, check: bool = True) -> tuple[Any, ...]:
+    """Match positional and keyword arguments to the identity's arguments and validate them."""
+    import jax.numpy as jnp
+
+    names = list(ident.argnames)
+    extra = _extra_name(ident)
+    if extra:
+        names.append(extra)
+    if len(args) > len(names):
+        raise ArityError(f"{ident.id}: takes {len(names)} arguments ({', '.join(names)}), got {len(args)}")
+    bound: dict[str, Any] = dict(zip(names, args, strict=False))
+    for k, v in kwargs.items():
+        if k not in names:
+            raise ArityError(f"{ident.id}: unexpected argument {k!r}; arguments are {', '.join(names)}")
+        if k in bound:
+            raise ArityError(f"{ident.id}: argument {k!r} given twice")
+        bound[k] = v
+    missing = [n for n in names if n not in bound]
+    if missing:
+        raise ArityError(f"{ident.id}: missing argument(s) {', '.join(missing)}; takes {', '.join(names)}")
+
+    arrays = {n: _as_float(ident, n, bound[n]) for n in names}
+    sizes = _check_shapes(ident, arrays)
+    if extra:
+        _check_extra_shape(ident, extra, arrays, sizes)
+    if check:
+        for n in names:
+            a = arrays[n]
+            if not np.all(np.isfinite(a)):
+                bad = np.argwhere(~np.isfinite(np.asarray(a)))
+                where = tuple(int(i) for i in bad[0]) if bad.size else ()
+                raise NonFiniteError(f"{ident.id}: argument {n} has a non-finite entry {a[where]} at {where}")
+        for n in ident.argnames:
+            s = ident.structure(n)
+            a = arrays[n]
+            msg = s.check_shape(a.shape) or s.violation(a, CHECK_RTOL.get(a.dtype, 1e-8))
+            if msg:
+                raise PreconditionError(f"{ident.id}: argument {n} {msg}")
+        for j in ident.joint:
+            msg = j.violation({n: arrays[n] for n in ident.argnames}, 1e-8)
+            if msg:
+                raise PreconditionError(f"{ident.id}: arguments {', '.join(j.args)}: {msg}")
+    return tuple(jnp.asarray(arrays[n]) for n in names)
+
+
+def _as_float(ident: Identity, name: str, v: Any) -> np.ndarray:
+    if hasattr(v, "detach") and hasattr(v, "numpy"):  # a torch tensor
+        v = v.detach().cpu().numpy()
+    dtype = getattr(v, "dtype", None)
+    if dtype is not None:
+        kind = np.dtype(dtype).kind
+        if kind != "f":
+            what = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(kind, str(dtype))
+            raise DTypeError(f"{ident.id}: argument {name} has {what} dtype {dtype}; a real float array is required")
+        return np.asarray(v)
+    if isinstance(v, bool) or isinstance(v, complex):
+        raise DTypeError(f"{ident.id}: argument {name} is {type(v).__name__}; a real float is required")
+    try:
+        a = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise DTypeError(f"{ident.id}: argument {name} cannot be read as a real float array: {e}") from None
+    return a
+
+
+def _check_shapes(ident: Identity, arrays: Mapping[str, np.ndarray]) -> dict[str, int]:
+    from ._core import parse_shape
+
+    sizes: dict[str, int] = {}
+    source: dict[str, str] = {}
+    for n in ident.argnames:
+        dims = parse_shape(ident.shapes[n])
+        shape = arrays[n].shape
+        if len(shape) != len(dims):
+            want = " × ".join(dims) if dims else "a scalar"
+            raise ShapeError(f"{ident.id}: argument {n} must be {want} (shape '{ident.shapes[n]}'), got shape {shape}")
+        for axis, (d, s) in enumerate(zip(dims, shape, strict=True)):
+            if d.isdigit():
+                if int(d) != s:
+                    raise ShapeError(f"{ident.id}: argument {n} axis {axis} must have size {d}, got {s}")
+            elif d in sizes and sizes[d] != s:
+                raise ShapeError(
+                    f"{ident.id}: dimension {d} is {sizes[d]} in {source[d]} but {s} in argument {n} (axis {axis})"
+                )
+            else:
+                sizes.setdefault(d, s)
+                source.setdefault(d, f"argument {source.get(d, n)}")
+    return sizes
+
+
+def _check_extra_shape(ident: Identity, extra: str, arrays: Mapping[str, np.ndarray], sizes: Mapping[str, int]) -> None:
+    import jax
+
+    if ident.kind == "jvp":
+        want = arrays[ident.wrt].shape
+    else:
+        specs = [jax.ShapeDtypeStruct(arrays[a].shape, arrays[a].dtype) for a in ident.argnames]
+        want = tuple(jax.eval_shape(ident.f, *specs).shape)
+    if arrays[extra].shape != want:
+        raise ShapeError(f"{ident.id}: argument {extra} must have shape {want}, got {arrays[extra].shape}")

@@ -1,0 +1,509 @@
+"""Verification: each closed form against JAX autodiff (forward and reverse) and finite differences.
+
+For one identity and one set of valid inputs, :func:`check_inputs` evaluates the closed form and compares
+it with every reference that applies to the identity's kind:
+
+========  ===============================================================================
+kind      references
+========  ===============================================================================
+jacobian  ``jax.jacfwd``, ``jax.jacrev``, ``jax.grad`` (scalar outputs), central differences
+hessian   ``jax.hessian``, ``jacrev(jacrev)``, second-order central differences
+jvp       ``jax.jvp``, ``jacfwd`` contracted with the tangent, a central difference along it
+vjp       ``jax.vjp``, the dot-product test ⟨vjp(G), V⟩ = ⟨G, FD(V)⟩ over a basis of directions
+========  ===============================================================================
+
+Finite differences use JAX only to evaluate ``f`` (batched with ``vmap``), never its autodiff. They
+perturb along a basis of the variable's tangent space (the structure's ``tangent`` projection of the
+standard basis), so a symmetric variable is only ever perturbed symmetrically; the closed form is
+contracted with the same directions, which makes the check layout-free.
+
+Tolerances are written down once, per dtype, in :data:`TOLERANCES`, relative to the magnitude of the
+numbers compared (see :func:`_scale`).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._core import Identity, catalog
+
+EPS = float(np.finfo(np.float64).eps)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Relative tolerances of one dtype: autodiff comparison, first and second finite differences."""
+
+    autodiff: float
+    fd: float
+    fd2: float
+
+
+TOLERANCES: dict[Any, Tolerance] = {
+    np.dtype(np.float64): Tolerance(autodiff=1e-9, fd=1e-6, fd2=1e-4),
+    np.dtype(np.float32): Tolerance(autodiff=1e-4, fd=1e-2, fd2=1e-1),
+}
+# Central differences at steps h and 2h, combined by Richardson extrapolation (error O(h⁴)); the
+# difference of the two estimates bounds the truncation error and is added to the tolerance, so the check
+# stays strict where the derivative is large and is not fooled where it is near zero.
+FD_STEP = EPS ** (1 / 4)
+FD2_STEP = EPS ** (1 / 6)
+
+
+@dataclass
+class CheckResult:
+    """One comparison: closed form against one reference, over one or more examples (the worst kept)."""
+
+    check: str
+    ok: bool
+    max_abs_error: float
+    max_rel_error: float
+    tol: float
+    worst_index: tuple[int, ...] = ()
+    closed_value: float = float("nan")
+    ref_value: float = float("nan")
+    hint: str | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.max_abs_error / self.tol if self.tol > 0 else (0.0 if self.max_abs_error == 0 else np.inf)
+
+    def describe(self, ident_id: str) -> str:
+        s = (
+            f"{ident_id} [{self.check}]: max abs error {self.max_abs_error:.3g} (relative {self.max_rel_error:.3g}, "
+            f"tolerance {self.tol:.3g}) at index {self.worst_index}: closed form {self.closed_value!r}, "
+            f"reference {self.ref_value!r}"
+        )
+        return s + (f"; hint: {self.hint}" if self.hint else "")
+
+
+@dataclass
+class Report:
+    """The result of verifying one identity over several examples."""
+
+    identity: str
+    ok: bool
+    examples: int
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    sizes: list[dict[str, int]] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    def failures(self) -> list[str]:
+        out = [c.describe(self.identity) for c in self.checks.values() if not c.ok]
+        if self.error:
+            out.append(f"{self.identity}: {self.error}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["checks"] = {k: {**asdict(v), "worst_index": list(v.worst_index)} for k, v in self.checks.items()}
+        return d
+
+    def __str__(self) -> str:
+        lines = [f"{self.identity}: {'ok' if self.ok else 'FAILED'} ({self.examples} examples, sizes {self.sizes})"]
+        for c in self.checks.values():
+            lines.append(
+                f"  {c.check:<16} {'ok' if c.ok else 'FAIL':<5} max abs {c.max_abs_error:.2e}  tol {c.tol:.2e}"
+            )
+        lines += [f"  {f}" for f in self.failures()]
+        return "\n".join(lines)
+
+
+# --- inputs ------------------------------------------------------------------------------------------------
+def raw_draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """An unconstrained draw, as the hypothesis strategies make it: uniform in [-2, 2]."""
+    return rng.uniform(-2.0, 2.0, size=shape)
+
+
+def build_inputs(ident: Identity, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Turn unconstrained draws into valid inputs by applying each argument's structure."""
+    values = {a: np.asarray(ident.structure(a).build(np.asarray(raw[a], dtype=np.float64))) for a in ident.argnames}
+    for j in ident.joint:
+        values = j.build(values)
+    for a, s in ident.autodiff_requires.items():
+        values[a] = np.asarray(s.build(values[a]))
+    return values
+
+
+def draw_inputs(ident: Identity, rng: np.random.Generator, sizes: Mapping[str, int]) -> dict[str, np.ndarray]:
+    shapes = ident.arg_shapes(sizes)
+    return build_inputs(ident, {a: raw_draw(rng, shapes[a]) for a in ident.argnames})
+
+
+def draw_extra(ident: Identity, args: Mapping[str, np.ndarray], raw: np.ndarray) -> np.ndarray | None:
+    """The tangent (jvp) or cotangent (vjp) argument from an unconstrained draw of the right shape."""
+    if ident.kind == "jvp":
+        return ident.structure(ident.wrt).tangent(raw)
+    if ident.kind == "vjp":
+        return raw
+    return None
+
+
+def extra_shape(ident: Identity, sizes: Mapping[str, int]) -> tuple[int, ...] | None:
+    if ident.kind == "jvp":
+        return ident.arg_shapes(sizes)[ident.wrt]
+    if ident.kind == "vjp":
+        return ident.out_shape(sizes)
+    return None
+
+
+# --- compiled functions, cached per identity ---------------------------------------------------------------
+class _Compiled:
+    """Jitted closed form, references and batched f for one identity (JAX caches per shape inside)."""
+
+    def __init__(self, ident: Identity) -> None:
+        import jax
+
+        w = ident.wrt_index
+        f = ident.f
+        self.closed = jax.jit(ident.closed)
+        self.f = jax.jit(f)
+        n = len(ident.argnames)
+        self.fbatch = jax.jit(jax.vmap(f, in_axes=tuple(0 if i == w else None for i in range(n))))
+        self.jacfwd = jax.jit(jax.jacfwd(f, argnums=w))
+        self.jacrev = jax.jit(jax.jacrev(f, argnums=w))
+        self.grad = jax.jit(jax.grad(f, argnums=w))
+        self.hessian = jax.jit(jax.hessian(f, argnums=w))
+        self.jacrev2 = jax.jit(jax.jacrev(jax.jacrev(f, argnums=w), argnums=w))
+
+        def jvp(*a: Any) -> Any:
+            *args, v = a
+            tangents = [jax.numpy.zeros_like(x) for x in args]
+            tangents[w] = v
+            return jax.jvp(f, tuple(args), tuple(tangents))[1]
+
+        def vjp(*a: Any) -> Any:
+            *args, g = a
+            return jax.vjp(f, *args)[1](g)[w]
+
+        self.jvp = jax.jit(jvp)
+        self.vjp = jax.jit(vjp)
+
+
+@functools.cache
+def compiled(ident: Identity) -> _Compiled:
+    return _Compiled(ident)
+
+
+# --- comparison --------------------------------------------------------------------------------------------
+def _scale(*arrays: np.ndarray) -> float:
+    return max((float(np.max(np.abs(a))) for a in arrays if np.size(a)), default=0.0)
+
+
+def _compare(
+    name: str,
+    closed: np.ndarray,
+    ref: np.ndarray,
+    rtol: float,
+    atol: float | np.ndarray = 0.0,
+    ndims: tuple[int, int] | None = None,
+) -> CheckResult:
+    """Compare elementwise: |closed - ref| <= rtol * scale + atol, scale the larger magnitude of the two."""
+    closed = np.asarray(closed, dtype=np.float64)
+    ref = np.asarray(ref, dtype=np.float64)
+    if closed.shape != ref.shape:
+        hint = diagnose(closed, ref, ndims) if ndims else None
+        return CheckResult(
+            name,
+            False,
+            np.inf,
+            np.inf,
+            0.0,
+            hint=hint or f"closed form has shape {closed.shape}, reference {ref.shape}",
+        )
+    scale = _scale(ref, closed)
+    tol = rtol * scale + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape)
+    if not np.all(np.isfinite(closed)) or not np.all(np.isfinite(ref)):
+        bad = ~(np.isfinite(closed) & np.isfinite(ref))
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        return CheckResult(
+            name,
+            False,
+            np.inf,
+            np.inf,
+            float(tol[idx]),
+            idx,
+            float(closed[idx]),
+            float(ref[idx]),
+            hint="non-finite value",
+        )
+    err = np.abs(closed - ref)
+    if not err.size:
+        return CheckResult(name, True, 0.0, 0.0, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(err == 0, 0.0, err / tol)
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), err.shape))
+    ok = bool(np.all(err <= tol))
+    m = float(np.max(err))
+    hint = None if ok or ndims is None else diagnose(closed, ref, ndims)
+    return CheckResult(
+        name,
+        ok,
+        m,
+        m / scale if scale > 0 else (0.0 if m == 0 else np.inf),
+        float(tol[idx]),
+        idx,
+        float(closed[idx]),
+        float(ref[idx]),
+        hint,
+    )
+
+
+def _sym_last2(a: np.ndarray) -> np.ndarray:
+    return (a + np.swapaxes(a, -1, -2)) / 2
+
+
+def apply_convention(ident: Identity, jac: np.ndarray) -> np.ndarray:
+    """Map JAX's unstructured derivative to the identity's declared convention for a structured variable."""
+    if ident.convention == "sym":
+        if ident.kind == "hessian":
+            raise ValueError(f"{ident.id}: the 'sym' convention is not defined for Hessians")
+        return _sym_last2(np.asarray(jac))
+    return np.asarray(jac)
+
+
+def _directions(ident: Identity, wshape: tuple[int, ...]) -> np.ndarray:
+    """A basis of the variable's tangent space: the structure's projection of each standard basis vector."""
+    n = int(np.prod(wshape, dtype=int))
+    eye = np.eye(n).reshape((n, *wshape))
+    proj = ident.structure(ident.wrt).tangent
+    return np.stack([proj(e) for e in eye]) if n else eye
+
+
+def _contract_in(d: np.ndarray, dirs: np.ndarray, q: int) -> np.ndarray:
+    """⟨D, V_k⟩ over the variable's q trailing axes, for every direction V_k: shape (K, *out)."""
+    k = dirs.shape[0]
+    out_shape = d.shape[: d.ndim - q]
+    return (dirs.reshape(k, -1) @ d.reshape(-1, int(np.prod(d.shape[d.ndim - q :], dtype=int))).T).reshape(
+        (k, *out_shape)
+    )
+
+
+def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None = None) -> list[CheckResult]:
+    """Compare the closed form with every reference at one set of (valid) inputs."""
+    c = compiled(ident)
+    a = tuple(np.asarray(args[n], dtype=np.float64) for n in ident.argnames)
+    w = ident.wrt_index
+    x = a[w]
+    tol = TOLERANCES[np.dtype(np.float64)]
+    q = x.ndim
+    fx = np.asarray(c.f(*a))
+    p = fx.ndim
+    results: list[CheckResult] = []
+
+    def batch_f(points: np.ndarray) -> np.ndarray:
+        return np.asarray(c.fbatch(*a[:w], points, *a[w + 1 :]))
+
+    if ident.kind == "jacobian":
+        closed = np.asarray(c.closed(*a))
+        nd = (p, q)
+        results.append(_compare("jacfwd", closed, apply_convention(ident, c.jacfwd(*a)), tol.autodiff, ndims=nd))
+        results.append(_compare("jacrev", closed, apply_convention(ident, c.jacrev(*a)), tol.autodiff, ndims=nd))
+        if p == 0:
+            results.append(_compare("grad", closed, apply_convention(ident, c.grad(*a)), tol.autodiff, ndims=nd))
+        results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol))
+    elif ident.kind == "hessian":
+        closed = np.asarray(c.closed(*a))
+        results.append(_compare("hessian", closed, c.hessian(*a), tol.autodiff, ndims=(q, q)))
+        results.append(_compare("jacrev(jacrev)", closed, c.jacrev2(*a), tol.autodiff, ndims=(q, q)))
+        results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol))
+    elif ident.kind == "jvp":
+        assert extra is not None
+        closed = np.asarray(c.closed(*a, extra))
+        results.append(_compare("jvp", closed, c.jvp(*a, extra), tol.autodiff))
+        jac = np.asarray(c.jacfwd(*a))
+        results.append(_compare("jacfwd·v", closed, _contract_in(jac, extra[None], q)[0], tol.autodiff))
+        fd, bound = _central(batch_f, x, extra[None], _step(x, FD_STEP))
+        results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0]))
+    elif ident.kind == "vjp":
+        assert extra is not None
+        closed = np.asarray(c.closed(*a, extra))
+        results.append(_compare("vjp", closed, apply_convention(ident, c.vjp(*a, extra)), tol.autodiff))
+        jac = np.asarray(c.jacrev(*a))
+        ref = np.tensordot(extra, jac, axes=p) if p else extra * jac
+        results.append(_compare("jacrev·g", closed, apply_convention(ident, ref), tol.autodiff))
+        dirs = _directions(ident, x.shape)
+        fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))  # (K, *out)
+        k = dirs.shape[0]
+        g = extra.reshape(-1)
+        lhs = dirs.reshape(k, -1) @ closed.reshape(-1)
+        rhs = fd.reshape(k, -1) @ g
+        atol = bound.reshape(k, -1) @ np.abs(g)
+        results.append(_compare("fd (dot test)", lhs, rhs, tol.fd, atol=atol))
+    else:  # pragma: no cover - guarded by the decorator
+        raise ValueError(ident.kind)
+    return results
+
+
+def _central(
+    batch_f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, dirs: np.ndarray, h: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """First derivatives along ``dirs`` (K, *x.shape): Richardson estimate and its error bound, (K, *out)."""
+    k = dirs.shape[0]
+    fv = batch_f(np.concatenate([x + h * dirs, x - h * dirs, x + 2 * h * dirs, x - 2 * h * dirs]))
+    fv = fv.reshape((4, k, *fv.shape[1:]))
+    d1 = (fv[0] - fv[1]) / (2 * h)
+    d2 = (fv[2] - fv[3]) / (4 * h)
+    # rounding in f(x ± h v) is about eps·|f|, and the difference divides it by h
+    bound = np.abs(d1 - d2) + 16 * EPS * _scale(fv) / h
+    return (4 * d1 - d2) / 3, bound
+
+
+def _step(x: np.ndarray, base: float) -> float:
+    return base * max(1.0, _scale(x))
+
+
+def _fd_first(
+    ident: Identity,
+    closed: np.ndarray,
+    x: np.ndarray,
+    fx: np.ndarray,
+    batch_f: Callable[[np.ndarray], np.ndarray],
+    q: int,
+    tol: Tolerance,
+) -> CheckResult:
+    if closed.ndim < q or closed.shape[closed.ndim - q :] != x.shape:
+        return _compare("fd", closed, np.zeros(fx.shape + x.shape), tol.fd, ndims=(fx.ndim, q))
+    dirs = _directions(ident, x.shape)
+    fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))
+    return _compare("fd", _contract_in(closed, dirs, q), fd, tol.fd, atol=bound)
+
+
+def _fd_second(
+    ident: Identity,
+    closed: np.ndarray,
+    x: np.ndarray,
+    fx: np.ndarray,
+    batch_f: Callable[[np.ndarray], np.ndarray],
+    q: int,
+    tol: Tolerance,
+) -> CheckResult:
+    if closed.shape != x.shape + x.shape:
+        return _compare("fd2", closed, np.zeros(x.shape + x.shape), tol.fd2)
+    dirs = _directions(ident, x.shape)
+    k = dirs.shape[0]
+    h = _step(x, FD2_STEP)
+    di = dirs[:, None]
+    dj = dirs[None, :]
+
+    def second(h: float) -> tuple[np.ndarray, np.ndarray]:
+        pts = np.concatenate([x + h * (di + dj), x + h * (di - dj), x - h * (di - dj), x - h * (di + dj)])
+        fv = batch_f(pts.reshape((4 * k * k, *x.shape))).reshape(4, k, k)
+        return (fv[0] - fv[1] - fv[2] + fv[3]) / (4 * h * h), fv
+
+    d1, fv = second(h)
+    d2, _ = second(2 * h)
+    bound = np.abs(d1 - d2) + 64 * EPS * _scale(fv) / (h * h)
+    flat = dirs.reshape(k, -1)
+    n = flat.shape[1]
+    lhs = flat @ closed.reshape(n, n) @ flat.T
+    return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound)
+
+
+# --- diagnosis ---------------------------------------------------------------------------------------------
+def diagnose(candidate: Any, reference: Any, ndims: tuple[int, int] | None) -> str | None:
+    """Name the known mistake a wrong candidate matches: other layout, transpose, scale, sign, sym part."""
+    from .layout import from_jax
+
+    cand = np.asarray(candidate, dtype=np.float64)
+    ref = np.asarray(reference, dtype=np.float64)
+    scale = max(_scale(ref), _scale(cand), 1e-300)
+
+    def close(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.shape == b.shape and float(np.max(np.abs(a - b), initial=0.0)) <= 1e-6 * scale
+
+    if ndims is not None and cand.shape != ref.shape:
+        for lay in ("numerator", "denominator"):
+            other = np.asarray(from_jax(ref, ndims, lay))
+            if close(cand.reshape(other.shape) if cand.size == other.size else cand, other):
+                return f"this is the derivative in {lay} layout (shape {other.shape}); JAX layout expects {ref.shape}"
+        expected = {lay: tuple(np.shape(from_jax(ref, ndims, lay))) for lay in ("jax", "numerator", "denominator")}
+        return f"shape {cand.shape} fits no layout: " + ", ".join(f"{k} expects {v}" for k, v in expected.items())
+    if cand.shape != ref.shape:
+        return f"shape {cand.shape}, expected {ref.shape}"
+    candidates: list[tuple[str, np.ndarray]] = []
+    if ndims is not None:
+        p, q = ndims
+        if ref.ndim >= 2:
+            candidates.append(
+                ("this is the transpose (the other layout)", np.asarray(from_jax(ref, ndims, "denominator")))
+            )
+        if q == 2:
+            candidates.append(("the variable's two axes are swapped (a transposed matrix)", np.swapaxes(ref, -1, -2)))
+        if p == 2 and q >= 1:
+            candidates.append(("the output's two axes are swapped", np.swapaxes(ref, 0, 1)))
+    if ref.ndim >= 2 and ref.shape[-1] == ref.shape[-2]:
+        candidates.append(("the matrix is transposed", np.swapaxes(ref, -1, -2)))
+    for text, alt in candidates:
+        if alt.shape == cand.shape and not close(alt, ref) and close(cand, alt):
+            return text
+    denom = float(np.sum(ref * ref))
+    if denom > 0:
+        c = float(np.sum(cand * ref)) / denom
+        if close(cand, c * ref) and abs(c - 1) > 1e-6:
+            if abs(c + 1) < 1e-6:
+                return "the sign is flipped"
+            return f"scaled by {c:.6g} (a missing or extra factor)"
+    if ref.ndim >= 2 and ref.shape[-1] == ref.shape[-2]:
+        s = _sym_last2(ref)
+        if close(cand, s) and not close(s, ref):
+            return "matches only the symmetric part (a formula that assumes symmetric input or a symmetric convention)"
+        if close(_sym_last2(cand), s):
+            return "agrees on the symmetric part only: the difference is antisymmetric"
+    return None
+
+
+# --- the public entry point --------------------------------------------------------------------------------
+def _merge(into: dict[str, CheckResult], results: Iterable[CheckResult]) -> None:
+    for r in results:
+        old = into.get(r.check)
+        if old is None or (not r.ok and old.ok) or (r.ok == old.ok and r.ratio > old.ratio):
+            into[r.check] = r
+
+
+def verify(ident: Identity | str, examples: int = 3, seed: int = 0) -> Report:
+    """Verify one identity on ``examples`` random valid inputs per size assignment; returns a report."""
+    from ._core import get
+
+    if isinstance(ident, str):
+        ident = get(ident)
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    checks: dict[str, CheckResult] = {}
+    sizes_used: list[dict[str, int]] = []
+    n = 0
+    try:
+        for sizes in ident.size_assignments():
+            sizes_used.append(sizes)
+            eshape = extra_shape(ident, sizes)
+            for _ in range(examples):
+                args = draw_inputs(ident, rng, sizes)
+                extra = draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None
+                _merge(checks, check_inputs(ident, args, extra))
+                n += 1
+        _merge(checks, check_examples(ident))
+    except Exception as e:  # a closed form that raises is a failed identity, reported, not a crash
+        return Report(ident.id, False, n, checks, sizes_used, f"{type(e).__name__}: {e}", time.perf_counter() - t0)
+    ok = all(c.ok for c in checks.values())
+    return Report(ident.id, ok, n, checks, sizes_used, None, time.perf_counter() - t0)
+
+
+def check_examples(ident: Identity) -> list[CheckResult]:
+    """The identity's known answers (worked numbers from its sources) against its closed form."""
+    out = []
+    for ex in ident.examples:
+        args = tuple(np.asarray(ex.args[a], dtype=np.float64) for a in ident.argnames)
+        got = np.asarray(compiled(ident).closed(*args))
+        out.append(_compare("known answer", got, np.asarray(ex.value, dtype=np.float64), 1e-12, atol=1e-14))
+    return out
+
+
+def verify_all(idents: Iterable[Identity] | None = None, examples: int = 3, seed: int = 0) -> list[Report]:
+    return [verify(i, examples=examples, seed=seed) for i in (catalog() if idents is None else idents)]

@@ -1,0 +1,98 @@
+"""The verifier must fail on wrong formulas: transposed, scaled by 2, sign-flipped, symmetric-only.
+
+A checker that cannot fail is a defect: each wrong closed form below must be reported as failing, by
+the same machinery (``check_inputs`` / ``verify``) that passes the catalog, with a diagnosis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import identities
+from identities.verify import check_inputs, draw_inputs, verify
+
+
+def wrong(ident_id: str, closed, suffix: str):
+    """A copy of a registered identity with a different closed form (not added to the registry)."""
+    ident = identities.get(ident_id)
+    return dataclasses.replace(ident, id=f"{ident.id}~{suffix}", closed=closed, examples=())
+
+
+def _t_last2(a):
+    return jnp.swapaxes(a, -1, -2)
+
+
+CASES = [
+    # (identity, wrong closed form, kind of mistake, words the diagnosis must contain)
+    ("vector.Ax", lambda A, x: A.T, "transposed", "denominator layout"),
+    ("vector.aTXb", lambda a, X, b: jnp.outer(b, a), "transposed", "numerator layout"),
+    ("matrix.tr_XA", lambda X, A: A, "transposed", "numerator layout"),
+    ("matrix.logabsdet_X", lambda X: jnp.linalg.inv(X), "transposed", "transpose"),
+    ("matrix.det_X", lambda X: jnp.linalg.det(X) * jnp.linalg.inv(X), "transposed", "transpose"),
+    ("tensors.dK_dR", lambda R: jnp.einsum("jp,iq->pqij", jnp.eye(R.shape[1]), R), "dropped term", None),
+    ("norms.l2", lambda x: 2 * x / jnp.linalg.norm(x), "scaled", "scaled by 2"),
+    ("norms.l2_squared", lambda x: x, "scaled", "scaled by 0.5"),
+    ("scalar.square", lambda x: x, "scaled", "scaled by 0.5"),
+    ("norms.drone_speed", lambda t: 8 * t / jnp.sqrt(1 + 4 * t**2), "scaled (the seed's erratum)", "scaled by 2"),
+    ("losses.least_squares", lambda y, Phi, theta: -2 * ((Phi @ theta - y) @ Phi), "sign", "sign"),
+    ("matrix.aT_Xinv_b", lambda a, X, b: jnp.outer(jnp.linalg.solve(X.T, a), jnp.linalg.solve(X, b)), "sign", "sign"),
+    ("vector.xTAx", lambda x, A: 2 * A @ x, "symmetric-only", None),
+    ("vector.xTAx", lambda x, A: 2 * x @ A, "symmetric-only (other side)", None),
+    ("matrix.inv_X", lambda X: -jnp.einsum("ki,lj->klij", jnp.linalg.inv(X), jnp.linalg.inv(X)), "index order", None),
+    ("tensors.dAx_dA", lambda A, x: 2 * jnp.eye(A.shape[0])[:, :, None] * x[None, None, :], "scaled", "scaled by 2"),
+    (
+        "scalar.chain_sin_x4_pow5",
+        lambda x: 20 * jnp.sin(x**4) ** 4 * jnp.cos(x**4),
+        "dropped factor (seed erratum)",
+        None,
+    ),
+    ("norms.l2_hessian", lambda x: jnp.eye(x.shape[0]) / jnp.linalg.norm(x), "dropped term", None),
+]
+
+
+@pytest.mark.parametrize(("ident_id", "closed", "mistake", "words"), CASES, ids=[f"{c[0]}:{c[2]}" for c in CASES])
+def test_wrong_closed_form_fails(ident_id, closed, mistake, words):
+    bad = wrong(ident_id, closed, mistake)
+    report = verify(bad, examples=2, seed=1)
+    assert not report.ok, f"the verifier passed a {mistake} closed form for {ident_id}"
+    failed = [c for c in report.checks.values() if not c.ok]
+    assert failed or report.error
+    # the finite-difference check, which trusts no autodiff, must catch it too
+    assert "fd" in {c.check for c in failed} or "fd2" in {c.check for c in failed} or report.error
+    if words:
+        hints = " ".join((c.hint or "") for c in failed) + (report.error or "")
+        assert words in hints, f"diagnosis {hints!r} does not name the mistake ({words!r})"
+
+
+def test_symmetric_only_formula_passes_on_symmetric_inputs_and_fails_otherwise():
+    """2Ax is right for symmetric A only: the verifier must tell the two input sets apart."""
+    ident = identities.get("vector.xTAx")
+    bad = wrong("vector.xTAx", lambda x, A: 2 * A @ x, "sym-only")
+    rng = np.random.default_rng(3)
+    args = draw_inputs(ident, rng, {"n": 4})
+    sym = dict(args, A=(args["A"] + args["A"].T) / 2)
+    assert all(r.ok for r in check_inputs(bad, sym))
+    assert not all(r.ok for r in check_inputs(bad, args))
+
+
+def test_weighted_least_squares_symmetric_form_is_wrong_for_general_W():
+    """The catalog's form assumes symmetric W; with a non-symmetric W the references disagree with it."""
+    ident = identities.get("losses.weighted_least_squares")
+    rng = np.random.default_rng(4)
+    args = draw_inputs(ident, rng, ident.size_assignments()[0])
+    args["W"] = args["W"] + np.triu(np.ones_like(args["W"]), 1)  # break the symmetry
+    results = check_inputs(ident, args)
+    assert not any(r.ok for r in results if r.check in ("jacfwd", "jacrev", "fd"))
+    with pytest.raises(identities.PreconditionError, match="W is not symmetric"):
+        ident.closed_form(*(args[a] for a in ident.argnames))
+
+
+def test_verifier_reports_crashing_closed_form():
+    bad = wrong("vector.Ax", lambda A, x: A @ A, "crash")
+    report = verify(bad, examples=1)
+    assert not report.ok
+    assert report.error or any(not c.ok for c in report.checks.values())
