@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import time
@@ -14,6 +15,9 @@ from tabulate import tabulate
 
 from ._core import REFERENCES, Identity, catalog, get
 from .errors import UnknownIdentityError
+
+# Further subcommands live in their own modules, each with ``register(subparsers)``; add one line here.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _shapes_text(ident: Identity) -> str:
@@ -180,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--seed", type=int, default=0)
     pv.add_argument("--json", action="store_true")
     pv.set_defaults(func=cmd_verify)
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return p
 
 
