@@ -21,7 +21,7 @@ from . import (  # noqa: E402
     tensors,
     vector,
 )
-from ._core import REGISTRY, Example, Identity, Source, Tex, catalog, get  # noqa: E402
+from ._core import REGISTRY, Example, Identity, Source, SpecialPoint, Tex, catalog, get  # noqa: E402
 from ._structures import Structure  # noqa: E402
 from .errors import (  # noqa: E402
     ArityError,
@@ -46,6 +46,7 @@ __all__ = [
     "Report",
     "ShapeError",
     "Source",
+    "SpecialPoint",
     "Structure",
     "Tex",
     "UnknownIdentityError",

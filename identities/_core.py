@@ -112,6 +112,35 @@ class Example:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class SpecialPoint:
+    """A point where the derivative does not exist or is delicate, with what the mathematics says there.
+
+    ``args`` are concrete inputs at the point. ``valid(candidate)`` says whether a candidate derivative
+    (JAX layout) is a valid answer there: a member of the subdifferential at a kink, or equal to the true
+    derivative where one exists (``value``). It is ``None`` where no finite answer is valid (the
+    derivative is unbounded).
+    """
+
+    label: str  # "x = 0"
+    args: Mapping[str, Any]
+    math: str  # "not differentiable; the subdifferential is the closed unit ball"
+    valid: Callable[[Any], bool] | None = field(default=None, repr=False)
+    value: Any = None  # the derivative, where it exists
+
+    def is_valid(self, candidate: Any) -> bool:
+        import numpy as np
+
+        c = np.asarray(candidate, dtype=np.float64)
+        if not np.all(np.isfinite(c)):
+            return False
+        if self.valid is not None:
+            return bool(self.valid(c))
+        if self.value is not None:
+            return bool(np.allclose(c, np.asarray(self.value, dtype=np.float64), rtol=1e-9, atol=1e-12))
+        return False
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Identity:
     """One matrix-calculus identity: a function, a variable, and the closed form of the derivative."""
@@ -138,6 +167,7 @@ class Identity:
     # (e.g. ||x||² written through the norm: grad is NaN at 0). Verification draws stay inside it; the
     # excluded points are tested in tests/test_special_points.py.
     autodiff_requires: Mapping[str, Structure] = field(default_factory=dict)
+    special: tuple[SpecialPoint, ...] = ()  # non-differentiable or delicate points, charted
 
     # --- derived ---------------------------------------------------------------------------------------
     @property
@@ -298,6 +328,7 @@ def identity(
     sizes: tuple[Mapping[str, int], ...] | list[Mapping[str, int]] = (),
     joint: tuple[Joint, ...] | list[Joint] = (),
     autodiff_requires: Mapping[str, Structure] | None = None,
+    special: tuple[SpecialPoint, ...] | list[SpecialPoint] = (),
 ) -> Callable[[Callable[..., Any]], Identity]:
     """Declare an identity: decorate its closed form; returns the registered :class:`Identity`.
 
@@ -348,6 +379,7 @@ def identity(
             sizes=tuple(sizes),
             joint=tuple(joint),
             autodiff_requires=dict(autodiff_requires or {}),
+            special=tuple(special),
         )
         REGISTRY.add(ident)
         return ident

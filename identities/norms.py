@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 
 import jax.numpy as jnp
+import numpy as np
 
-from ._core import Example, Tex, identity, mc, seed
+from ._core import Example, SpecialPoint, Tex, identity, mc, seed
 from ._structures import NONZERO, nonzero_combination
 
 
@@ -27,6 +28,14 @@ from ._structures import NONZERO, nonzero_combination
     jnp.linalg.norm returns NaN there (tested in tests/test_special_points.py).
     """,
     examples=[Example({"x": [3.0, 4.0]}, [0.6, 0.8], seed("000", "Problem 1: x = (3, 4) gives (3/5, 4/5)"))],
+    special=[
+        SpecialPoint(
+            "x = 0",
+            {"x": [0.0, 0.0, 0.0]},
+            "not differentiable; the subdifferential is the closed unit ball {g : ‖g‖₂ ≤ 1}",
+            valid=lambda g: float(np.linalg.norm(g)) <= 1 + 1e-12,
+        )
+    ],
 )
 def l2(x):
     return x / jnp.linalg.norm(x)
@@ -65,6 +74,14 @@ def l2_distance(x, a):
     wrt="x",
     shapes={"x": "n"},
     autodiff_requires={"x": NONZERO},
+    special=[
+        SpecialPoint(
+            "x = 0",
+            {"x": [0.0, 0.0, 0.0]},
+            "differentiable, gradient 0; written through the norm, autodiff meets 0/0",
+            value=[0.0, 0.0, 0.0],
+        )
+    ],
     tex=Tex(f=r"\|x\|_2^2", num=r"2x^\top", den="2x"),
     sources=[seed("000", "Problem 4"), seed("002", "2.4.3 Rule 2: ∇‖x‖² = 2x"), mc(131)],
     aliases=("d||x||^2/dx",),

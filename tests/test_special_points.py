@@ -51,3 +51,19 @@ def test_l2_gradient_near_zero_stays_unit():
     for s in (1e-150, 1e-8, 1.0, 1e150):
         x = np.array([3.0, 4.0]) * s
         np.testing.assert_allclose(identities.get("norms.l2").closed_form(x), [0.6, 0.8], rtol=1e-15)
+
+
+def _special_cases():
+    return [(i, sp) for i in identities.catalog() for sp in i.special]
+
+
+def test_special_points_are_charted():
+    assert {i.id for i, _ in _special_cases()} >= {"norms.l2", "norms.l2_squared"}
+
+
+def test_special_point_records_judge_candidates():
+    l2 = identities.get("norms.l2").special[0]
+    assert l2.is_valid(np.zeros(3)) and l2.is_valid([0.6, 0.8, 0.0])
+    assert not l2.is_valid([0.9, 0.9, 0.0]) and not l2.is_valid([np.nan] * 3)
+    sq = identities.get("norms.l2_squared").special[0]
+    assert sq.is_valid(np.zeros(3)) and not sq.is_valid([np.nan] * 3)
