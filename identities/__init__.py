@@ -10,17 +10,7 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
-# Family modules: importing them registers their identities, in this order.
-from . import (  # noqa: E402
-    layout,
-    losses,
-    matrix,
-    norms,
-    partial,
-    scalar,
-    tensors,
-    vector,
-)
+from . import layout  # noqa: E402
 from ._core import REGISTRY, Example, Identity, Source, SpecialPoint, Tex, catalog, get  # noqa: E402
 from ._structures import Structure  # noqa: E402
 from .errors import (  # noqa: E402
@@ -32,9 +22,11 @@ from .errors import (  # noqa: E402
     ShapeError,
     UnknownIdentityError,
 )
+from .families import FAMILIES  # noqa: E402  (importing it registers every identity)
 from .verify import Report, verify  # noqa: E402
 
 __all__ = [
+    "FAMILIES",
     "REGISTRY",
     "ArityError",
     "DTypeError",
@@ -53,12 +45,5 @@ __all__ = [
     "catalog",
     "get",
     "layout",
-    "losses",
-    "matrix",
-    "norms",
-    "partial",
-    "scalar",
-    "tensors",
-    "vector",
     "verify",
 ]

@@ -4,7 +4,9 @@ A structure turns an unconstrained draw (any float array of the right shape) int
 names (``build``), so that tests construct valid inputs instead of filtering; says what is wrong with a
 given value, with the number that shows it (``violation``); and maps an arbitrary direction into the
 set's tangent space (``tangent``), which the directional and finite-difference checks use so that a
-symmetric ``X`` is only ever perturbed symmetrically.
+symmetric ``X`` is only ever perturbed symmetrically. ``counterexample`` turns a valid member into a
+nearby value that violates the structure (``None`` where no value of that shape can, such as a 1×1
+matrix for "symmetric"), so that tests can prove every declared precondition is enforced.
 
 Builders keep a margin from the boundary (norms at least 0.5, eigenvalues at least 1, distance at least
 0.5 from excluded points) so that finite differences with steps near 1e-5 never leave the set.
@@ -39,6 +41,9 @@ class Structure:
     tangent: Callable[[np.ndarray], np.ndarray] = field(default=_ident, repr=False)
     min_ndim: int = 0
     square: bool = False
+    # valid member -> a value of the same shape that violates the structure, or None if none exists;
+    # every structure but ANY must give one (tests/test_structures.py)
+    counterexample: Callable[[np.ndarray], np.ndarray | None] | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
         return self.name
@@ -54,6 +59,36 @@ class Structure:
 
 def _scale(a: np.ndarray) -> float:
     return float(np.max(np.abs(a))) if a.size else 0.0
+
+
+def _set_first(v: np.ndarray, value: float) -> np.ndarray:
+    out = np.array(v, dtype=float, copy=True)
+    out.flat[0] = value
+    return out
+
+
+def _add_off_diagonal(v: np.ndarray) -> np.ndarray | None:
+    if v.shape[-1] < 2:
+        return None
+    out = np.array(v, dtype=float, copy=True)
+    out[..., 0, 1] += 1.0 + _scale(v)
+    return out
+
+
+def _repeat_first_row(v: np.ndarray) -> np.ndarray:
+    out = np.array(v, dtype=float, copy=True)
+    if v.shape[-2] < 2:
+        return np.zeros_like(out)
+    out[..., -1, :] = out[..., 0, :]
+    return out
+
+
+def _repeat_first_column(v: np.ndarray) -> np.ndarray:
+    out = np.array(v, dtype=float, copy=True)
+    if v.shape[-1] < 2:
+        return np.zeros_like(out)
+    out[..., :, -1] = out[..., :, 0]
+    return out
 
 
 # --- any -----------------------------------------------------------------------------------------------
@@ -74,7 +109,7 @@ def _nonzero_violation(v: np.ndarray, tol: float) -> str | None:
     return None if n > 0 else f"is zero (norm = {n:g}); the derivative does not exist there"
 
 
-NONZERO = Structure("nonzero", "must be nonzero", _build_nonzero, _nonzero_violation)
+NONZERO = Structure("nonzero", "must be nonzero", _build_nonzero, _nonzero_violation, counterexample=np.zeros_like)
 
 
 # --- positive (elementwise) ----------------------------------------------------------------------------
@@ -83,7 +118,13 @@ def _positive_violation(v: np.ndarray, tol: float) -> str | None:
     return None if m > 0 else f"must be positive: min entry = {m:g}"
 
 
-POSITIVE = Structure("positive", "must be positive (elementwise)", lambda v: np.abs(v) + 0.5, _positive_violation)
+POSITIVE = Structure(
+    "positive",
+    "must be positive (elementwise)",
+    lambda v: np.abs(v) + 0.5,
+    _positive_violation,
+    counterexample=lambda v: _set_first(v, -1.0),
+)
 
 
 # --- away from a point ---------------------------------------------------------------------------------
@@ -98,7 +139,9 @@ def away_from(point: float, margin: float = 0.5) -> Structure:
         d = float(np.min(np.abs(v - point))) if v.size else 1.0
         return None if d > 0 else f"must differ from {point:g} (distance {d:g})"
 
-    return Structure(f"≠{point:g}", f"must differ from {point:g}", build, violation)
+    return Structure(
+        f"≠{point:g}", f"must differ from {point:g}", build, violation, counterexample=lambda v: _set_first(v, point)
+    )
 
 
 # --- integer-valued ------------------------------------------------------------------------------------
@@ -107,7 +150,13 @@ def _integer_violation(v: np.ndarray, tol: float) -> str | None:
     return None if d == 0 else f"must be integer-valued: max distance to an integer = {d:g}"
 
 
-INTEGER = Structure("integer", "must be integer-valued", lambda v: np.round(2 * v), _integer_violation)
+INTEGER = Structure(
+    "integer",
+    "must be integer-valued",
+    lambda v: np.round(2 * v),
+    _integer_violation,
+    counterexample=lambda v: _set_first(v, float(np.asarray(v).flat[0]) + 0.5),
+)
 
 
 # --- symmetric -----------------------------------------------------------------------------------------
@@ -117,7 +166,14 @@ def _symmetric_violation(v: np.ndarray, tol: float) -> str | None:
 
 
 SYMMETRIC = Structure(
-    "symmetric", "must be symmetric", _sym, _symmetric_violation, tangent=_sym, min_ndim=2, square=True
+    "symmetric",
+    "must be symmetric",
+    _sym,
+    _symmetric_violation,
+    tangent=_sym,
+    min_ndim=2,
+    square=True,
+    counterexample=_add_off_diagonal,
 )
 
 
@@ -145,6 +201,7 @@ SPD = Structure(
     tangent=_sym,
     min_ndim=2,
     square=True,
+    counterexample=lambda v: -np.asarray(v, dtype=float),  # symmetric negative definite
 )
 
 
@@ -166,7 +223,13 @@ def _invertible_violation(v: np.ndarray, tol: float) -> str | None:
 
 
 INVERTIBLE = Structure(
-    "invertible", "must be invertible", _build_invertible, _invertible_violation, min_ndim=2, square=True
+    "invertible",
+    "must be invertible",
+    _build_invertible,
+    _invertible_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=_repeat_first_row,
 )
 
 
@@ -183,7 +246,13 @@ def _orthogonal_violation(v: np.ndarray, tol: float) -> str | None:
 
 
 ORTHOGONAL = Structure(
-    "orthogonal", "must be orthogonal", _build_orthogonal, _orthogonal_violation, min_ndim=2, square=True
+    "orthogonal",
+    "must be orthogonal",
+    _build_orthogonal,
+    _orthogonal_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=lambda v: 2 * np.asarray(v, dtype=float),
 )
 
 
@@ -198,7 +267,14 @@ def _diagonal_violation(v: np.ndarray, tol: float) -> str | None:
 
 
 DIAGONAL = Structure(
-    "diagonal", "must be diagonal", _diag_only, _diagonal_violation, tangent=_diag_only, min_ndim=2, square=True
+    "diagonal",
+    "must be diagonal",
+    _diag_only,
+    _diagonal_violation,
+    tangent=_diag_only,
+    min_ndim=2,
+    square=True,
+    counterexample=_add_off_diagonal,
 )
 
 
@@ -224,6 +300,7 @@ FULL_COLUMN_RANK = Structure(
     _build_full_column_rank,
     _full_column_rank_violation,
     min_ndim=2,
+    counterexample=_repeat_first_column,
 )
 
 
@@ -248,7 +325,12 @@ def _onehot_violation(v: np.ndarray, tol: float) -> str | None:
 
 
 ONEHOT = Structure(
-    "one-hot rows", "must have one-hot rows with no empty column", _build_onehot, _onehot_violation, min_ndim=2
+    "one-hot rows",
+    "must have one-hot rows with no empty column",
+    _build_onehot,
+    _onehot_violation,
+    min_ndim=2,
+    counterexample=lambda v: _set_first(np.ones_like(v), 1.0),  # rows of all ones
 )
 
 
@@ -261,6 +343,10 @@ class Joint:
     args: tuple[str, ...]
     build: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] = field(repr=False)
     violation: Callable[[dict[str, np.ndarray], float], str | None] = field(repr=False)
+    # valid values -> values that violate the joint condition (required, as for Structure)
+    counterexample: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray] | None] | None = field(
+        default=None, repr=False
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -278,10 +364,18 @@ def nonzero_combination(label: str, expr: Callable[..., np.ndarray], args: tuple
         return {**values, fix: values[fix] + e}
 
     def violation(values: dict[str, np.ndarray], tol: float) -> str | None:
+        # zero up to rounding in the sum: relative to the size of the arguments
         n = float(np.linalg.norm(expr(*(values[a] for a in args))))
-        return None if n > 0 else f"{label} is zero; the derivative does not exist there"
+        scale = max(float(np.linalg.norm(values[a])) for a in args)
+        if n > tol * scale:
+            return None
+        return f"{label} is zero (norm {n:.3g}); the derivative does not exist there"
 
-    return Joint(f"{label} ≠ 0", f"{label} must be nonzero", args, build, violation)
+    def counterexample(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        # expr is fix + (terms without fix), so shifting fix by -expr makes it vanish
+        return {**values, fix: values[fix] - expr(*(values[a] for a in args))}
+
+    return Joint(f"{label} ≠ 0", f"{label} must be nonzero", args, build, violation, counterexample)
 
 
 ALL: tuple[Structure, ...] = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from ._core import Tex, identity, mml, seed
+from .._core import Tex, identity, mml, seed
 
 
 @identity(

@@ -11,8 +11,8 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from ._core import Example, SpecialPoint, Tex, identity, mc, seed
-from ._structures import NONZERO, nonzero_combination
+from .._core import Example, SpecialPoint, Tex, identity, mc, seed
+from .._structures import NONZERO, nonzero_combination
 
 
 @identity(

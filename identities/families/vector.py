@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from ._core import Example, Tex, identity, mc, mml, seed, wiki
+from .._core import Example, Tex, identity, mc, mml, seed, wiki
 
 
 @identity(

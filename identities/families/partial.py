@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from ._core import Tex, identity, seed
+from .._core import Tex, identity, seed
 
 
 @identity(

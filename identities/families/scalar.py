@@ -10,8 +10,8 @@ import math
 
 import jax.numpy as jnp
 
-from ._core import Example, Tex, identity, seed
-from ._structures import INTEGER, POSITIVE, away_from
+from .._core import Example, Tex, identity, seed
+from .._structures import INTEGER, POSITIVE, away_from
 
 X = {"x": ""}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from ._core import Tex, identity, mml, seed
-from ._structures import ONEHOT, SYMMETRIC
+from .._core import Tex, identity, mml, seed
+from .._structures import ONEHOT, SYMMETRIC
 
 
 @identity(
