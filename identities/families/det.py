@@ -10,7 +10,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from .._core import Example, Tex, identity, mc, wiki
+from .._core import Example, SpecialPoint, Tex, identity, mc, wiki
 from .._structures import FULL_COLUMN_RANK, INVERTIBLE, SYMMETRIC, away_from
 from ._mc_structures import FULL_ROW_RANK, POSITIVE_DET, gram_invertible, invertible_shift
 
@@ -48,13 +48,29 @@ def cofactor(X):
         mc(50, "the same statement as (47)"),
     ],
     aliases=("d det(X)/dX via adj", "cofactor"),
+    autodiff_requires={"X": INVERTIBLE},
+    special=[
+        SpecialPoint(
+            "X singular, rank n − 1",
+            {"X": [[1.0, 2.0], [2.0, 4.0]]},
+            "differentiable; the gradient is the cofactor matrix, nonzero (det(X)X⁻ᵀ does not exist)",
+            value=[[4.0, -2.0], [-2.0, 1.0]],
+        ),
+        SpecialPoint(
+            "X of rank ≤ n − 2",
+            {"X": [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]},
+            "differentiable; every (n−1)-minor vanishes, so the gradient is 0",
+            value=[[0.0] * 3] * 3,
+        ),
+    ],
     notes="""
     ∂det(X) = Tr(adj(X)∂X), so the gradient (denominator layout) is adj(X)ᵀ, the cofactor matrix. Unlike
     det(X)X⁻ᵀ (matrix.det_X) it holds for singular X too; the closed form computes the n² minors and no
     inverse. MC (47) = (50), Σ_k ∂det(X)/∂X_ik X_jk = δ_ij det(X), is adj(X)ᵀXᵀ = det(X)I, the adjugate's
-    defining property; tests/test_mc_a.py checks it, at singular X as well. Random draws are invertible
-    almost surely, which is where JAX's autodiff of det is finite; the singular example below is a known
-    answer of the closed form (the 2×2 cofactor matrix [[d, −c], [−b, a]]).
+    defining property; tests/test_mc_a.py checks it, at singular X as well. Verification draws are kept
+    invertible (``autodiff_requires``): at rank ≤ n − 2 the derivative is exactly 0 and a relative check
+    of rounding noise against 0 is meaningless. The singular points are charted as special points and
+    the 2×2 singular example is a known answer (the cofactor matrix [[d, −c], [−b, a]]).
     """,
     examples=[
         Example(
@@ -159,7 +175,7 @@ def det_of_path_second(x, A, B, C):
     f=lambda A, X, B: jnp.linalg.det(A @ X @ B),
     wrt="X",
     shapes={"A": "n n", "X": "n n", "B": "n n"},
-    requires={"X": INVERTIBLE},
+    requires={"A": INVERTIBLE, "X": INVERTIBLE, "B": INVERTIBLE},
     tex=Tex(
         f=r"\det(AXB)",
         num=r"\det(AXB)\, X^{-1}",
@@ -167,7 +183,11 @@ def det_of_path_second(x, A, B, C):
     ),
     sources=[mc(51), wiki("scalar-by-matrix: ∂|AXB|/∂X")],
     aliases=("d det(AXB)/dX",),
-    notes="A, X, B square; det(AXB) = det(A)det(X)det(B). Holds for singular A or B too (both sides vanish).",
+    notes="""
+    A, X, B square and invertible; det(AXB) = det(A)det(X)det(B). For singular A or B both sides vanish
+    identically; that case is left out of the verified domain (relative checks of an exact 0 against
+    rounding noise are meaningless).
+    """,
 )
 def det_AXB(A, X, B):
     return jnp.linalg.det(A @ X @ B) * jnp.linalg.inv(X).T
@@ -177,7 +197,7 @@ def det_AXB(A, X, B):
     f=lambda X, A: jnp.linalg.det(X.T @ A @ X),
     wrt="X",
     shapes={"X": "n n", "A": "n n"},
-    requires={"X": INVERTIBLE},
+    requires={"X": INVERTIBLE, "A": INVERTIBLE},
     tex=Tex(
         f=r"\det(X^\top A X)",
         num=r"2\det(X^\top A X)\, X^{-1}",
@@ -185,7 +205,10 @@ def det_AXB(A, X, B):
     ),
     sources=[mc(52), wiki("scalar-by-matrix: ∂|XᵀAX|/∂X, X square and invertible")],
     aliases=("d det(X^T A X)/dX, X square",),
-    notes="X square and invertible, A any square matrix: det(XᵀAX) = det(X)² det(A).",
+    notes="""
+    X square and invertible: det(XᵀAX) = det(X)² det(A). Declared for invertible A; for singular A both
+    sides vanish identically (left out of the verified domain, as in MC (51)).
+    """,
 )
 def det_XTAX_square(X, A):
     return 2 * jnp.linalg.det(X.T @ A @ X) * jnp.linalg.inv(X).T

@@ -43,11 +43,15 @@ def prod_eig(X):
 
 
 def _signed_eigh(A):
-    """Eigenvalues (ascending) and eigenvectors with a fixed sign: each column's largest entry positive."""
+    """Eigenvalues (ascending) and eigenvectors with a fixed sign: wᵀv_i > 0 for w_k = √(k + 2).
+
+    The irrational weights keep wᵀv_i away from 0 for the eigenvectors of structured matrices (entries
+    like ±1/√2, (1, −2, 1)/√6), where "largest entry positive" would tie and flip under perturbation.
+    """
     lam, V = jnp.linalg.eigh(A)
-    idx = jnp.argmax(jnp.abs(V), axis=0)
-    s = jnp.sign(V[idx, jnp.arange(V.shape[1])])
-    return lam, V * s
+    w = jnp.sqrt(jnp.arange(V.shape[0], dtype=V.dtype) + 2)
+    s = jnp.sign(w @ V)
+    return lam, V * s[None, :]
 
 
 @identity(
@@ -89,8 +93,9 @@ def eigvals_sym(A):
     sources=[mc(68)],
     aliases=("d v_i/dA", "eigenvector derivative"),
     notes="""
-    V holds the unit eigenvectors of symmetric A (simple spectrum) as columns, each signed so that its
-    largest entry is positive (the sign is otherwise arbitrary and would make V discontinuous). With
+    V holds the unit eigenvectors of symmetric A (simple spectrum) as columns, each signed so that
+    wᵀv_i > 0 with w_k = √(k + 2) (the sign is otherwise arbitrary and would make V discontinuous; V is
+    still discontinuous on the measure-zero set where some wᵀv_i = 0). With
     (λ_iI − A)⁺ = Σ_{j≠i} v_j v_jᵀ/(λ_i − λ_j), ∂V_ri/∂A_kl = Σ_{j≠i} V_rj V_kj V_li/(λ_i − λ_j).
     jnp.linalg.eigh symmetrizes its input, so JAX's derivative is the symmetric part over (k, l): the
     identity is declared in the "sym" convention and the closed form is the symmetrized (68). (68) itself
