@@ -132,3 +132,47 @@ def test_det_adj_special_points_hold_for_closed_form_and_jax():
         X = jnp.asarray(sp.args["X"])
         assert sp.is_valid(ident.closed_form(X)), sp.label
         assert sp.is_valid(jax.grad(ident.f)(X)), sp.label
+
+
+def _XTAX_sym_form(X, A):
+    AX = A @ X
+    M = X.T @ AX
+    return 2 * jnp.linalg.det(M) * jnp.linalg.solve(M.T, AX.T).T
+
+
+def _eigvecs_unsymmetrized(A):
+    from identities.families.eigen import _signed_eigh
+
+    lam, V = _signed_eigh(A)
+    n = lam.shape[0]
+    off = ~jnp.eye(n, dtype=bool)
+    F = jnp.where(off, 1.0 / jnp.where(off, lam[:, None] - lam[None, :], 1.0), 0.0)
+    return jnp.einsum("rj,ij,kj,li->rikl", V, F, V, V)
+
+
+def _det_second_without_trace_squared(x, A, B, C):
+    Y = A + x * B + x**2 * C
+    M = jnp.linalg.solve(Y, B + (2 * x) * C)
+    return jnp.linalg.det(Y) * (jnp.trace(jnp.linalg.solve(Y, 2 * C)) - jnp.sum(M * M.T))
+
+
+@pytest.mark.parametrize(
+    ("ident_id", "closed"),
+    [
+        ("det.det_XTAX", _XTAX_sym_form),  # (53)'s symmetric-A form used for a general A
+        ("eigen.eigvecs_sym", _eigvecs_unsymmetrized),  # (68) without the declared sym convention
+        ("det.det_of_path_second", _det_second_without_trace_squared),  # (48) missing Tr(Y⁻¹Y′)²
+        ("inverse.tr_A_Xinv_B", lambda A, X, B: -jnp.linalg.solve(X, B) @ A @ jnp.linalg.inv(X)),  # (63) untransposed
+    ],
+    ids=["53-for-general-A", "68-unsymmetrized", "48-dropped-term", "63-untransposed"],
+)
+def test_wrong_forms_of_mc_a_identities_fail(ident_id, closed):
+    """A plausible wrong form differs from the verified closed form at a valid draw (cheap: no autodiff;
+    the closed form itself is checked against autodiff by tests/test_catalog.py)."""
+    from identities.verify import draw_inputs
+
+    ident = identities.get(ident_id)
+    args = draw_inputs(ident, np.random.default_rng(3), ident.size_assignments()[0])
+    a = [jnp.asarray(args[k]) for k in ident.argnames]
+    right, wrong = np.asarray(ident.closed(*a)), np.asarray(closed(*a))
+    assert np.max(np.abs(right - wrong)) > 1e-3 * np.max(np.abs(right))
