@@ -114,6 +114,8 @@ def mc_cited() -> dict[int, list[str]]:
                 continue
             for part in s.loc.strip("()").replace("–", "-").split(","):
                 part = part.strip()
+                if not part.replace("-", "").isdigit():  # an unnumbered passage, e.g. "§2.2, the rule after (64)"
+                    continue
                 if "-" in part:
                     lo, hi = (int(p) for p in part.split("-"))
                     nums = range(lo, hi + 1)

@@ -80,3 +80,27 @@ def tr_A_Xinv_B(A, X, B):
 def tr_inv_X_plus_A(X, A):
     W = jnp.linalg.inv(X + A)
     return -(W @ W).T
+
+
+@identity(
+    f=lambda A: jnp.sum(jnp.sin(jnp.linalg.inv(A))),
+    wrt="A",
+    shapes={"A": "n n"},
+    requires={"A": INVERTIBLE},
+    tex=Tex(
+        f=r"J(A^{-1})",
+        num=r"-A^{-1}\left(\frac{\partial J}{\partial W}\right) A^{-1}",
+        den=r"-A^{-\top}\frac{\partial J}{\partial W}A^{-\top}",
+        wrt="A",
+        where=r"W = A^{-1},\ J(W) = \sum_{kl}\sin W_{kl},\ \frac{\partial J}{\partial W} = \cos W \text{ (denominator)}",
+    ),
+    sources=[mc("§2.2, the unnumbered rule after (64)", "∂J/∂A = −A⁻ᵀ (∂J/∂W) A⁻ᵀ for W = A⁻¹")],
+    aliases=("dJ/dA with W = A^-1",),
+    notes="""
+    The chain rule through the inverse, for any scalar J of W = A⁻¹; instantiated with J(W) = Σ sin W_kl
+    so that ∂J/∂W = cos W is not constant. The Cookbook gives it unnumbered after (64).
+    """,
+)
+def chain_through_inverse(A):
+    W = jnp.linalg.inv(A)
+    return -(W.T @ jnp.cos(W) @ W.T)
