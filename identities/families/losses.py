@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .._core import Tex, identity, mml, seed
+from .._core import Tex, identity, mc, mml, seed
 from .._structures import ONEHOT, SYMMETRIC
 
 
@@ -52,7 +52,7 @@ def residual(y, Phi, theta):
         num=r"-2(x - As)^\top W A",
         den=r"-2A^\top W (x - As)",
     ),
-    sources=[seed("001", "5.5 useful identities, for symmetric W"), mml("(5.108)")],
+    sources=[seed("001", "5.5 useful identities, for symmetric W"), mml("(5.108)"), mc(84)],
     aliases=("weighted least squares",),
     notes="""
     Only for symmetric W. For a general W the gradient is −Aᵀ(W + Wᵀ)(x − As); the symmetric form

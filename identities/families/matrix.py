@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .._core import Tex, identity, mc, mml, seed
+from .._core import Tex, identity, mc, mml, seed, wiki
 from .._structures import INVERTIBLE
 
 
@@ -13,7 +13,7 @@ from .._structures import INVERTIBLE
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X)", num="I", den="I"),
-    sources=[mc(99), seed("001", "5.5 trace")],
+    sources=[mc(99), mc(36, "∂Tr(X) = Tr(∂X)"), seed("001", "5.5 trace")],
 )
 def tr_X(X):
     return jnp.eye(X.shape[0], dtype=X.dtype)
@@ -40,7 +40,13 @@ def tr_XA(X, A):
         num=r"\det(X)\, X^{-1}",
         den=r"\det(X)\, X^{-\top}",
     ),
-    sources=[mc(49), mml("(5.101)"), seed("001", "5.5 determinant")],
+    sources=[
+        mc(49),
+        mc(42, "∂det(X) = det(X)Tr(X⁻¹∂X)"),
+        mml("(5.101)"),
+        seed("001", "5.5 determinant"),
+        wiki("scalar-by-matrix: ∂|X|/∂X"),
+    ],
     aliases=("d det(X)/dX",),
     notes="""
     Valid for invertible X. For singular X the derivative is the transposed adjugate, adj(X)ᵀ (MC (41)),
@@ -74,7 +80,7 @@ def logabsdet_X(X):
         num=r"\frac{\partial (X^{-1})_{kl}}{\partial X_{ij}} = -(X^{-1})_{ki}(X^{-1})_{jl}",
         den=r"\frac{\partial (X^{-1})_{kl}}{\partial X_{ij}} = -(X^{-1})_{ki}(X^{-1})_{jl},\ \text{indexed } (i,j,k,l)",
     ),
-    sources=[mc(60), mml("(5.102)"), seed("001", "5.5 inverse")],
+    sources=[mc(60), mc(40, "∂(X⁻¹) = −X⁻¹(∂X)X⁻¹"), mml("(5.102)"), seed("001", "5.5 inverse")],
     aliases=("d(X^-1)/dX",),
     notes="A 4-tensor: JAX layout (k, l, i, j); the denominator layout puts (i, j) first.",
 )

@@ -11,7 +11,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from .._core import Example, SpecialPoint, Tex, identity, mc, seed
+from .._core import Example, SpecialPoint, Tex, identity, mc, seed, wiki
 from .._structures import NONZERO, nonzero_combination
 
 
@@ -61,7 +61,7 @@ def l2_shifted(x, a):
     shapes={"x": "n", "a": "n"},
     joint=[nonzero_combination("x - a", lambda x, a: x - a, ("x", "a"), fix="x")],
     tex=Tex(f=r"\|x - a\|_2", num=r"\frac{(x - a)^\top}{\|x - a\|_2}", den=r"\frac{x - a}{\|x - a\|_2}"),
-    sources=[mc(129)],
+    sources=[mc(129), wiki("scalar-by-vector: ∂‖x − a‖/∂x")],
     notes="Requires x ≠ a.",
 )
 def l2_distance(x, a):

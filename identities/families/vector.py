@@ -50,6 +50,7 @@ def xTA(x, A):
         seed("001", "5.5 ∂xᵀa/∂x = ∂aᵀx/∂x = aᵀ"),
         mc(69),
         mml("(5.104)-(5.105)"),
+        wiki("scalar-by-vector: ∂(a·x)/∂x"),
     ],
     aliases=("grad c^T x", "a^T x"),
 )
@@ -62,7 +63,7 @@ def cTx(c, x):
     wrt="x",
     shapes={"x": "n"},
     tex=Tex(f=r"x^\top x", num=r"2x^\top", den="2x"),
-    sources=[seed("001", "5.3 prove ∇ₓ(xᵀx) = 2xᵀ")],
+    sources=[seed("001", "5.3 prove ∇ₓ(xᵀx) = 2xᵀ"), wiki("scalar-by-vector: ∂(x·x)/∂x")],
     notes="Written as a dot product it is differentiable everywhere, including x = 0 (compare norms.l2_squared).",
 )
 def xTx(x):
@@ -79,6 +80,7 @@ def xTx(x):
         seed("001", "5.5 ∂xᵀBx/∂x = xᵀ(B + Bᵀ)"),
         mml("(5.107)"),
         mc(81),
+        wiki("scalar-by-vector: ∂xᵀAx/∂x"),
     ],
     aliases=("x^T B x", "quadratic form"),
     notes="For symmetric A this is 2Ax; for a general A the transpose term is required.",
@@ -92,7 +94,7 @@ def xTAx(x, A):
     wrt="X",
     shapes={"a": "n", "X": "n m", "b": "m"},
     tex=Tex(f=r"a^\top X b", num=r"b a^\top", den=r"a b^\top"),
-    sources=[seed("001", "5.5 prove ∂(aᵀXb)/∂X = abᵀ"), mml("(5.106)"), mc(70)],
+    sources=[seed("001", "5.5 prove ∂(aᵀXb)/∂X = abᵀ"), mml("(5.106)"), mc(70), wiki("scalar-by-matrix: ∂aᵀXb/∂X")],
     aliases=("bilinear form",),
     notes="""
     Seed 001 writes abᵀ with the shape of X, i.e. the denominator layout for a scalar-by-matrix
