@@ -260,13 +260,80 @@ def _sym_last2(a: np.ndarray) -> np.ndarray:
     return (a + np.swapaxes(a, -1, -2)) / 2
 
 
+def _diag_last2(a: np.ndarray) -> np.ndarray:
+    return a * np.eye(a.shape[-1])
+
+
+def _alpha(a: np.ndarray) -> np.ndarray:
+    """MC (143)'s α: the Toeplitz matrix whose diagonal of offset k holds the sum of a's diagonal k."""
+    from ._structures import diagonal_sums, from_diagonals
+
+    return from_diagonals(diagonal_sums(a), a.shape[-1])
+
+
+def _mc_sym(a: np.ndarray) -> np.ndarray:
+    return a + np.swapaxes(a, -1, -2) - _diag_last2(a)
+
+
+# convention -> map from JAX's unstructured derivative G (trailing two axes) to the declared derivative
+CONVENTION_MAPS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sym": _sym_last2,
+    "mc_sym": _mc_sym,
+    "diag": _diag_last2,
+    "toeplitz": _alpha,
+    "sym_toeplitz": lambda a: _mc_sym(_alpha(a)),
+}
+
+
+def _upper(n: int) -> np.ndarray:
+    return np.triu(np.ones((n, n)))
+
+
+def _per_diagonal(n: int) -> np.ndarray:
+    return 1.0 / (n - np.abs(np.arange(n)[None, :] - np.arange(n)[:, None]))
+
+
+# convention -> weights W (n×n) such that the pairing ⟨W ∘ D, dX⟩ of a derivative D in that convention with a
+# tangent dX of the structure gives df:
+#   full, sym, diag: the Frobenius pairing Σ D_ij dX_ij;
+#   mc_sym: each free entry once, Σ_{i≤j} D_ij dX_ij (D_ij = ∂f/∂X_ij with X_ij = X_ji one variable);
+#   toeplitz: Σ_k D_k dt_k over the 2n−1 diagonals, = Σ D_ij dX_ij / (n − |i − j|);
+#   sym_toeplitz: Σ_{k≥0} D_k dt_k over the n free diagonals.
+PAIRINGS: dict[str, Callable[[int], np.ndarray]] = {
+    "full": lambda n: np.ones((n, n)),
+    "sym": lambda n: np.ones((n, n)),
+    "diag": lambda n: np.ones((n, n)),
+    "mc_sym": _upper,
+    "toeplitz": _per_diagonal,
+    "sym_toeplitz": lambda n: _upper(n) * _per_diagonal(n),
+}
+
+
+def pairing(convention: str, d: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """df along the structured tangent ``v`` (n×n) from a derivative ``d`` (out axes + n×n) in ``convention``."""
+    d = np.asarray(d, dtype=np.float64)
+    w = PAIRINGS[convention](d.shape[-1])
+    return np.tensordot(d * w, np.asarray(v, dtype=np.float64), axes=([-2, -1], [0, 1]))
+
+
 def apply_convention(ident: Identity, jac: np.ndarray) -> np.ndarray:
     """Map JAX's unstructured derivative to the identity's declared convention for a structured variable."""
     if ident.convention == "sym":
         if ident.kind == "hessian":
             raise ValueError(f"{ident.id}: the 'sym' convention is not defined for Hessians")
         return _sym_last2(np.asarray(jac))
+    if ident.convention in CONVENTION_MAPS:
+        if ident.kind == "hessian":
+            raise ValueError(f"{ident.id}: the {ident.convention!r} convention is not defined for Hessians")
+        return CONVENTION_MAPS[ident.convention](np.asarray(jac))
     return np.asarray(jac)
+
+
+def _paired(ident: Identity, d: np.ndarray, q: int) -> np.ndarray:
+    """The closed form weighted for its convention's pairing (unchanged for full and sym)."""
+    if ident.convention in ("full", "sym") or q < 2:
+        return d
+    return d * PAIRINGS[ident.convention](d.shape[-1])
 
 
 def _directions(ident: Identity, wshape: tuple[int, ...]) -> np.ndarray:
@@ -309,6 +376,18 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
         if p == 0:
             results.append(_compare("grad", closed, apply_convention(ident, c.grad(*a)), tol.autodiff, ndims=nd))
         results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol))
+        if ident.convention != "full":
+            # the directional test: the convention's pairing of the closed form with each structured
+            # tangent V equals jax's directional derivative ⟨G, V⟩ (jacfwd contracted with V)
+            dirs = _directions(ident, x.shape)
+            results.append(
+                _compare(
+                    "jvp (pairing)",
+                    _contract_in(_paired(ident, closed, q), dirs, q),
+                    _contract_in(np.asarray(c.jacfwd(*a)), dirs, q),
+                    tol.autodiff,
+                )
+            )
     elif ident.kind == "hessian":
         closed = np.asarray(c.closed(*a))
         results.append(_compare("hessian", closed, c.hessian(*a), tol.autodiff, ndims=(q, q)))
@@ -373,7 +452,7 @@ def _fd_first(
         return _compare("fd", closed, np.zeros(fx.shape + x.shape), tol.fd, ndims=(fx.ndim, q))
     dirs = _directions(ident, x.shape)
     fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))
-    return _compare("fd", _contract_in(closed, dirs, q), fd, tol.fd, atol=bound)
+    return _compare("fd", _contract_in(_paired(ident, closed, q), dirs, q), fd, tol.fd, atol=bound)
 
 
 def _fd_second(
