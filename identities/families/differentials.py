@@ -9,6 +9,7 @@ differential has the shape of f), so both "layout columns" are the same expressi
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import jax.scipy.linalg as jsl
 import numpy as np
@@ -226,8 +227,9 @@ GL_WEIGHTS = _GL_W / 2
     """,
 )
 def d_expm(X, dX):
-    E = jnp.stack([jsl.expm(a * X) for a in GL_NODES])  # e^{aX} at the nodes
-    F = jnp.stack([jsl.expm((1 - a) * X) for a in GL_NODES])
+    nodes = jnp.asarray(GL_NODES)
+    E = jax.vmap(lambda a: jsl.expm(a * X))(nodes)  # e^{aX} at the nodes
+    F = jax.vmap(lambda a: jsl.expm((1 - a) * X))(nodes)
     return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), E, dX, F)
 
 
@@ -253,7 +255,7 @@ def logm_spd(X):
 )
 def d_logm(X, dX):
     eye = jnp.eye(X.shape[0], dtype=X.dtype)
-    R = jnp.stack([jnp.linalg.inv((1 - t) * X + t * eye) for t in GL_NODES])
+    R = jnp.linalg.inv((1 - jnp.asarray(GL_NODES))[:, None, None] * X + jnp.asarray(GL_NODES)[:, None, None] * eye)
     return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), R, dX, R)
 
 
