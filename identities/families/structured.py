@@ -21,7 +21,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from .._core import Source, Tex, identity, mc
+from .._core import Source, Tex, identity, mc, wiki
 from .._structures import DIAGONAL, SPD, SYM_TOEPLITZ, SYMMETRIC, TOEPLITZ
 
 
@@ -53,7 +53,7 @@ def alpha(G):
         r" = G (AX)^\top + (XA)^\top G",
         where=r"G = \partial g / \partial U = \cos U \text{ (elementwise)}",
     ),
-    sources=[mc(136), mc(137)],
+    sources=[mc(136), mc(137), wiki("scalar-by-matrix: ∂g(U)/∂X_ij")],
     aliases=("chain rule (137)",),
     notes="""
     (136) sums ∂g/∂u_kl · ∂u_kl/∂x_ij over k, l; (137) writes the sum as tr[(∂g/∂U)ᵀ ∂U/∂X_ij]. With
