@@ -34,6 +34,7 @@ import numpy as np
 from ._core import Identity, catalog
 
 EPS = float(np.finfo(np.float64).eps)
+TINY = float(np.finfo(np.float64).tiny)
 
 
 @dataclass(frozen=True)
@@ -430,8 +431,9 @@ def _central(
     fv = fv.reshape((4, k, *fv.shape[1:]))
     d1 = (fv[0] - fv[1]) / (2 * h)
     d2 = (fv[2] - fv[3]) / (4 * h)
-    # rounding in f(x ± h v) is about eps·|f|, and the difference divides it by h
-    bound = np.abs(d1 - d2) + 16 * EPS * _scale(fv) / h
+    # rounding in f(x ± h v) is about eps·|f|, and the difference divides it by h; below the smallest normal
+    # number (values near 1e-308, which hypothesis does draw) the absolute rounding is TINY instead
+    bound = np.abs(d1 - d2) + 16 * EPS * _scale(fv) / h + 16 * TINY / h
     return (4 * d1 - d2) / 3, bound
 
 
