@@ -23,7 +23,11 @@ from .errors import UnknownIdentityError
 
 Kind = Literal["jacobian", "hessian", "jvp", "vjp"]
 KINDS: tuple[str, ...] = ("jacobian", "hessian", "jvp", "vjp")
-Convention = Literal["full", "sym"]
+Convention = Literal["full", "sym", "mc_sym", "diag", "toeplitz", "sym_toeplitz"]
+# full: JAX's unstructured derivative; sym: its symmetric part (Frobenius gradient on symmetric matrices);
+# mc_sym: the Matrix Cookbook's G + Gᵀ − diag(G) (138); diag: G ∘ I (142); toeplitz: α(G), the Toeplitz
+# matrix holding the sums of G's diagonals (143); sym_toeplitz: α + αᵀ − α ∘ I (144). See docs/layouts.md
+# and verify.PAIRINGS (what each pairs with a structured tangent dX to give df).
 
 # Sizes given to dimension names, in order of first appearance; distinct names get distinct sizes so
 # that a missing transpose is a shape error, not a silent number.
@@ -69,6 +73,7 @@ REFERENCES: dict[str, str] = {
     "W": 'Wikipedia, "Matrix calculus", identity tables',
     "MML": "Deisenroth, Faisal & Ong, Mathematics for Machine Learning (2020), chapter 5",
     "G08": "Giles, An extended collection of matrix derivative results for forward and reverse mode AD (2008)",
+    "SP23": "Srinivasan & Panda, What is the gradient of a scalar function of a symmetric matrix? (2023)",
     "seed 000": "shared/seeds/000_86380d4fb62a6910.txt (web page: derivative of the L2 norm)",
     "seed 001": "shared/seeds/001_2cabb923f12c2144.txt (MML chapter 5 lecture slides, annotated)",
     "seed 002": "shared/seeds/002_a7ff9cc3a27dddc0.txt (notes on D2L section 2.4 Calculus)",

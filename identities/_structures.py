@@ -391,3 +391,164 @@ ALL: tuple[Structure, ...] = (
     FULL_COLUMN_RANK,
     ONEHOT,
 )
+
+
+# --- Toeplitz (constant along each diagonal) ----------------------------------------------------------------
+def _diagonal_index(n: int) -> np.ndarray:
+    """(n, n) array of diagonal offsets j - i."""
+    return np.arange(n)[None, :] - np.arange(n)[:, None]
+
+
+def diagonal_sums(v: np.ndarray) -> np.ndarray:
+    """Sums of the 2n-1 diagonals of the trailing n×n axes, offsets -(n-1) … n-1, shape (..., 2n-1)."""
+    n = v.shape[-1]
+    onehot = (_diagonal_index(n)[..., None] == np.arange(-(n - 1), n)).astype(float)  # (n, n, 2n-1)
+    return np.tensordot(v, onehot, axes=([-2, -1], [0, 1]))
+
+
+def from_diagonals(d: np.ndarray, n: int) -> np.ndarray:
+    """The Toeplitz matrix whose diagonal of offset k holds d[..., k + n - 1]."""
+    return d[..., _diagonal_index(n) + n - 1]
+
+
+def _toeplitz_project(v: np.ndarray) -> np.ndarray:
+    # orthogonal projection onto Toeplitz matrices: each diagonal replaced by its mean
+    n = v.shape[-1]
+    counts = n - np.abs(np.arange(-(n - 1), n))
+    return from_diagonals(diagonal_sums(v) / counts, n)
+
+
+def _toeplitz_violation(v: np.ndarray, tol: float) -> str | None:
+    d = _scale(v - _toeplitz_project(v))
+    return (
+        None
+        if d <= tol * max(_scale(v), 1e-300)
+        else f"is not Toeplitz: max deviation from its diagonal means = {d:.3g}"
+    )
+
+
+def _break_toeplitz(v: np.ndarray) -> np.ndarray | None:
+    if v.shape[-1] < 2:
+        return None
+    out = np.array(v, dtype=float, copy=True)
+    out[..., 1, 1] += 1.0 + _scale(v)  # the main diagonal is no longer constant
+    return out
+
+
+TOEPLITZ = Structure(
+    "toeplitz",
+    "must be Toeplitz (constant along each diagonal)",
+    _toeplitz_project,
+    _toeplitz_violation,
+    tangent=_toeplitz_project,
+    min_ndim=2,
+    square=True,
+    counterexample=_break_toeplitz,
+)
+
+
+def _sym_toeplitz_project(v: np.ndarray) -> np.ndarray:
+    return _toeplitz_project(_sym(v))
+
+
+def _sym_toeplitz_violation(v: np.ndarray, tol: float) -> str | None:
+    return _symmetric_violation(v, tol) or _toeplitz_violation(v, tol)
+
+
+SYM_TOEPLITZ = Structure(
+    "symmetric toeplitz",
+    "must be symmetric Toeplitz",
+    _sym_toeplitz_project,
+    _sym_toeplitz_violation,
+    tangent=_sym_toeplitz_project,
+    min_ndim=2,
+    square=True,
+    counterexample=_break_toeplitz,
+)
+
+
+# --- positive real: symmetric part positive definite (xᵀAx > 0), not necessarily symmetric ---------------------
+def _build_positive_real(v: np.ndarray) -> np.ndarray:
+    n = v.shape[-1]
+    return (v - np.swapaxes(v, -1, -2)) / 2 + v @ np.swapaxes(v, -1, -2) / n + np.eye(n)
+
+
+def _positive_real_violation(v: np.ndarray, tol: float) -> str | None:
+    lam = np.linalg.eigvalsh(_sym(v))
+    return (
+        None
+        if lam.min() > 0
+        else f"has a symmetric part that is not positive definite: smallest eigenvalue {lam.min():.3g}"
+    )
+
+
+POSITIVE_REAL = Structure(
+    "positive real",
+    "must have a positive definite symmetric part (xᵀAx > 0 for x ≠ 0)",
+    _build_positive_real,
+    _positive_real_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=lambda v: -np.asarray(v, dtype=float),
+)
+
+
+# --- diagonalizable with real, separated eigenvalues ----------------------------------------------------------
+def _build_diagonalizable(v: np.ndarray) -> np.ndarray:
+    # X = B D B⁻¹ with B = I + a quarter of a unit-norm draw (cond(B) <= 5/3) and eigenvalues at least 0.5 apart
+    n = v.shape[-1]
+    b = np.eye(n) + 0.25 * v / max(float(np.linalg.norm(v, 2)), 1e-300)
+    d = 0.5 * np.arange(n) - 0.25 * (n - 1) + 0.2 * np.tanh(np.diagonal(v))
+    return (b * d) @ np.linalg.inv(b)
+
+
+def _diagonalizable_violation(v: np.ndarray, tol: float) -> str | None:
+    w, b = np.linalg.eig(v)
+    c = float(np.linalg.cond(b))
+    if not np.isfinite(c) or c > 1e8:
+        return f"is not (well) diagonalizable: condition number of its eigenvector matrix = {c:.3g}"
+    if float(np.max(np.abs(w.imag), initial=0.0)) > 0:
+        return f"has complex eigenvalues (max |imaginary part| = {float(np.max(np.abs(w.imag))):.3g})"
+    return None
+
+
+def _jordan(v: np.ndarray) -> np.ndarray | None:
+    n = v.shape[-1]
+    if n < 2:
+        return None
+    return np.eye(n) + np.eye(n, k=1)  # a Jordan block: one eigenvalue, one eigenvector
+
+
+DIAGONALIZABLE = Structure(
+    "diagonalizable",
+    "must be diagonalizable with real eigenvalues",
+    _build_diagonalizable,
+    _diagonalizable_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=_jordan,
+)
+
+
+def invertible_combination(label: str, expr: Callable[..., np.ndarray], args: tuple[str, ...], fix: str) -> Joint:
+    """``expr(*args)`` (a square matrix in which ``fix`` enters with coefficient +1) is invertible; ``build``
+    makes it strictly diagonally dominant by shifting ``fix``'s diagonal."""
+
+    def build(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        u = expr(*(values[a] for a in args))
+        n = u.shape[-1]
+        sign = np.where(np.diagonal(u) >= 0, 1.0, -1.0)
+        return {**values, fix: values[fix] + (sign * (np.sum(np.abs(u), axis=-1) + 1.0)) * np.eye(n)}
+
+    def violation(values: dict[str, np.ndarray], tol: float) -> str | None:
+        # singular up to the rounding of the sum: the smallest singular value against the size of the terms
+        s = np.linalg.svd(expr(*(values[a] for a in args)), compute_uv=False)
+        scale = max(max(_scale(np.asarray(values[a])) for a in args), float(s.max()), 1e-300)
+        if s.min() > 64 * s.size * _EPS * scale:
+            return None
+        return f"{label} is singular to working precision: smallest singular value {s.min():.3g} (scale {scale:.3g})"
+
+    def counterexample(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {**values, fix: values[fix] - expr(*(values[a] for a in args))}  # expr becomes 0
+
+    return Joint(f"{label} invertible", f"{label} must be invertible", args, build, violation, counterexample)

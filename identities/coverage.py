@@ -22,6 +22,9 @@ MC_OUT_OF_SCOPE: dict[int, str] = {
     89: "∂(a − xᴴb)²/∂x = −2b(a − xᴴb)* is complex-valued and uses the Cookbook's complex-derivative convention "
     "(its section 4), which the suite does not support; the real restriction is an instance of (78).",
     # --- (99)-(144) ---
+    134: "a definition: the structure matrix S^ij = ∂A/∂A_ij (J^ij + J^ji − J^ij∘J^ij for symmetric A); "
+    "it enters the identities of (133), (138)–(144) through their conventions (verify.CONVENTION_MAPS)",
+    135: "notation: names the derivative of g(U), U = f(X), that (136)–(137) then give (structured.chain_rule_trace)",
 }
 
 
@@ -80,6 +83,59 @@ WIKI_ROWS: tuple[str, ...] = (
     "scalar-by-matrix: ∂|XᵀAX|/∂X, X not square, A symmetric",
     "scalar-by-matrix: ∂|XᵀAX|/∂X, X not square, A not symmetric",
     # --- scalar-by-matrix trace rows, vector-by-scalar, matrix-by-scalar, scalar-by-scalar, differentials ---
+    "scalar-by-matrix: ∂tr(X)/∂X",
+    "scalar-by-matrix: ∂tr(U+V)/∂X",
+    "scalar-by-matrix: ∂tr(aU)/∂X",
+    "scalar-by-matrix: ∂tr(g(X))/∂X",
+    "scalar-by-matrix: ∂tr(AX)/∂X",
+    "scalar-by-matrix: ∂tr(AXᵀ)/∂X",
+    "scalar-by-matrix: ∂tr(XᵀAX)/∂X",
+    "scalar-by-matrix: ∂tr(X⁻¹A)/∂X",
+    "scalar-by-matrix: ∂tr(AXB)/∂X",
+    "scalar-by-matrix: ∂tr(AXBXᵀC)/∂X",
+    "scalar-by-matrix: ∂tr(Xⁿ)/∂X",
+    "scalar-by-matrix: ∂tr(AXⁿ)/∂X",
+    "scalar-by-matrix: ∂tr(e^X)/∂X",
+    "scalar-by-matrix: ∂tr(sin(X))/∂X",
+    "scalar-by-matrix: ∂g(U)/∂X_ij",
+    "vector-by-scalar: ∂a/∂x",
+    "vector-by-scalar: ∂au/∂x",
+    "vector-by-scalar: ∂Au/∂x",
+    "vector-by-scalar: ∂uᵀ/∂x",
+    "vector-by-scalar: ∂(u+v)/∂x",
+    "vector-by-scalar: ∂(u×v)/∂x",
+    "vector-by-scalar: ∂g(u)/∂x",
+    "vector-by-scalar: ∂f(g(u))/∂x",
+    "matrix-by-scalar: ∂aU/∂x",
+    "matrix-by-scalar: ∂AUB/∂x",
+    "matrix-by-scalar: ∂(U+V)/∂x",
+    "matrix-by-scalar: ∂(UV)/∂x",
+    "matrix-by-scalar: ∂(U⊗V)/∂x",
+    "matrix-by-scalar: ∂(U∘V)/∂x",
+    "matrix-by-scalar: ∂U⁻¹/∂x",
+    "matrix-by-scalar: ∂²U⁻¹/∂x∂y",
+    "matrix-by-scalar: ∂e^{xA}/∂x",
+    "matrix-by-scalar: ∂g(xA)/∂x",
+    "scalar-by-scalar: ∂|U|/∂x",
+    "scalar-by-scalar: ∂ln|U|/∂x",
+    "scalar-by-scalar: ∂²|U|/∂x²",
+    "scalar-by-scalar: ∂g(U)/∂x",
+    "differentials: d(A)",
+    "differentials: d(aX)",
+    "differentials: d(X+Y)",
+    "differentials: d(tr(X))",
+    "differentials: d(XY)",
+    "differentials: d(X⊗Y)",
+    "differentials: d(X∘Y)",
+    "differentials: d(Xᵀ)",
+    "differentials: d(Xᴴ)",
+    "differentials: d(X⁻¹)",
+    "differentials: d(det(X))",
+    "differentials: d(ln(det(X)))",
+    "differentials: d(Xⁿ)",
+    "differentials: d(e^X)",
+    "differentials: d(log(X))",
+    "differentials: d(f(X)) for diagonalizable X",
 )
 
 # row -> why it is not an identity here
@@ -88,6 +144,10 @@ WIKI_OUT_OF_SCOPE: dict[str, str] = {
     "scalar-by-vector: ∂²f/∂x∂xᵀ": "the definition of the Hessian (= Hᵀ in numerator layout), not an identity; "
     "every Hessian identity (kind='hessian', e.g. forms.xTAx_hessian) is checked against jax.hessian",
     # --- scalar-by-matrix trace rows, vector-by-scalar, matrix-by-scalar, scalar-by-scalar, differentials ---
+    "vector-by-scalar: ∂uᵀ/∂x": "a statement about orientation (a row is the transpose of a column); arrays here "
+    "carry no orientation, and the entries are those of ∂u/∂x (by_scalar.vs_matrix_times and the other rows)",
+    "differentials: d(Xᴴ)": "complex conjugate transpose: the suite is real-valued; for real X it is d(Xᵀ) "
+    "(differentials.d_transpose)",
 }
 
 

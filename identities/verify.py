@@ -34,6 +34,8 @@ import numpy as np
 from ._core import Identity, catalog
 
 EPS = float(np.finfo(np.float64).eps)
+TINY = float(np.finfo(np.float64).tiny)
+FLUSH = TINY / EPS  # about 1e-292: differences below this are flush-to-zero effects, not errors
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,9 @@ def _compare(
             hint=hint or f"closed form has shape {closed.shape}, reference {ref.shape}",
         )
     scale = _scale(ref, closed)
-    tol = rtol * scale + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape)
+    # + FLUSH: XLA on CPU flushes subnormal numbers to zero, so values within a few ulps of the smallest normal
+    # number (hypothesis draws such scalars) can come out 0 on one path and ~1e-308 on another
+    tol = rtol * scale + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape) + FLUSH
     if not np.all(np.isfinite(closed)) or not np.all(np.isfinite(ref)):
         bad = ~(np.isfinite(closed) & np.isfinite(ref))
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -260,13 +264,80 @@ def _sym_last2(a: np.ndarray) -> np.ndarray:
     return (a + np.swapaxes(a, -1, -2)) / 2
 
 
+def _diag_last2(a: np.ndarray) -> np.ndarray:
+    return a * np.eye(a.shape[-1])
+
+
+def _alpha(a: np.ndarray) -> np.ndarray:
+    """MC (143)'s α: the Toeplitz matrix whose diagonal of offset k holds the sum of a's diagonal k."""
+    from ._structures import diagonal_sums, from_diagonals
+
+    return from_diagonals(diagonal_sums(a), a.shape[-1])
+
+
+def _mc_sym(a: np.ndarray) -> np.ndarray:
+    return a + np.swapaxes(a, -1, -2) - _diag_last2(a)
+
+
+# convention -> map from JAX's unstructured derivative G (trailing two axes) to the declared derivative
+CONVENTION_MAPS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sym": _sym_last2,
+    "mc_sym": _mc_sym,
+    "diag": _diag_last2,
+    "toeplitz": _alpha,
+    "sym_toeplitz": lambda a: _mc_sym(_alpha(a)),
+}
+
+
+def _upper(n: int) -> np.ndarray:
+    return np.triu(np.ones((n, n)))
+
+
+def _per_diagonal(n: int) -> np.ndarray:
+    return 1.0 / (n - np.abs(np.arange(n)[None, :] - np.arange(n)[:, None]))
+
+
+# convention -> weights W (n×n) such that the pairing ⟨W ∘ D, dX⟩ of a derivative D in that convention with a
+# tangent dX of the structure gives df:
+#   full, sym, diag: the Frobenius pairing Σ D_ij dX_ij;
+#   mc_sym: each free entry once, Σ_{i≤j} D_ij dX_ij (D_ij = ∂f/∂X_ij with X_ij = X_ji one variable);
+#   toeplitz: Σ_k D_k dt_k over the 2n−1 diagonals, = Σ D_ij dX_ij / (n − |i − j|);
+#   sym_toeplitz: Σ_{k≥0} D_k dt_k over the n free diagonals.
+PAIRINGS: dict[str, Callable[[int], np.ndarray]] = {
+    "full": lambda n: np.ones((n, n)),
+    "sym": lambda n: np.ones((n, n)),
+    "diag": lambda n: np.ones((n, n)),
+    "mc_sym": _upper,
+    "toeplitz": _per_diagonal,
+    "sym_toeplitz": lambda n: _upper(n) * _per_diagonal(n),
+}
+
+
+def pairing(convention: str, d: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """df along the structured tangent ``v`` (n×n) from a derivative ``d`` (out axes + n×n) in ``convention``."""
+    d = np.asarray(d, dtype=np.float64)
+    w = PAIRINGS[convention](d.shape[-1])
+    return np.tensordot(d * w, np.asarray(v, dtype=np.float64), axes=([-2, -1], [0, 1]))
+
+
 def apply_convention(ident: Identity, jac: np.ndarray) -> np.ndarray:
     """Map JAX's unstructured derivative to the identity's declared convention for a structured variable."""
     if ident.convention == "sym":
         if ident.kind == "hessian":
             raise ValueError(f"{ident.id}: the 'sym' convention is not defined for Hessians")
         return _sym_last2(np.asarray(jac))
+    if ident.convention in CONVENTION_MAPS:
+        if ident.kind == "hessian":
+            raise ValueError(f"{ident.id}: the {ident.convention!r} convention is not defined for Hessians")
+        return CONVENTION_MAPS[ident.convention](np.asarray(jac))
     return np.asarray(jac)
+
+
+def _paired(ident: Identity, d: np.ndarray, q: int) -> np.ndarray:
+    """The closed form weighted for its convention's pairing (unchanged for full and sym)."""
+    if ident.convention in ("full", "sym") or q < 2:
+        return d
+    return d * PAIRINGS[ident.convention](d.shape[-1])
 
 
 def _directions(ident: Identity, wshape: tuple[int, ...]) -> np.ndarray:
@@ -309,6 +380,18 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
         if p == 0:
             results.append(_compare("grad", closed, apply_convention(ident, c.grad(*a)), tol.autodiff, ndims=nd))
         results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol))
+        if ident.convention != "full":
+            # the directional test: the convention's pairing of the closed form with each structured
+            # tangent V equals jax's directional derivative ⟨G, V⟩ (jacfwd contracted with V)
+            dirs = _directions(ident, x.shape)
+            results.append(
+                _compare(
+                    "jvp (pairing)",
+                    _contract_in(_paired(ident, closed, q), dirs, q),
+                    _contract_in(np.asarray(c.jacfwd(*a)), dirs, q),
+                    tol.autodiff,
+                )
+            )
     elif ident.kind == "hessian":
         closed = np.asarray(c.closed(*a))
         results.append(_compare("hessian", closed, c.hessian(*a), tol.autodiff, ndims=(q, q)))
@@ -351,8 +434,9 @@ def _central(
     fv = fv.reshape((4, k, *fv.shape[1:]))
     d1 = (fv[0] - fv[1]) / (2 * h)
     d2 = (fv[2] - fv[3]) / (4 * h)
-    # rounding in f(x ± h v) is about eps·|f|, and the difference divides it by h
-    bound = np.abs(d1 - d2) + 16 * EPS * _scale(fv) / h
+    # rounding in f(x ± h v) is about eps·|f|, and the difference divides it by h; below the smallest normal
+    # number (values near 1e-308, which hypothesis does draw) the absolute rounding is TINY instead
+    bound = np.abs(d1 - d2) + 16 * EPS * _scale(fv) / h + 16 * TINY / h
     return (4 * d1 - d2) / 3, bound
 
 
@@ -373,7 +457,7 @@ def _fd_first(
         return _compare("fd", closed, np.zeros(fx.shape + x.shape), tol.fd, ndims=(fx.ndim, q))
     dirs = _directions(ident, x.shape)
     fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))
-    return _compare("fd", _contract_in(closed, dirs, q), fd, tol.fd, atol=bound)
+    return _compare("fd", _contract_in(_paired(ident, closed, q), dirs, q), fd, tol.fd, atol=bound)
 
 
 def _fd_second(

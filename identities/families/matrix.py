@@ -13,7 +13,7 @@ from .._structures import INVERTIBLE
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X)", num="I", den="I"),
-    sources=[mc(99), mc(36, "∂Tr(X) = Tr(∂X)"), seed("001", "5.5 trace")],
+    sources=[mc(99), mc(36, "∂Tr(X) = Tr(∂X)"), seed("001", "5.5 trace"), wiki("scalar-by-matrix: ∂tr(X)/∂X")],
 )
 def tr_X(X):
     return jnp.eye(X.shape[0], dtype=X.dtype)
@@ -24,7 +24,7 @@ def tr_X(X):
     wrt="X",
     shapes={"X": "m n", "A": "n m"},
     tex=Tex(f=r"\operatorname{tr}(XA)", num="A", den=r"A^\top"),
-    sources=[mc(100), seed("001", "5.5 trace")],
+    sources=[mc(100), seed("001", "5.5 trace"), wiki("scalar-by-matrix: ∂tr(AX)/∂X")],
 )
 def tr_XA(X, A):
     return A.T

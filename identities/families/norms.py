@@ -170,3 +170,26 @@ def drone_speed(t):
 )
 def frobenius_squared(X):
     return 2 * X
+
+
+@identity(
+    f=lambda x, a: (x - a) / jnp.linalg.norm(x - a),
+    wrt="x",
+    shapes={"x": "n", "a": "n"},
+    joint=[nonzero_combination("x - a", lambda x, a: x - a, ("x", "a"), fix="x")],
+    tex=Tex(
+        f=r"\frac{x - a}{\|x - a\|_2}",
+        num=r"\frac{I}{\|x - a\|_2} - \frac{(x - a)(x - a)^\top}{\|x - a\|_2^3}",
+        den=r"\frac{I}{\|x - a\|_2} - \frac{(x - a)(x - a)^\top}{\|x - a\|_2^3}",
+    ),
+    sources=[mc(130)],
+    notes="""
+    The Jacobian of the unit vector from a towards x: symmetric, so both layouts agree; it is the Hessian of
+    ‖x − a‖₂ (compare norms.l2_hessian at a = 0). Requires x ≠ a.
+    """,
+)
+def unit_direction(x, a):
+    d = x - a
+    n = jnp.linalg.norm(d)
+    u = d / n
+    return (jnp.eye(d.shape[0], dtype=d.dtype) - jnp.outer(u, u)) / n
