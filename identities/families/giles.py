@@ -13,10 +13,12 @@ Where A is symmetric (eigendecomposition, Cholesky) only the symmetric part of �
 tested along symmetric Ȧ only. Those reverse rules return the symmetric part (``convention="sym"``) and
 the dot-product test runs over a basis of symmetric directions.
 
-Sources are cited by the section titles of the 2008 report (Oxford NA-08/01): "elementary results" for
-addition, multiplication, inverse and determinant; "additional results" for the inverse product, the two
-quadratic forms, eigenvalues and eigenvectors, singular values, Cholesky and the norms; "matrix
-functions" for the polynomial and the exponential.
+Sources are cited by section of the extended report (Oxford NA-08/01). The text of the report is not in
+this project's reference store; the numbers §2.2 (elementary results: addition, multiplication, inverse,
+determinant), §2.3.1–2.3.3 (inverse product, the two quadratic forms) and §2.3.4/2.3.5 (polynomial,
+exponential) follow a third-party transcription of it (bob-carpenter/ad-handbook, pull request 9: "Giles
+2.2.1-2.3.3", "2.3.4/5 (Matrix polynomial/exponential)", "sections 3-5 (linear algebra)"); the linear
+algebra rules (eigen, SVD, Cholesky, norms) are cited by title only.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from jax.scipy.linalg import expm, expm_frechet, solve_triangular
 from .._core import Tex, g08, identity
 from .._structures import DISTINCT_SINGULAR, INVERTIBLE, NONZERO, SIMPLE_SPECTRUM, SPD
 
-ELEM = "elementary results"
-MORE = "additional results"
-FUNCS = "matrix functions"
+ELEM = "§2.2 elementary results"
+MORE = "§2.3 additional results"
+LINALG = "§3-5 linear algebra"
 
 
 # --- addition --------------------------------------------------------------------------------------------
@@ -419,7 +421,7 @@ def _poly(a, A):
         den=r"\dot C_N = 0,\ \dot C_n = \dot A C_{n+1} + A \dot C_{n+1},\ \dot C = \dot C_0",
         where=r"C_N = a_N I,\ C_n = a_n I + A C_{n+1}",
     ),
-    sources=[g08(f"{FUNCS}: polynomial (Horner's scheme, forward)")],
+    sources=[g08("§2.3.4 matrix polynomial (forward)")],
     aliases=("matrix polynomial jvp",),
     notes="The degree N is the length of a minus 1; the forward sweep runs alongside Horner's scheme.",
 )
@@ -444,14 +446,14 @@ def poly_jvp(a, A, dA):
         den=r"\bar C_0 = \bar C,\ \bar A = \sum_{n=0}^{N-1} \bar C_n C_{n+1}^\top,\ \bar C_{n+1} = A^\top \bar C_n",
         where=r"C_N = a_N I,\ C_n = a_n I + A C_{n+1}",
     ),
-    sources=[g08(f"{FUNCS}: polynomial (Horner's scheme, reverse)")],
+    sources=[g08("§2.3.4 matrix polynomial (reverse)")],
     aliases=("matrix polynomial vjp",),
     notes="The reverse sweep needs the Horner iterates C_1 … C_N, stored on the forward pass.",
 )
 def poly_vjp(a, A, Cbar):
     eye = jnp.eye(A.shape[0], dtype=A.dtype)
     N = a.shape[0] - 1
-    Cs = [a[-1] * eye]  # C_N, C_{N-1}, ..., C_1
+    Cs = [a[-1] * eye] if N >= 1 else []  # C_N, C_{N-1}, ..., C_1 (none for a constant)
     for n in range(N - 1, 0, -1):
         Cs.append(a[n] * eye + A @ Cs[-1])
     Abar = jnp.zeros_like(A)
@@ -474,7 +476,7 @@ def poly_vjp(a, A, Cbar):
         den=r"\exp\begin{pmatrix} A & \dot A \\ 0 & A \end{pmatrix} = \begin{pmatrix} C & \dot C \\ 0 & C \end{pmatrix}",
         where=r"C = e^{A}",
     ),
-    sources=[g08(f"{FUNCS}: matrix exponential")],
+    sources=[g08("§2.3.5 matrix exponential")],
     aliases=("expm jvp",),
     notes="""
     Ċ is the Fréchet derivative L(A, Ȧ) = ∫₀¹ e^{sA} Ȧ e^{(1−s)A} ds, the upper-right block of the
@@ -498,7 +500,7 @@ def expm_jvp(A, dA):
         den=r"\exp\begin{pmatrix} A^\top & \bar C \\ 0 & A^\top \end{pmatrix}"
         r" = \begin{pmatrix} \cdot & \bar A \\ 0 & \cdot \end{pmatrix}",
     ),
-    sources=[g08(f"{FUNCS}: matrix exponential")],
+    sources=[g08("§2.3.5 matrix exponential")],
     aliases=("expm vjp",),
     notes="The adjoint of the Fréchet derivative: Ā = L(Aᵀ, C̄), the forward rule at Aᵀ applied to C̄.",
 )
@@ -525,7 +527,7 @@ def _eig_F(d):
         num=r"\dot D = I \circ (U^\top \dot A U)",
         den=r"\dot D = I \circ (U^\top \dot A U)",
     ),
-    sources=[g08(f"{MORE}: eigenvalues and eigenvectors")],
+    sources=[g08(f"{LINALG}: eigenvalues and eigenvectors")],
     aliases=("eigenvalues jvp",),
     notes="Eigenvalues in ascending order (as eigh returns them); ḋ_i = u_iᵀȦu_i, spelled as a column sum.",
 )
@@ -546,13 +548,13 @@ def eigvals_jvp(A, dA):
         num=r"\bar A = U \bar D U^\top",
         den=r"\bar A = U \bar D U^\top",
     ),
-    sources=[g08(f"{MORE}: eigenvalues and eigenvectors")],
+    sources=[g08(f"{LINALG}: eigenvalues and eigenvectors")],
     aliases=("eigenvalues vjp",),
     notes="Symmetric already, so the 'sym' convention changes nothing here.",
 )
 def eigvals_vjp(A, Cbar):
     _, U = jnp.linalg.eigh(A)
-    return (U * Cbar) @ U.T
+    return (U * Cbar[None, :]) @ U.T
 
 
 def _projectors(A):
@@ -572,7 +574,7 @@ def _projectors(A):
         den=r"\dot U = U\left(F \circ (U^\top \dot A U)\right),\ \dot P_j = \dot u_j u_j^\top + u_j \dot u_j^\top",
         where=r"F_{ij} = (d_j - d_i)^{-1}\ (i \ne j),\ F_{ii} = 0",
     ),
-    sources=[g08(f"{MORE}: eigenvalues and eigenvectors")],
+    sources=[g08(f"{LINALG}: eigenvalues and eigenvectors")],
     aliases=("eigenvectors jvp",),
     notes="""
     Giles' U̇ = U(F ∘ UᵀȦU), checked through the spectral projectors P_j = u_j u_jᵀ: an eigenvector's
@@ -600,7 +602,7 @@ def eigvecs_jvp(A, dA):
         den=r"\bar u_j = (\bar P_j + \bar P_j^\top) u_j,\ \bar A = \operatorname{sym}\left(U (F \circ U^\top \bar U) U^\top\right)",
         where=r"F_{ij} = (d_j - d_i)^{-1}\ (i \ne j),\ F_{ii} = 0",
     ),
-    sources=[g08(f"{MORE}: eigenvalues and eigenvectors")],
+    sources=[g08(f"{LINALG}: eigenvalues and eigenvectors")],
     aliases=("eigenvectors vjp",),
     notes="""
     Giles' Ā = U(D̄ + F ∘ UᵀŪ)Uᵀ with D̄ = 0, Ū from the projectors' adjoint. A is symmetric, so only the
@@ -627,7 +629,7 @@ def eigvecs_vjp(A, Cbar):
         num=r"\dot S = I \circ (U^\top \dot A V)",
         den=r"\dot S = I \circ (U^\top \dot A V)",
     ),
-    sources=[g08(f"{MORE}: singular value decomposition")],
+    sources=[g08(f"{LINALG}: singular value decomposition")],
     aliases=("singular values jvp",),
     notes="Thin SVD, singular values in descending order; σ̇_i = u_iᵀȦv_i.",
 )
@@ -643,12 +645,12 @@ def svals_jvp(A, dA):
     shapes={"A": "m n"},
     requires={"A": DISTINCT_SINGULAR},
     tex=Tex(f=r"S,\ A = U S V^\top", num=r"\bar A = U \bar S V^\top", den=r"\bar A = U \bar S V^\top"),
-    sources=[g08(f"{MORE}: singular value decomposition")],
+    sources=[g08(f"{LINALG}: singular value decomposition")],
     aliases=("singular values vjp",),
 )
 def svals_vjp(A, Cbar):
     U, _, Vh = jnp.linalg.svd(A, full_matrices=False)
-    return (U * Cbar) @ Vh
+    return (U * Cbar[None, :]) @ Vh
 
 
 # --- Cholesky --------------------------------------------------------------------------------------------
@@ -669,7 +671,7 @@ def _Phi(X):
         den=r"\dot L = L\, \Phi(L^{-1} \dot A L^{-\top})",
         where=r"\Phi(X) = \text{lower triangle of } X \text{ with its diagonal halved}",
     ),
-    sources=[g08(f"{MORE}: Cholesky factorisation")],
+    sources=[g08(f"{LINALG}: Cholesky factorisation")],
     aliases=("cholesky jvp",),
     notes="Two triangular solves; Ȧ is symmetric (the tangent of an SPD matrix).",
 )
@@ -693,7 +695,7 @@ def cholesky_jvp(A, dA):
         den=r"\bar A = \operatorname{sym}\left(L^{-\top} \Phi(L^\top \bar L) L^{-1}\right)",
         where=r"\Phi(X) = \text{lower triangle of } X \text{ with its diagonal halved}",
     ),
-    sources=[g08(f"{MORE}: Cholesky factorisation")],
+    sources=[g08(f"{LINALG}: Cholesky factorisation")],
     aliases=("cholesky vjp",),
     notes="""
     Φ is self-adjoint for ⟨X, Y⟩ = tr(XᵀY), so the adjoint of L̇ = LΦ(L⁻¹ȦL⁻ᵀ) is L⁻ᵀΦ(LᵀL̄)L⁻¹. It pairs
@@ -721,7 +723,7 @@ def cholesky_vjp(A, Cbar):
         den=r"\dot B = B^{-1} \operatorname{tr}(A^\top \dot A)",
         where=r"B = \|A\|_F",
     ),
-    sources=[g08(f"{MORE}: matrix norms (Frobenius)")],
+    sources=[g08(f"{LINALG}: matrix norms (Frobenius)")],
     aliases=("frobenius norm jvp",),
     notes="Not differentiable at A = 0. tr(AᵀȦ) is spelled Σ A∘Ȧ (no product matrix).",
 )
@@ -736,7 +738,7 @@ def frobenius_jvp(A, dA):
     shapes={"A": "m n"},
     requires={"A": NONZERO},
     tex=Tex(f=r"\|A\|_F", num=r"\bar A = \bar B B^{-1} A", den=r"\bar A = \bar B B^{-1} A", where=r"B = \|A\|_F"),
-    sources=[g08(f"{MORE}: matrix norms (Frobenius)")],
+    sources=[g08(f"{LINALG}: matrix norms (Frobenius)")],
     aliases=("frobenius norm vjp",),
 )
 def frobenius_vjp(A, Cbar):
@@ -755,7 +757,7 @@ def frobenius_vjp(A, Cbar):
         den=r"\dot B = u_1^\top \dot A v_1",
         where=r"B = \|A\|_2 = \sigma_1,\ A v_1 = \sigma_1 u_1",
     ),
-    sources=[g08(f"{MORE}: matrix norms (spectral)")],
+    sources=[g08(f"{LINALG}: matrix norms (spectral)")],
     aliases=("spectral norm jvp",),
     notes="Requires a simple largest singular value (declared here as all singular values distinct).",
 )
@@ -776,7 +778,7 @@ def spectral_jvp(A, dA):
         den=r"\bar A = \bar B\, u_1 v_1^\top",
         where=r"B = \|A\|_2 = \sigma_1,\ A v_1 = \sigma_1 u_1",
     ),
-    sources=[g08(f"{MORE}: matrix norms (spectral)")],
+    sources=[g08(f"{LINALG}: matrix norms (spectral)")],
     aliases=("spectral norm vjp",),
 )
 def spectral_vjp(A, Cbar):

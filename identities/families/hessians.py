@@ -194,7 +194,7 @@ def trace_XTAX(X, A):
 
 
 @identity(
-    f=lambda mu, X, Sigma: -0.5 * jnp.sum((X - mu).T * jnp.linalg.solve(Sigma, (X - mu).T)),
+    f=lambda mu, X, Sigma: -0.5 * jnp.sum((X - mu[None, :]).T * jnp.linalg.solve(Sigma, (X - mu[None, :]).T)),
     wrt="mu",
     kind="hessian",
     shapes={"mu": "d", "X": "N d", "Sigma": "d d"},

@@ -154,7 +154,7 @@ def logistic_regression(w, X, y):
 def _gauss_loglik(mu, X, Sigma):
     """Σ_n log N(x_n | μ, Σ) for the rows x_n of X."""
     N, d = X.shape
-    R = X - mu
+    R = X - mu[None, :]
     quad = jnp.sum(R.T * jnp.linalg.solve(Sigma, R.T))
     return -0.5 * quad - 0.5 * N * (d * math.log(2 * math.pi) + jnp.linalg.slogdet(Sigma)[1])
 
@@ -200,7 +200,7 @@ def gaussian_loglik_mu(mu, X, Sigma):
     """,
 )
 def gaussian_loglik_Sigma(mu, X, Sigma):
-    Y = jnp.linalg.solve(Sigma, (X - mu).T)
+    Y = jnp.linalg.solve(Sigma, (X - mu[None, :]).T)
     return 0.5 * (Y @ Y.T - X.shape[0] * jnp.linalg.inv(Sigma))
 
 
