@@ -59,6 +59,11 @@ TOLERANCES: dict[Any, Tolerance] = {
 # (random signs; its componentwise condition, see :func:`terms_scale`). The same rtol applies, so the
 # floor is rtol x T: about 1e-9 of the terms in float64, far above rounding and far below the error of a
 # wrong formula (tests/test_negative_controls.py checks a wrong formula still fails at such a point).
+# Underflow. Below TINY / EPS (about 1e-292) a number's rounding is no longer eps-relative (its neighbours
+# are subnormal), and a finite difference along a tangent that small sees no change at all; hypothesis
+# does draw such values. So the scale S is never taken below UNDERFLOW: tol >= rtol x 1e-292, which only
+# matters when the whole derivative is in the underflow range.
+UNDERFLOW = float(np.finfo(np.float64).tiny) / EPS
 # Central differences at steps h and 2h, combined by Richardson extrapolation (error O(h⁴)); the
 # difference of the two estimates bounds the truncation error and is added to the tolerance, so the check
 # stays strict where the derivative is large and is not fooled where it is near zero.
@@ -235,7 +240,7 @@ def _compare(
             hint=hint or f"closed form has shape {closed.shape}, reference {ref.shape}",
         )
     scale = _scale(ref, closed)
-    tol = rtol * scale + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape)
+    tol = rtol * max(scale, UNDERFLOW) + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape)
     if not np.all(np.isfinite(closed)) or not np.all(np.isfinite(ref)):
         bad = ~(np.isfinite(closed) & np.isfinite(ref))
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -255,8 +260,8 @@ def _compare(
         return CheckResult(name, True, 0.0, 0.0, 0.0)
     if floor is not None and not np.all(err <= tol):
         terms = floor()
-        if np.isfinite(terms) and terms > scale:
-            tol = tol + rtol * (terms - scale)
+        if np.isfinite(terms) and terms > max(scale, UNDERFLOW):
+            tol = tol + rtol * (terms - max(scale, UNDERFLOW))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / tol)
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), err.shape))
