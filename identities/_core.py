@@ -77,6 +77,10 @@ REFERENCES: dict[str, str] = {
     "seed 000": "shared/seeds/000_86380d4fb62a6910.txt (web page: derivative of the L2 norm)",
     "seed 001": "shared/seeds/001_2cabb923f12c2144.txt (MML chapter 5 lecture slides, annotated)",
     "seed 002": "shared/seeds/002_a7ff9cc3a27dddc0.txt (notes on D2L section 2.4 Calculus)",
+    "ML": (
+        "machine-learning staples required by shared/CATALOG-TARGETS.md, beyond the references: standard"
+        " results derived here and verified by the suite (no published formula is cited for them)"
+    ),
 }
 
 
@@ -100,6 +104,11 @@ def wiki(loc: str, note: str = "") -> Source:
 
 def g08(loc: str, note: str = "") -> Source:
     return Source("G08", loc, "2008", note)
+
+
+def staple(loc: str, note: str = "") -> Source:
+    """A machine-learning staple of the targets list (derived here; no published source)."""
+    return Source("ML", loc, "", note)
 
 
 @dataclass(frozen=True)

@@ -334,6 +334,87 @@ ONEHOT = Structure(
 )
 
 
+# --- simple spectrum (symmetric, distinct eigenvalues) -------------------------------------------------
+def _build_simple_spectrum(v: np.ndarray) -> np.ndarray:
+    # symmetric part, then eigenvalues pushed apart: the i-th smallest gains i, so every gap is >= 1
+    d, q = np.linalg.eigh(_sym(v))
+    d = d + np.arange(d.shape[-1], dtype=float)
+    return _sym((q * d) @ q.T)
+
+
+def _simple_spectrum_violation(v: np.ndarray, tol: float) -> str | None:
+    sym = _symmetric_violation(v, tol)
+    if sym:
+        return sym
+    d = np.linalg.eigvalsh(_sym(v))
+    if d.size < 2:
+        return None
+    gap = float(np.min(np.diff(d)))
+    if gap <= tol * max(float(np.max(np.abs(d))), 1e-300):
+        return f"has a repeated eigenvalue: smallest gap between eigenvalues = {gap:.3g}"
+    return None
+
+
+def _repeat_an_eigenvalue(v: np.ndarray) -> np.ndarray | None:
+    if v.shape[-1] < 2:
+        return None
+    d, q = np.linalg.eigh(_sym(v))
+    d[1] = d[0]
+    return _sym((q * d) @ q.T)
+
+
+SIMPLE_SPECTRUM = Structure(
+    "simple spectrum",
+    "must be symmetric with distinct eigenvalues",
+    _build_simple_spectrum,
+    _simple_spectrum_violation,
+    tangent=_sym,
+    min_ndim=2,
+    square=True,
+    counterexample=_repeat_an_eigenvalue,
+)
+
+
+# --- distinct positive singular values -----------------------------------------------------------------
+def _build_distinct_singular(v: np.ndarray) -> np.ndarray:
+    # singular values (descending) pushed apart and away from 0: gaps >= 1, smallest >= 0.5
+    u, s, vh = np.linalg.svd(v, full_matrices=False)
+    k = s.shape[-1]
+    s = s + np.arange(k - 1, -1, -1, dtype=float) + 0.5
+    return (u * s) @ vh
+
+
+def _distinct_singular_violation(v: np.ndarray, tol: float) -> str | None:
+    s = np.linalg.svd(v, compute_uv=False)
+    top = max(float(s[0]), 1e-300)
+    if float(s[-1]) <= tol * top:
+        return f"has a zero singular value: smallest = {float(s[-1]):.3g}"
+    if s.size >= 2:
+        gap = float(np.min(-np.diff(s)))
+        if gap <= tol * top:
+            return f"has a repeated singular value: smallest gap = {gap:.3g}"
+    return None
+
+
+def _repeat_a_singular_value(v: np.ndarray) -> np.ndarray:
+    u, s, vh = np.linalg.svd(v, full_matrices=False)
+    if s.size >= 2:
+        s[1] = s[0]
+    else:
+        s[0] = 0.0
+    return (u * s) @ vh
+
+
+DISTINCT_SINGULAR = Structure(
+    "distinct singular values",
+    "must have distinct, nonzero singular values",
+    _build_distinct_singular,
+    _distinct_singular_violation,
+    min_ndim=2,
+    counterexample=_repeat_a_singular_value,
+)
+
+
 @dataclass(frozen=True)
 class Joint:
     """A precondition tying several arguments together, e.g. ``x + a != 0`` for d||x + a||/dx."""
@@ -390,6 +471,8 @@ ALL: tuple[Structure, ...] = (
     DIAGONAL,
     FULL_COLUMN_RANK,
     ONEHOT,
+    SIMPLE_SPECTRUM,
+    DISTINCT_SINGULAR,
 )
 
 

@@ -18,7 +18,8 @@ standard basis), so a symmetric variable is only ever perturbed symmetrically; t
 contracted with the same directions, which makes the check layout-free.
 
 Tolerances are written down once, per dtype, in :data:`TOLERANCES`, relative to the magnitude of the
-numbers compared (see :func:`_scale`).
+numbers compared (see :func:`_scale`), with a floor for derivatives that are small by cancellation
+(see :data:`TOLERANCES` and :func:`terms_scale`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ TOLERANCES: dict[Any, Tolerance] = {
     np.dtype(np.float64): Tolerance(autodiff=1e-9, fd=1e-6, fd2=1e-4),
     np.dtype(np.float32): Tolerance(autodiff=1e-4, fd=1e-2, fd2=1e-1),
 }
+# The floor. A comparison passes when |closed - ref| <= rtol * S + atol elementwise, S the largest
+# magnitude in either array (the whole derivative, not the entry). When the derivative is itself small
+# because its terms cancel (a k-means gradient at the centroid, a JVP whose tangent entries cancel, an
+# entry like 0.1 + 0.1 + 0.1 - 0.3), rounding leaves differences of eps times the *terms*, which S does
+# not see. So a comparison that fails is judged once more with S replaced by max(S, T), where T is the
+# magnitude of the terms: the closed form's change under a relative perturbation of every input entry
+# (random signs; its componentwise condition, see :func:`terms_scale`). The same rtol applies, so the
+# floor is rtol x T: about 1e-9 of the terms in float64, far above rounding and far below the error of a
+# wrong formula (tests/test_negative_controls.py checks a wrong formula still fails at such a point).
+# Underflow. Below TINY / EPS (about 1e-292) a number's rounding is no longer eps-relative (its neighbours
+# are subnormal), and a finite difference along a tangent that small sees no change at all; hypothesis
+# does draw such values. So the scale S is never taken below UNDERFLOW: tol >= rtol x 1e-292, which only
+# matters when the whole derivative is in the underflow range.
+UNDERFLOW = float(np.finfo(np.float64).tiny) / EPS
 # Central differences at steps h and 2h, combined by Richardson extrapolation (error O(h⁴)); the
 # difference of the two estimates bounds the truncation error and is added to the tolerance, so the check
 # stays strict where the derivative is large and is not fooled where it is near zero.
@@ -187,6 +202,7 @@ class _Compiled:
 
         self.jvp = jax.jit(jvp)
         self.vjp = jax.jit(vjp)
+        self.closed_jvp = jax.jit(lambda primals, tangents: jax.jvp(ident.closed, primals, tangents)[1])
 
 
 @functools.cache
@@ -206,8 +222,13 @@ def _compare(
     rtol: float,
     atol: float | np.ndarray = 0.0,
     ndims: tuple[int, int] | None = None,
+    floor: Callable[[], float] | None = None,
 ) -> CheckResult:
-    """Compare elementwise: |closed - ref| <= rtol * scale + atol, scale the larger magnitude of the two."""
+    """Compare elementwise: |closed - ref| <= rtol * scale + atol, scale the larger magnitude of the two.
+
+    ``floor`` (called only when the plain comparison fails) gives the magnitude of the terms the
+    derivative is summed from; the comparison is then repeated with scale = max(scale, floor()).
+    """
     closed = np.asarray(closed, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
     if closed.shape != ref.shape:
@@ -223,7 +244,7 @@ def _compare(
     scale = _scale(ref, closed)
     # + FLUSH: XLA on CPU flushes subnormal numbers to zero, so values within a few ulps of the smallest normal
     # number (hypothesis draws such scalars) can come out 0 on one path and ~1e-308 on another
-    tol = rtol * scale + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape) + FLUSH
+    tol = rtol * max(scale, UNDERFLOW) + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape) + FLUSH
     if not np.all(np.isfinite(closed)) or not np.all(np.isfinite(ref)):
         bad = ~(np.isfinite(closed) & np.isfinite(ref))
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -241,6 +262,10 @@ def _compare(
     err = np.abs(closed - ref)
     if not err.size:
         return CheckResult(name, True, 0.0, 0.0, 0.0)
+    if floor is not None and not np.all(err <= tol):
+        terms = floor()
+        if np.isfinite(terms) and terms > max(scale, UNDERFLOW):
+            tol = tol + rtol * (terms - max(scale, UNDERFLOW))
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / tol)
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), err.shape))
@@ -258,6 +283,24 @@ def _compare(
         float(ref[idx]),
         hint,
     )
+
+
+def terms_scale(ident: Identity, args: tuple[np.ndarray, ...], extra: np.ndarray | None = None) -> float:
+    """The magnitude of the terms the closed form sums: its change under a relative perturbation of every
+    input entry, d/dt D(x ⊙ (1 + t s)) for random signs s (the larger of two draws; a componentwise
+    condition estimate). Rounding in any evaluation order of D is about eps times this. 0.0 when the
+    closed form cannot be differentiated (then there is no floor)."""
+    primals = (*args, extra) if extra is not None else tuple(args)
+    rng = np.random.default_rng(0)
+    best = 0.0
+    try:
+        for _ in range(2):
+            tangents = tuple(np.asarray(p) * rng.choice([-1.0, 1.0], size=np.shape(p)) for p in primals)
+            t = _scale(np.asarray(compiled(ident).closed_jvp(primals, tangents)))
+            best = max(best, t) if np.isfinite(t) else best
+    except Exception:  # a closed form JAX cannot differentiate gets no floor
+        return 0.0
+    return best
 
 
 def _sym_last2(a: np.ndarray) -> np.ndarray:
@@ -372,14 +415,22 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
     def batch_f(points: np.ndarray) -> np.ndarray:
         return np.asarray(c.fbatch(*a[:w], points, *a[w + 1 :]))
 
+    floor = functools.cache(lambda: terms_scale(ident, a, extra))  # computed only if a comparison fails
+
     if ident.kind == "jacobian":
         closed = np.asarray(c.closed(*a))
         nd = (p, q)
-        results.append(_compare("jacfwd", closed, apply_convention(ident, c.jacfwd(*a)), tol.autodiff, ndims=nd))
-        results.append(_compare("jacrev", closed, apply_convention(ident, c.jacrev(*a)), tol.autodiff, ndims=nd))
+        results.append(
+            _compare("jacfwd", closed, apply_convention(ident, c.jacfwd(*a)), tol.autodiff, ndims=nd, floor=floor)
+        )
+        results.append(
+            _compare("jacrev", closed, apply_convention(ident, c.jacrev(*a)), tol.autodiff, ndims=nd, floor=floor)
+        )
         if p == 0:
-            results.append(_compare("grad", closed, apply_convention(ident, c.grad(*a)), tol.autodiff, ndims=nd))
-        results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol))
+            results.append(
+                _compare("grad", closed, apply_convention(ident, c.grad(*a)), tol.autodiff, ndims=nd, floor=floor)
+            )
+        results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol, floor))
         if ident.convention != "full":
             # the directional test: the convention's pairing of the closed form with each structured
             # tangent V equals jax's directional derivative ⟨G, V⟩ (jacfwd contracted with V)
@@ -390,28 +441,29 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
                     _contract_in(_paired(ident, closed, q), dirs, q),
                     _contract_in(np.asarray(c.jacfwd(*a)), dirs, q),
                     tol.autodiff,
+                    floor=floor,
                 )
             )
     elif ident.kind == "hessian":
         closed = np.asarray(c.closed(*a))
-        results.append(_compare("hessian", closed, c.hessian(*a), tol.autodiff, ndims=(q, q)))
-        results.append(_compare("jacrev(jacrev)", closed, c.jacrev2(*a), tol.autodiff, ndims=(q, q)))
-        results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol))
+        results.append(_compare("hessian", closed, c.hessian(*a), tol.autodiff, ndims=(q, q), floor=floor))
+        results.append(_compare("jacrev(jacrev)", closed, c.jacrev2(*a), tol.autodiff, ndims=(q, q), floor=floor))
+        results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol, floor))
     elif ident.kind == "jvp":
         assert extra is not None
         closed = np.asarray(c.closed(*a, extra))
-        results.append(_compare("jvp", closed, c.jvp(*a, extra), tol.autodiff))
+        results.append(_compare("jvp", closed, c.jvp(*a, extra), tol.autodiff, floor=floor))
         jac = np.asarray(c.jacfwd(*a))
-        results.append(_compare("jacfwd·v", closed, _contract_in(jac, extra[None], q)[0], tol.autodiff))
+        results.append(_compare("jacfwd·v", closed, _contract_in(jac, extra[None], q)[0], tol.autodiff, floor=floor))
         fd, bound = _central(batch_f, x, extra[None], _step(x, FD_STEP))
-        results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0]))
+        results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0], floor=floor))
     elif ident.kind == "vjp":
         assert extra is not None
         closed = np.asarray(c.closed(*a, extra))
-        results.append(_compare("vjp", closed, apply_convention(ident, c.vjp(*a, extra)), tol.autodiff))
+        results.append(_compare("vjp", closed, apply_convention(ident, c.vjp(*a, extra)), tol.autodiff, floor=floor))
         jac = np.asarray(c.jacrev(*a))
         ref = np.tensordot(extra, jac, axes=p) if p else extra * jac
-        results.append(_compare("jacrev·g", closed, apply_convention(ident, ref), tol.autodiff))
+        results.append(_compare("jacrev·g", closed, apply_convention(ident, ref), tol.autodiff, floor=floor))
         dirs = _directions(ident, x.shape)
         fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))  # (K, *out)
         k = dirs.shape[0]
@@ -419,7 +471,7 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
         lhs = dirs.reshape(k, -1) @ closed.reshape(-1)
         rhs = fd.reshape(k, -1) @ g
         atol = bound.reshape(k, -1) @ np.abs(g)
-        results.append(_compare("fd (dot test)", lhs, rhs, tol.fd, atol=atol))
+        results.append(_compare("fd (dot test)", lhs, rhs, tol.fd, atol=atol, floor=floor))
     else:  # pragma: no cover - guarded by the decorator
         raise ValueError(ident.kind)
     return results
@@ -452,12 +504,13 @@ def _fd_first(
     batch_f: Callable[[np.ndarray], np.ndarray],
     q: int,
     tol: Tolerance,
+    floor: Callable[[], float] | None = None,
 ) -> CheckResult:
     if closed.ndim < q or closed.shape[closed.ndim - q :] != x.shape:
         return _compare("fd", closed, np.zeros(fx.shape + x.shape), tol.fd, ndims=(fx.ndim, q))
     dirs = _directions(ident, x.shape)
     fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))
-    return _compare("fd", _contract_in(_paired(ident, closed, q), dirs, q), fd, tol.fd, atol=bound)
+    return _compare("fd", _contract_in(_paired(ident, closed, q), dirs, q), fd, tol.fd, atol=bound, floor=floor)
 
 
 def _fd_second(
@@ -468,6 +521,7 @@ def _fd_second(
     batch_f: Callable[[np.ndarray], np.ndarray],
     q: int,
     tol: Tolerance,
+    floor: Callable[[], float] | None = None,
 ) -> CheckResult:
     if closed.shape != x.shape + x.shape:
         return _compare("fd2", closed, np.zeros(x.shape + x.shape), tol.fd2)
@@ -488,7 +542,7 @@ def _fd_second(
     flat = dirs.reshape(k, -1)
     n = flat.shape[1]
     lhs = flat @ closed.reshape(n, n) @ flat.T
-    return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound)
+    return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound, floor=floor)
 
 
 # --- diagnosis ---------------------------------------------------------------------------------------------

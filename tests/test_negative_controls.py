@@ -96,3 +96,31 @@ def test_verifier_reports_crashing_closed_form():
     report = verify(bad, examples=1)
     assert not report.ok
     assert report.error or any(not c.ok for c in report.checks.values())
+
+
+def test_cancellation_floor_passes_true_formula_and_still_fails_wrong_ones():
+    """At the k-means centroids the gradient is ~1e-16 by cancellation: the plain relative comparison cannot
+    pass the true formula there (rounding is eps times the terms), the floor (rtol x the terms) does, and
+    formulas that are wrong at that point, by a little or a lot, still fail."""
+    from identities.verify import _compare, compiled
+
+    ident = identities.get("losses.kmeans")
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-2, 2, (3, 7))
+    R = np.eye(2)[[0, 1, 0, 1, 0, 1, 1]]
+    M = (X @ R) / R.sum(axis=0)  # the centroid update: the gradient vanishes here
+    args = {"M": M, "X": X, "R": R}
+    c = compiled(ident)
+    a = (M, X, R)
+    plain = _compare("jacfwd", np.asarray(c.closed(*a)), np.asarray(c.jacfwd(*a)), 1e-9)
+    assert np.max(np.abs(np.asarray(c.jacfwd(*a)))) < 1e-14
+    assert not plain.ok, "without the floor the true formula fails at a cancellation point (why the floor exists)"
+    assert all(r.ok for r in check_inputs(ident, args))
+    wrongs = [
+        lambda M, X, R: 2 * (M * (jnp.sum(R, axis=0)[None, :] + 1) - X @ R),  # off-by-one count
+        lambda M, X, R: 2 * (M * jnp.sum(R, axis=0)[None, :] - X @ R) + 1e-6 * M,  # wrong by 1e-6 of the terms
+    ]
+    for k, closed in enumerate(wrongs):
+        bad = wrong("losses.kmeans", closed, f"floor-{k}")
+        results = check_inputs(bad, args)
+        assert not any(r.ok for r in results if r.check in ("jacfwd", "jacrev", "grad")), k
