@@ -72,6 +72,9 @@ REFERENCES: dict[str, str] = {
     "seed 000": "shared/seeds/000_86380d4fb62a6910.txt (web page: derivative of the L2 norm)",
     "seed 001": "shared/seeds/001_2cabb923f12c2144.txt (MML chapter 5 lecture slides, annotated)",
     "seed 002": "shared/seeds/002_a7ff9cc3a27dddc0.txt (notes on D2L section 2.4 Calculus)",
+    "Clarke83": "Clarke, Optimization and Nonsmooth Analysis (Wiley, 1983): the generalized gradient and Jacobian",
+    "Watson92": "Watson, Characterization of the subdifferential of some matrix norms, Linear Algebra Appl. 170 (1992)",
+    "Lewis96": "Lewis, Derivatives of spectral functions, Math. Oper. Res. 21(3) (1996)",
 }
 
 
@@ -127,6 +130,22 @@ class SpecialPoint:
     math: str  # "not differentiable; the subdifferential is the closed unit ball"
     valid: Callable[[Any], bool] | None = field(default=None, repr=False)
     value: Any = None  # the derivative, where it exists
+    # What JAX autodiff of ``f`` returns here, measured (tests/test_special_points.py re-measures it on
+    # every run and fails when JAX's answer changes): "valid" (a member of the set of valid answers),
+    # "nan", "inf" (non-finite entries, NaN taking precedence) or "invalid" (finite but wrong: the
+    # silent wrong number). Empty for a point recorded before this field existed.
+    jax_verdict: str = ""
+    notes: str = ""  # how JAX arrives at its answer, what a user should do instead
+    safe: str = ""  # a safe alternative the package provides, e.g. "identities.safe.safe_norm"
+
+    @property
+    def status(self) -> str:
+        """ "kink" (a set of valid answers), "derivative" (the derivative exists) or "unbounded"."""
+        if self.valid is not None:
+            return "kink"
+        if self.value is not None:
+            return "derivative"
+        return "unbounded"
 
     def is_valid(self, candidate: Any) -> bool:
         import numpy as np
