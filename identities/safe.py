@@ -12,6 +12,9 @@
   that exact Hessian at every x ≠ 0, however small, and 0 at x = 0, because its derivative rule is a
   ``jnp.where`` whose x = 0 branch is the constant 0.
 
+Squaring it gives the right gradient of ‖x‖₂² at 0 (zero) but not the right Hessian there (0 instead of
+2I): for ‖x‖₂² write x·x, which is smooth (tests/test_safe.py checks both).
+
 It is a ``jax.custom_jvp``: the derivative rule is ⟨u, dx⟩ with u = x/‖x‖₂ for x ≠ 0 and 0 at x = 0. The
 "double where" (``jnp.where`` on both the input of the division and its output) keeps NaN out of the
 unused branch, which would otherwise poison the derivative even though ``where`` discards its value.
@@ -31,7 +34,9 @@ def _scaled(x: jax.Array) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
     At x = 0 every division and square root sees 1 instead of 0 (the inner ``where``), so no NaN or inf
     enters any derivative; ``nonzero`` selects the answer (the outer ``where``).
     """
-    m = jnp.max(jnp.abs(x))
+    # ‖x‖₂ = m‖x/m‖₂ for any m > 0, so m is held constant under differentiation: its own derivative would
+    # bring in x/m², which underflows (and then turns to NaN) at ‖x‖ ~ 1e-170
+    m = jax.lax.stop_gradient(jnp.max(jnp.abs(x)))
     nonzero = m > 0
     m_safe = jnp.where(nonzero, m, 1.0)
     y = x / m_safe
