@@ -96,7 +96,7 @@ def _cases(ident, values):
     for d, occ in occurrences.items():
         if len(occ) < 2:
             continue  # a dimension that occurs once can take any size
-        (n0, _), (n1, axis) = occ[0], occ[-1]
+        (n0, a0), (n1, axis) = occ[0], occ[-1]
         new = dict(values, **{n1: _grow(values[n1], axis)})
         cases.append(
             (
@@ -104,7 +104,7 @@ def _cases(ident, values):
                 list(new.values()),
                 {},
                 ShapeError,
-                [f"dimension {d}", f"argument {n0}", f"argument {n1}"],
+                [f"dimension {d}", f"argument {n0} (axis {a0})", f"argument {n1} (axis {axis})"],
             )
         )
     extra = _extra_name(ident)
@@ -135,7 +135,7 @@ def _precondition_cases(ident):
             values = _valid_inputs(ident, sizes)
             bad = j.counterexample({a: values[a] for a in ident.argnames}) if j.counterexample else None
             if bad is not None:
-                new = dict(values, **{a: np.asarray(bad[a], dtype=np.float64) for a in ident.argnames})
+                new = dict(values, **{a: np.asarray(bad.get(a, values[a]), dtype=np.float64) for a in ident.argnames})
                 out.append((f"joint {j.name} violated", list(new.values()), list(j.args)))
                 break
         else:
@@ -237,7 +237,10 @@ def test_cli_eval_prints_the_closed_form(capsys):
     ("argv", "words"),
     [
         (["matrix.det_X", "--arg", "X=[[1, 2], [2, 4]]"], "argument X is singular to working precision: cond ="),
-        (["vector.Ax", "--arg", "A=[[1,2,3],[4,5,6]]", "--arg", "x=[1, 2]"], "dimension n is 3 in argument A but 2"),
+        (
+            ["vector.Ax", "--arg", "A=[[1,2,3],[4,5,6]]", "--arg", "x=[1, 2]"],
+            "dimension n is 3 in argument A (axis 1) but 2 in argument x",
+        ),
         (["vector.Ax", "--arg", "A=[[1,2,3],[4,5,6]]", "--arg", "x=[1, nan, 2]"], "argument x has a non-finite"),
         (["vector.Ax", "--arg", "A=[[1,2,3],[4,5,6]]"], "missing argument(s) x"),
         (["vector.Ax", "--arg", "A=[[1,2,3],[4,5,6]]", "--arg", "x=[1, 2"], "cannot read"),

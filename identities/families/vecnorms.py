@@ -105,7 +105,7 @@ def l1(x):
     notes="""
     Differentiable where one entry has the largest |xᵢ| (and x ≠ 0). At a tie the subdifferential is the
     convex hull of sign(x_k) e_k over the tied k; at x = 0 it is the 1-norm unit ball. JAX's max splits
-    ties evenly, which lands inside the hull.
+    ties evenly, which lands inside the hull (measured in docs/special-cases.md).
     """,
     special=[
         SpecialPoint(
@@ -114,7 +114,7 @@ def l1(x):
             "not differentiable; the subdifferential is the 1-norm unit ball {g : Σᵢ |gᵢ| ≤ 1}",
             valid=_ball(1),
             jax_verdict="valid",
-            notes="JAX's max splits the 3-way tie and |·| takes +1 at 0 (each of the 3 entries gets a sixth).",
+            notes="JAX returns 1/6 on each entry (Σ|gᵢ| = 1/2), inside the ball; jnp.max(jnp.abs(x)) gives 1/3 each.",
         )
     ],
 )
