@@ -44,13 +44,24 @@ def special_points(idents: list[Identity] | None = None) -> list[tuple[Identity,
     return [(i, sp) for i in (catalog() if idents is None else idents) for sp in i.special]
 
 
+def extra_name(ident: Identity) -> str | None:
+    """The closed form's extra argument: the tangent ``d<wrt>`` of a jvp, the ``cotangent`` of a vjp."""
+    return {"jvp": f"d{ident.wrt}", "vjp": "cotangent"}.get(ident.kind)
+
+
+def point_call(ident: Identity, sp: SpecialPoint) -> list[np.ndarray]:
+    """The point's values in the closed form's argument order (with the tangent or cotangent, if any)."""
+    names = [*ident.argnames, *([extra_name(ident)] if extra_name(ident) else [])]
+    missing = [a for a in names if a not in sp.args]
+    if missing:
+        raise ValueError(f"{ident.id}: special point {sp.label!r} gives no value for {', '.join(missing)}")
+    return [np.asarray(sp.args[a], dtype=np.float64) for a in names]
+
+
 def point_args(ident: Identity, sp: SpecialPoint) -> tuple[Any, ...]:
     import jax.numpy as jnp
 
-    missing = [a for a in ident.argnames if a not in sp.args]
-    if missing:
-        raise ValueError(f"{ident.id}: special point {sp.label!r} gives no value for {', '.join(missing)}")
-    return tuple(jnp.asarray(np.asarray(sp.args[a], dtype=np.float64)) for a in ident.argnames)
+    return tuple(jnp.asarray(v) for v in point_call(ident, sp)[: len(ident.argnames)])
 
 
 def jax_derivative(ident: Identity, sp: SpecialPoint) -> tuple[str, np.ndarray]:
@@ -62,7 +73,7 @@ def jax_derivative(ident: Identity, sp: SpecialPoint) -> tuple[str, np.ndarray]:
     if ident.kind == "hessian":
         return "jax.hessian", np.asarray(jax.hessian(ident.f, argnums=w)(*args))
     if ident.kind in ("jvp", "vjp"):
-        extra = np.asarray(sp.args[{"jvp": f"d{ident.wrt}", "vjp": "cotangent"}[ident.kind]], dtype=np.float64)
+        extra = point_call(ident, sp)[-1]
         if ident.kind == "jvp":
             tangents = [jax.numpy.zeros_like(a) for a in args]
             tangents[w] = jax.numpy.asarray(extra)
