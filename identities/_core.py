@@ -81,6 +81,9 @@ REFERENCES: dict[str, str] = {
         "machine-learning staples required by shared/CATALOG-TARGETS.md, beyond the references: standard"
         " results derived here and verified by the suite (no published formula is cited for them)"
     ),
+    "Clarke83": "Clarke, Optimization and Nonsmooth Analysis (Wiley, 1983): the generalized gradient and Jacobian",
+    "Watson92": "Watson, Characterization of the subdifferential of some matrix norms, Linear Algebra Appl. 170 (1992)",
+    "Lewis96": "Lewis, Derivatives of spectral functions, Math. Oper. Res. 21(3) (1996)",
 }
 
 
@@ -141,6 +144,22 @@ class SpecialPoint:
     math: str  # "not differentiable; the subdifferential is the closed unit ball"
     valid: Callable[[Any], bool] | None = field(default=None, repr=False)
     value: Any = None  # the derivative, where it exists
+    # What JAX autodiff of ``f`` returns here, measured (tests/test_special_points.py re-measures it on
+    # every run and fails when JAX's answer changes): "valid" (a member of the set of valid answers),
+    # "nan", "inf" (non-finite entries, NaN taking precedence) or "invalid" (finite but wrong: the
+    # silent wrong number). Empty for a point recorded before this field existed.
+    jax_verdict: str = ""
+    notes: str = ""  # how JAX arrives at its answer, what a user should do instead
+    safe: str = ""  # a safe alternative the package provides, e.g. "identities.safe.safe_norm"
+
+    @property
+    def status(self) -> str:
+        """ "kink" (a set of valid answers), "derivative" (the derivative exists) or "unbounded"."""
+        if self.valid is not None:
+            return "kink"
+        if self.value is not None:
+            return "derivative"
+        return "unbounded"
 
     def is_valid(self, candidate: Any) -> bool:
         import numpy as np

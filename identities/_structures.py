@@ -61,6 +61,12 @@ def _scale(a: np.ndarray) -> float:
     return float(np.max(np.abs(a))) if a.size else 0.0
 
 
+def _norm2(a: np.ndarray) -> float:
+    """‖a‖₂ computed on a/max|aᵢ|: no underflow to 0 at 1e-170, no overflow to inf at 1e170."""
+    m = _scale(np.asarray(a, dtype=float))
+    return m * float(np.linalg.norm(np.asarray(a, dtype=float) / m)) if m > 0 else 0.0
+
+
 def _set_first(v: np.ndarray, value: float) -> np.ndarray:
     out = np.array(v, dtype=float, copy=True)
     out.flat[0] = value
@@ -105,7 +111,7 @@ def _build_nonzero(v: np.ndarray) -> np.ndarray:
 
 
 def _nonzero_violation(v: np.ndarray, tol: float) -> str | None:
-    n = float(np.linalg.norm(v))
+    n = _norm2(v)
     return None if n > 0 else f"is zero (norm = {n:g}); the derivative does not exist there"
 
 
@@ -446,8 +452,8 @@ def nonzero_combination(label: str, expr: Callable[..., np.ndarray], args: tuple
 
     def violation(values: dict[str, np.ndarray], tol: float) -> str | None:
         # zero up to rounding in the sum: relative to the size of the arguments
-        n = float(np.linalg.norm(expr(*(values[a] for a in args))))
-        scale = max(float(np.linalg.norm(values[a])) for a in args)
+        n = _norm2(expr(*(values[a] for a in args)))
+        scale = max(_norm2(values[a]) for a in args)
         if n > tol * scale:
             return None
         return f"{label} is zero (norm {n:.3g}); the derivative does not exist there"

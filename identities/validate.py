@@ -110,7 +110,7 @@ def _check_shapes(ident: Identity, arrays: Mapping[str, np.ndarray]) -> dict[str
                 )
             else:
                 sizes.setdefault(d, s)
-                source.setdefault(d, f"argument {source.get(d, n)}")
+                source.setdefault(d, f"argument {n} (axis {axis})")
     return sizes
 
 

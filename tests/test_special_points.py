@@ -9,13 +9,13 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 import identities
+from identities.special import VERDICTS, format_value, measure, point_call, special_points
 
 
 def test_l2_norm_at_zero_is_refused_by_the_closed_form():
-    import pytest
-
     with pytest.raises(identities.PreconditionError, match="is zero"):
         identities.get("norms.l2").closed_form(np.zeros(4))
 
@@ -58,7 +58,90 @@ def _special_cases():
 
 
 def test_special_points_are_charted():
-    assert {i.id for i, _ in _special_cases()} >= {"norms.l2", "norms.l2_squared"}
+    """Every point issue 4 lists has a record (identities declared here or in the families they extend)."""
+    charted = {(i.id, sp.label) for i, sp in _special_cases()}
+    ids = {i for i, _ in charted}
+    assert ids >= {
+        "norms.l2",  # ‖x‖₂ at 0
+        "norms.l2_distance",  # ‖x − a‖₂ at a
+        "vecnorms.normalize",  # x/‖x‖₂ at 0
+        "elementwise.abs",  # |x| at 0
+        "elementwise.relu",  # max(x, 0) at 0
+        "vecnorms.l1",  # the 1-norm at 0
+        "vecnorms.linf",  # the ∞-norm at 0
+        "matnorms.spectral",  # the spectral norm at 0 (and at a repeated σ₁)
+        "matnorms.nuclear",  # the nuclear norm at 0
+        "matrix.det_X",  # det's gradient at rank-deficient X
+        "matrix.logabsdet_X",  # log|det| at singular X
+        "spectral.eigvalsh",  # eigenvalue derivatives at a repeated eigenvalue
+        "spectral.singular_values",  # singular-value derivatives at a repeated singular value
+        "elementwise.sqrt",  # sqrt at 0
+        "norms.l2_squared",  # ‖x‖₂² written through the norm, at 0
+    }
+
+
+POINTS = special_points()
+
+
+@pytest.mark.parametrize(("ident", "sp"), POINTS, ids=[f"{i.id}@{sp.label}" for i, sp in POINTS])
+def test_special_point(ident, sp):
+    """What JAX returns, judged by membership in the record's set of valid answers; and the record itself.
+
+    1. JAX's answer, measured now, has the verdict the record states (the docs page shows the same).
+    2. The record is not vacuous: NaN and a far-off candidate are rejected (and the derivative + 1, where
+       one exists).
+    3. The closed form at the point refuses it with a PreconditionError naming an argument, or returns
+       an answer the record accepts; at an unbounded point it must refuse.
+    4. At a kink, the closed form just off the point (1e-13 away, relative, inside the smooth region) is a
+       valid answer at the point: the set contains the limits of nearby derivatives. Where the derivative
+       exists, the closed form 1e-8 away is within 1e-6 of it (even where the formula refuses the point
+       itself, as det(X)X⁻ᵀ does at a singular X). At an unbounded point the closed form grows as the
+       point is approached. No finite difference is taken anywhere.
+    """
+    m = measure(ident, sp)
+    assert sp.jax_verdict in VERDICTS, f"{ident.id} at {sp.label}: jax_verdict {sp.jax_verdict!r} not recorded"
+    assert m.verdict == sp.jax_verdict, (
+        f"{ident.id} at {sp.label}: JAX now returns {format_value(m.value)} ({m.verdict}), the record says "
+        f"{sp.jax_verdict}: update the record and regenerate docs/special-cases.md"
+    )
+
+    shape = m.value.shape
+    assert not sp.is_valid(np.full(shape, np.nan))
+    assert not sp.is_valid(np.full(shape, 10.0))
+    if sp.status == "derivative":
+        assert not sp.is_valid(np.asarray(sp.value, dtype=np.float64) + 1.0)
+
+    args = point_call(ident, sp)  # the arguments, then the tangent or cotangent of a jvp or vjp identity
+    try:
+        at = np.asarray(ident.closed_form(*args))
+    except identities.PreconditionError as e:
+        assert str(e).startswith(ident.id) and "argument" in str(e)
+    else:
+        assert sp.status != "unbounded", f"{ident.id}: closed form accepted an unbounded point"
+        assert sp.is_valid(at), f"{ident.id} at {sp.label}: closed form {format_value(at)} is not valid there"
+
+    w = ident.wrt_index
+    rng = np.random.default_rng(0)
+    if sp.status == "unbounded":
+        sizes = []
+        for t in (1e-2, 1e-6):
+            near = list(args)
+            near[w] = args[w] + t * np.ones_like(args[w])
+            sizes.append(float(np.linalg.norm(np.asarray(ident.closed_form(*near, check=False)))))
+        assert np.isfinite(sizes).all() and sizes[1] > 10 * sizes[0], f"{ident.id}: no growth near {sp.label}: {sizes}"
+    else:
+        d = ident.structure(ident.wrt).tangent(rng.standard_normal(args[w].shape))
+        scale = float(np.max(np.abs(args[w]))) or 1.0
+        near = list(args)
+        if sp.status == "kink":
+            near[w] = args[w] + 1e-13 * scale * d
+            limit = np.asarray(ident.closed_form(*near, check=False))
+            assert sp.is_valid(limit), f"{ident.id}: {format_value(limit)} just off {sp.label} is not valid there"
+        else:  # the derivative exists: the closed form converges to it
+            near[w] = args[w] + 1e-8 * scale * d
+            value = np.asarray(sp.value, dtype=np.float64)
+            err = float(np.max(np.abs(np.asarray(ident.closed_form(*near, check=False)) - value)))
+            assert err <= 1e-6 * max(1.0, float(np.max(np.abs(value)))), f"{ident.id}: off by {err:.3g} near {sp.label}"
 
 
 def test_special_point_records_judge_candidates():

@@ -15,6 +15,14 @@ from .._core import Example, SpecialPoint, Tex, identity, mc, seed, wiki
 from .._structures import NONZERO, nonzero_combination
 
 
+def _unit(v):
+    """(v/‖v‖₂, ‖v‖₂) computed on v/max|vᵢ|: Σvᵢ² under- or overflows beyond about 1e±154, v/‖v‖₂ need not."""
+    m = jnp.max(jnp.abs(v))
+    y = v / m
+    ny = jnp.linalg.norm(y)
+    return y / ny, m * ny
+
+
 @identity(
     f=lambda x: jnp.linalg.norm(x),
     wrt="x",
@@ -25,7 +33,9 @@ from .._structures import NONZERO, nonzero_combination
     aliases=("d||x||/dx", "grad l2 norm"),
     notes="""
     Not differentiable at x = 0, where the subdifferential is the unit ball {g : ‖g‖₂ ≤ 1}. jax.grad of
-    jnp.linalg.norm returns NaN there (tested in tests/test_special_points.py).
+    jnp.linalg.norm returns NaN there (tested in tests/test_special_points.py). The closed form rescales
+    x by max|xᵢ| before taking the norm, so it stays exact where Σxᵢ² under- or overflows (|x| beyond about
+    1e±154); jax.grad of jnp.linalg.norm returns NaN below and 0 above (docs/special-cases.md).
     """,
     examples=[Example({"x": [3.0, 4.0]}, [0.6, 0.8], seed("000", "Problem 1: x = (3, 4) gives (3/5, 4/5)"))],
     special=[
@@ -34,11 +44,32 @@ from .._structures import NONZERO, nonzero_combination
             {"x": [0.0, 0.0, 0.0]},
             "not differentiable; the subdifferential is the closed unit ball {g : ‖g‖₂ ≤ 1}",
             valid=lambda g: float(np.linalg.norm(g)) <= 1 + 1e-12,
-        )
+            jax_verdict="nan",
+            notes="jnp.linalg.norm's derivative is x/‖x‖: 0/0 at x = 0.",
+            safe="identities.safe.safe_norm (gradient 0, the minimum-norm subgradient)",
+        ),
+        SpecialPoint(
+            "x = (3, 4, 0)·1e-170",
+            {"x": [3e-170, 4e-170, 0.0]},
+            "differentiable, gradient (0.6, 0.8, 0); Σxᵢ² underflows to 0 in float64",
+            value=[0.6, 0.8, 0.0],
+            jax_verdict="nan",
+            notes="jnp.linalg.norm does not rescale: ‖x‖ evaluates to 0 and its derivative to x/0.",
+            safe="identities.safe.safe_norm (rescaled)",
+        ),
+        SpecialPoint(
+            "x = (3, 4, 0)·1e170",
+            {"x": [3e170, 4e170, 0.0]},
+            "differentiable, gradient (0.6, 0.8, 0); Σxᵢ² overflows to inf in float64",
+            value=[0.6, 0.8, 0.0],
+            jax_verdict="invalid",
+            notes="‖x‖ evaluates to inf and the derivative x/inf to 0: a finite wrong number.",
+            safe="identities.safe.safe_norm (rescaled)",
+        ),
     ],
 )
 def l2(x):
-    return x / jnp.linalg.norm(x)
+    return _unit(x)[0]
 
 
 @identity(
@@ -49,10 +80,21 @@ def l2(x):
     tex=Tex(f=r"\|x + a\|_2", num=r"\frac{(x + a)^\top}{\|x + a\|_2}", den=r"\frac{x + a}{\|x + a\|_2}"),
     sources=[seed("000", "Problem 5")],
     notes="Requires x + a ≠ 0.",
+    special=[
+        SpecialPoint(
+            "x = −a",
+            {"x": [-1.0, 2.0, 0.5], "a": [1.0, -2.0, -0.5]},
+            "not differentiable; the subdifferential is the closed unit ball {g : ‖g‖₂ ≤ 1}",
+            valid=lambda g: float(np.linalg.norm(g)) <= 1 + 1e-12,
+            jax_verdict="nan",
+            notes="The norm's 0/0 at the shifted point.",
+            safe="identities.safe.safe_norm(x + a)",
+        )
+    ],
 )
 def l2_shifted(x, a):
     s = x + a
-    return s / jnp.linalg.norm(s)
+    return _unit(s)[0]
 
 
 @identity(
@@ -63,10 +105,21 @@ def l2_shifted(x, a):
     tex=Tex(f=r"\|x - a\|_2", num=r"\frac{(x - a)^\top}{\|x - a\|_2}", den=r"\frac{x - a}{\|x - a\|_2}"),
     sources=[mc(129), wiki("scalar-by-vector: ∂‖x − a‖/∂x")],
     notes="Requires x ≠ a.",
+    special=[
+        SpecialPoint(
+            "x = a",
+            {"x": [1.0, -2.0, 0.5], "a": [1.0, -2.0, 0.5]},
+            "not differentiable; the subdifferential is the closed unit ball {g : ‖g‖₂ ≤ 1}",
+            valid=lambda g: float(np.linalg.norm(g)) <= 1 + 1e-12,
+            jax_verdict="nan",
+            notes="The norm's 0/0 at x − a = 0.",
+            safe="identities.safe.safe_norm(x - a)",
+        )
+    ],
 )
 def l2_distance(x, a):
     d = x - a
-    return d / jnp.linalg.norm(d)
+    return _unit(d)[0]
 
 
 @identity(
@@ -80,6 +133,9 @@ def l2_distance(x, a):
             {"x": [0.0, 0.0, 0.0]},
             "differentiable, gradient 0; written through the norm, autodiff meets 0/0",
             value=[0.0, 0.0, 0.0],
+            jax_verdict="nan",
+            notes="The chain rule through the norm multiplies 2‖x‖ = 0 by x/‖x‖ = NaN; write x·x instead.",
+            safe="vector.xTx (x·x), or identities.safe.safe_norm(x) ** 2",
         )
     ],
     tex=Tex(f=r"\|x\|_2^2", num=r"2x^\top", den="2x"),
@@ -108,6 +164,15 @@ def l2_squared(x):
     ),
     sources=[seed("000", "Problem 3 (left open by the seed)")],
     aliases=("hessian l2 norm",),
+    special=[
+        SpecialPoint(
+            "x = 0",
+            {"x": [0.0, 0.0, 0.0]},
+            "the norm is not differentiable at 0, and its Hessian (I − uuᵀ)/‖x‖₂ is unbounded as x → 0",
+            jax_verdict="nan",
+            notes="identities.safe.safe_norm returns the zero matrix here, a convention (see its docstring).",
+        )
+    ],
     notes="""
     The Hessian is symmetric, so both layouts agree. It is positive semidefinite with the null vector x
     (the norm is linear along rays) and unbounded as x → 0.
@@ -122,8 +187,7 @@ def l2_squared(x):
     ],
 )
 def l2_hessian(x):
-    n = jnp.linalg.norm(x)
-    u = x / n
+    u, n = _unit(x)
     return (jnp.eye(x.shape[0], dtype=x.dtype) - jnp.outer(u, u)) / n
 
 

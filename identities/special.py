@@ -1,0 +1,231 @@
+"""Special points: measure what JAX autodiff returns at each charted point and judge it against the record.
+
+A :class:`~identities.SpecialPoint` states the mathematics at a point where a derivative does not exist
+or is delicate: the set of valid answers (a subdifferential or generalized Jacobian), the derivative
+where it exists, or that no finite answer is valid (unbounded). This module differentiates the identity's
+function ``f`` there with JAX (``jax.grad`` for a scalar output, ``jax.jacrev`` otherwise,
+``jax.hessian`` for a Hessian identity) and classifies the answer:
+
+``valid``    finite and a member of the valid set (or equal to the derivative);
+``nan``      some entry is NaN;
+``inf``      some entry is infinite (and none is NaN);
+``invalid``  finite but not a valid answer: a silent wrong number.
+
+Nothing here uses finite differences: across a kink they measure nothing meaningful.
+:func:`render_markdown` writes docs/special-cases.md from these measurements
+(``python -m identities special-cases --write docs/special-cases.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._core import Identity, SpecialPoint, catalog
+
+VERDICTS = ("valid", "nan", "inf", "invalid")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What JAX returned at one special point, and the verdict."""
+
+    ident: Identity
+    point: SpecialPoint
+    transform: str  # "jax.grad", "jax.jacrev", "jax.hessian", "jax.jvp", "jax.vjp"
+    value: np.ndarray
+    verdict: str
+
+
+def special_points(idents: list[Identity] | None = None) -> list[tuple[Identity, SpecialPoint]]:
+    """Every (identity, special point) pair of the catalog, in declaration order."""
+    return [(i, sp) for i in (catalog() if idents is None else idents) for sp in i.special]
+
+
+def extra_name(ident: Identity) -> str | None:
+    """The closed form's extra argument: the tangent ``d<wrt>`` of a jvp, the ``cotangent`` of a vjp."""
+    return {"jvp": f"d{ident.wrt}", "vjp": "cotangent"}.get(ident.kind)
+
+
+def point_call(ident: Identity, sp: SpecialPoint) -> list[np.ndarray]:
+    """The point's values in the closed form's argument order (with the tangent or cotangent, if any)."""
+    names = [*ident.argnames, *([extra_name(ident)] if extra_name(ident) else [])]
+    missing = [a for a in names if a not in sp.args]
+    if missing:
+        raise ValueError(f"{ident.id}: special point {sp.label!r} gives no value for {', '.join(missing)}")
+    return [np.asarray(sp.args[a], dtype=np.float64) for a in names]
+
+
+def point_args(ident: Identity, sp: SpecialPoint) -> tuple[Any, ...]:
+    import jax.numpy as jnp
+
+    return tuple(jnp.asarray(v) for v in point_call(ident, sp)[: len(ident.argnames)])
+
+
+def jax_derivative(ident: Identity, sp: SpecialPoint) -> tuple[str, np.ndarray]:
+    """JAX autodiff of ``ident.f`` with respect to ``ident.wrt`` at the point: (transform name, value)."""
+    import jax
+
+    args = point_args(ident, sp)
+    w = ident.wrt_index
+    if ident.kind == "hessian":
+        return "jax.hessian", np.asarray(jax.hessian(ident.f, argnums=w)(*args))
+    if ident.kind in ("jvp", "vjp"):
+        extra = point_call(ident, sp)[-1]
+        if ident.kind == "jvp":
+            tangents = [jax.numpy.zeros_like(a) for a in args]
+            tangents[w] = jax.numpy.asarray(extra)
+            return "jax.jvp", np.asarray(jax.jvp(ident.f, args, tuple(tangents))[1])
+        return "jax.vjp", np.asarray(jax.vjp(ident.f, *args)[1](jax.numpy.asarray(extra))[w])
+    out = jax.eval_shape(ident.f, *args)
+    if out.shape == ():
+        return "jax.grad", np.asarray(jax.grad(ident.f, argnums=w)(*args))
+    return "jax.jacrev", np.asarray(jax.jacrev(ident.f, argnums=w)(*args))
+
+
+def classify(sp: SpecialPoint, value: Any) -> str:
+    """One of :data:`VERDICTS` for a candidate derivative at ``sp``."""
+    v = np.asarray(value, dtype=np.float64)
+    if np.any(np.isnan(v)):
+        return "nan"
+    if np.any(np.isinf(v)):
+        return "inf"
+    return "valid" if sp.is_valid(v) else "invalid"
+
+
+_MEASURED: dict[tuple[str, str], Measurement] = {}
+
+
+def measure(ident: Identity, sp: SpecialPoint) -> Measurement:
+    """JAX's answer at the point and its verdict (measured once per process: it is deterministic)."""
+    key = (ident.id, sp.label)
+    if key not in _MEASURED:
+        transform, value = jax_derivative(ident, sp)
+        _MEASURED[key] = Measurement(ident, sp, transform, value, classify(sp, value))
+    return _MEASURED[key]
+
+
+def measure_all(idents: list[Identity] | None = None) -> list[Measurement]:
+    return [measure(i, sp) for i, sp in special_points(idents)]
+
+
+# --- the page ---------------------------------------------------------------------------------------------
+def _fmt_number(x: float) -> str:
+    if np.isnan(x):
+        return "NaN"
+    if np.isinf(x):
+        return "inf" if x > 0 else "−inf"
+    s = f"{x:.4g}"
+    return "0" if s in ("0", "-0") else s.replace("-", "−")
+
+
+def format_value(v: np.ndarray, max_entries: int = 9) -> str:
+    """A short, deterministic rendering of a measured derivative for a table cell."""
+    v = np.asarray(v, dtype=np.float64)
+    if v.ndim == 0:
+        return _fmt_number(float(v))
+    if v.size <= max_entries and v.ndim <= 2:
+
+        def row(r: np.ndarray) -> str:
+            return "(" + ", ".join(_fmt_number(float(x)) for x in r) + ")"
+
+        return row(v) if v.ndim == 1 else "(" + ", ".join(row(r) for r in v) + ")"
+    shape = "×".join(str(d) for d in v.shape)
+    if np.all(np.isnan(v)):
+        return f"{shape} array, all NaN"
+    nan, inf = int(np.sum(np.isnan(v))), int(np.sum(np.isinf(v)))
+    bad = f", {nan} NaN, {inf} inf" if nan or inf else ", finite"
+    fin = v[np.isfinite(v)]
+    rng = f", entries in [{_fmt_number(float(fin.min()))}, {_fmt_number(float(fin.max()))}]" if fin.size else ""
+    return f"{shape} array{bad}{rng}"
+
+
+_STATUS = {"kink": "kink", "derivative": "differentiable", "unbounded": "unbounded"}
+_VERDICT_TEXT = {
+    "valid": "yes",
+    "nan": "no (NaN)",
+    "inf": "no (inf)",
+    "invalid": "**no: a finite wrong number**",
+}
+
+
+def _cell(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def _tex_cell(tex: str) -> str:
+    """LaTeX for a table cell, with no pipe characters (they would split the cell)."""
+    return "$" + tex.replace("\\|", "\\Vert ").replace("|", "\\vert ") + "$"
+
+
+def render_markdown(measurements: list[Measurement] | None = None) -> str:
+    """docs/special-cases.md: one row per special point, measured now."""
+    import jax
+
+    ms = measure_all() if measurements is None else measurements
+    lines = [
+        "# Special cases: where a derivative does not exist or is delicate",
+        "",
+        "<!-- Generated by `python -m identities special-cases --write docs/special-cases.md`; do not edit.",
+        "     tests/test_special_cases_doc.py fails when this file differs from a fresh generation. -->",
+        "",
+        "Each row is a `SpecialPoint` record of an identity (`special=` in its declaration). *Mathematics* is",
+        "what holds at the point: the set of valid answers (subdifferential or generalized Jacobian) at a",
+        "kink, the derivative where one exists, or that the derivative is unbounded (no finite answer is",
+        f"valid). *JAX returns* is measured when this page is generated (JAX {jax.__version__}, float64):",
+        "`jax.grad` for a scalar function, `jax.jacrev` for a vector or matrix one, `jax.hessian` for a",
+        "Hessian. *Valid?* says whether that answer is a member of the set of valid answers (equal to the",
+        "derivative where it exists). A closed form whose formula is undefined at the point refuses it",
+        "(`PreconditionError`); finite differences are never taken across a kink.",
+        "",
+        "| identity | function | point | status | mathematics | JAX returns | valid? | safe alternative |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for m in ms:
+        sp = m.point
+        returned = f"`{m.transform}`: {format_value(m.value)}"
+        lines.append(
+            "| "
+            + " | ".join(
+                c if k == 1 else _cell(c)
+                for k, c in enumerate(
+                    (
+                        f"`{m.ident.id}`",
+                        _tex_cell(m.ident.tex.f),
+                        sp.label,
+                        _STATUS[sp.status],
+                        sp.math,
+                        returned,
+                        _VERDICT_TEXT[m.verdict],
+                        sp.safe or "",
+                    )
+                )
+            )
+            + " |"
+        )
+    bad = [m for m in ms if m.verdict != "valid"]
+    lines += ["", f"{len(ms)} points; JAX's answer is a valid one at {len(ms) - len(bad)} of them.", ""]
+    if bad:
+        lines += ["## Where JAX's answer is not valid", ""]
+        for m in bad:
+            note = f" {m.point.notes}" if m.point.notes else ""
+            lines.append(f"- `{m.ident.id}` at {m.point.label}: {_VERDICT_TEXT[m.verdict]}.{note}")
+        lines.append("")
+    lines += ["## Notes per point", ""]
+    for m in ms:
+        if m.point.notes:
+            lines.append(f"- `{m.ident.id}` at {m.point.label}: {m.point.notes}")
+    lines += [
+        "",
+        "## The safe norm",
+        "",
+        "`identities.safe.safe_norm(x)` is ‖x‖₂ with the minimum-norm subgradient at 0: its gradient there",
+        "is 0 (not NaN), and its value is computed with x rescaled by max|xᵢ|, so it neither underflows at",
+        "‖x‖ ~ 1e-160 nor overflows at 1e160. Its Hessian at 0 is the zero matrix: a convention, since the",
+        "norm has no Hessian there (near 0 the true Hessian (I − uuᵀ)/‖x‖₂ is unbounded, and `safe_norm`",
+        "returns it exactly). Use it where an optimiser may land on 0 and 0 is the answer you want.",
+        "",
+    ]
+    return "\n".join(lines)
