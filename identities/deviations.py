@@ -1,0 +1,67 @@
+"""Expected deviations of frameworks from the closed forms: data, each with a reason (one file, no skips).
+
+The conformance report (:mod:`identities.conformance`) compares each framework's derivative of every
+identity with the closed form, on generic inputs and at every charted special point. A result that is
+not ``ok`` (or, at a special point, not a valid answer) fails the report unless an entry here matches
+it; a matching entry turns it into ``deviation`` and prints the reason. An entry that matches nothing
+in a run that covers its identity and framework is *stale* and fails too (tests/test_conformance.py),
+so this file cannot hide a fixed bug or a renamed identity.
+
+``point`` is ``None`` for generic (random, valid) inputs, or the label of a :class:`SpecialPoint`.
+``check`` is the reference's name (``jacrev``, ``jacfwd``, ``grad``, ``autograd.grad``, ``hessian``,
+``jvp``, ``vjp``, ``fd``, ...) or ``"*"`` for all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Why = Literal["documented choice", "known bug", "written form"]
+
+
+@dataclass(frozen=True)
+class Deviation:
+    identity: str
+    framework: str  # "jax", "torch", "numpy-fd"
+    point: str | None  # None: generic inputs; else a SpecialPoint label
+    check: str  # a reference name or "*"
+    why: Why
+    reason: str
+
+    def matches(self, identity: str, framework: str, point: str | None, check: str) -> bool:
+        return (
+            self.identity == identity
+            and self.framework == framework
+            and self.point == point
+            and self.check in ("*", check)
+        )
+
+
+DEVIATIONS: tuple[Deviation, ...] = (
+    Deviation(
+        "norms.l2",
+        "jax",
+        "x = 0",
+        "*",
+        "documented choice",
+        "jnp.linalg.norm is sqrt(sum(x*x)) and JAX differentiates it literally: 0/0 gives NaN at x = 0 "
+        "(JAX FAQ, 'gradients contain NaN where using where'); any g with ||g|| <= 1 is a subgradient.",
+    ),
+    Deviation(
+        "norms.l2_squared",
+        "jax",
+        "x = 0",
+        "*",
+        "written form",
+        "the identity's f is written through the norm, ||x||**2, as the seed writes it; JAX differentiates "
+        "sqrt at 0 and returns NaN, although the function is smooth there with gradient 0 (x @ x is fine).",
+    ),
+)
+
+
+def find(identity: str, framework: str, point: str | None, check: str) -> Deviation | None:
+    for d in DEVIATIONS:
+        if d.matches(identity, framework, point, check):
+            return d
+    return None
