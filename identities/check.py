@@ -177,7 +177,7 @@ class _Case:
     argnames: tuple[str, ...] = ()
 
 
-def _compare(case: _Case, layout: str) -> CheckReport:
+def _compare(case: _Case, layout: str, diagnose_values: bool = True) -> CheckReport:
     ref = case.ref
     expected = tuple(np.shape(from_jax(ref, case.ndims, layout))) if layout != "jax" else ref.shape
     cand_raw = case.cand_raw
@@ -229,7 +229,7 @@ def _compare(case: _Case, layout: str) -> CheckReport:
         expected_shape=expected,
         tolerance=float(tol[idx]),
     )
-    if not ok:
+    if not ok and diagnose_values:
         rep.diagnosis = _value_diagnosis(case, cand, layout)
     return rep
 
@@ -251,8 +251,8 @@ def _shape_diagnosis(cand: np.ndarray, ref: np.ndarray, ndims: tuple[int, int], 
             return f"shape {cand.shape} fits no layout, and reshaped it is {flat}"
     return (
         f"shape {cand.shape} fits no layout: "
-        + ", ".join(f"{k} layout expects {v}" for k, v in exp.items() if k == "jax" or v != exp["jax"])
-        + ("" if len({*exp.values()}) > 1 else " (all layouts agree on this shape)")
+        + ", ".join(f"{k} layout expects {v}" for k, v in exp.items())
+        + ("" if len({*exp.values()}) > 1 else " (all three agree for these shapes)")
     )
 
 
@@ -264,15 +264,19 @@ def _value_diagnosis(case: _Case, cand: np.ndarray, layout: str) -> str | None:
         return a.shape == b.shape and float(np.max(np.abs(a - b), initial=0.0)) <= rel * scale
 
     # 1. another layout with the same shape (square cases, where shapes cannot tell)
-    for lay in LAYOUTS:
-        if lay == layout:
-            continue
-        other = np.asarray(from_jax(ref, case.ndims, lay))
-        if other.shape == case.cand_raw.shape and close(case.cand_raw, other) and not close(cand, ref):
-            return (
-                f"this is the derivative in {lay} layout, not {layout} (the transpose): the shapes cannot tell "
-                f"on square inputs; pass layout={lay!r} or transpose the result"
-            )
+    matching = [
+        lay
+        for lay in ("numerator", "denominator", "jax")
+        if lay != layout
+        and np.shape(from_jax(ref, case.ndims, lay)) == case.cand_raw.shape
+        and close(case.cand_raw, np.asarray(from_jax(ref, case.ndims, lay)))
+    ]
+    if matching and not close(cand, ref):
+        names = f"{matching[0]} layout" + (f" (here also the {matching[1]} layout)" if len(matching) > 1 else "")
+        return (
+            f"this is the derivative in {names}, not {layout} (the transpose): the shapes cannot tell "
+            f"on square inputs; pass layout={matching[0]!r} or transpose the result"
+        )
     # 2. transposes, scale, sign, symmetric part (the engine's diagnosis, shared with verify)
     hint = diagnose(cand, ref, case.ndims)
     if hint:
@@ -479,11 +483,15 @@ def check_identity(
                 ident.f if ident.kind == "jacobian" and ident.convention == "full" else None,
                 ident.argnames,
             )
-            rep = _compare(case, lay)
+            rep = _compare(case, lay, diagnose_values=False)
             rep.where = f"example {n} (sizes {sizes})"
             if worst is None or (worst.ok and not rep.ok) or (rep.ok == worst.ok and _badness(rep) > _badness(worst)):
-                worst = rep
+                worst, worst_case = rep, case
     assert worst is not None
+    if not worst.ok and worst.diagnosis is None:  # diagnose the worst example only (the search costs)
+        worst.diagnosis = _value_diagnosis(
+            worst_case, to_jax(worst_case.cand_raw, worst_case.ndims, worst.layout), worst.layout
+        )
     worst.examples = n
     worst.reference = f"the closed form of {ident.id}"
     worst.name = ident.id
