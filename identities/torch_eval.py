@@ -30,6 +30,21 @@ __all__ = ["TORCH_VERSION", "UnsupportedPrimitive", "torch_function"]
 TORCH_VERSION = torch.__version__
 
 
+def _load_forward_mode() -> None:
+    """PyTorch's first forward-mode call loads its JVP decompositions through the deprecated
+    ``torch.jit.script``, which warns (torch's own DeprecationWarning, nothing of ours): do it once here,
+    with that warning silenced, so that later calls (and test runs with warnings as errors) are clean."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*torch.jit.script.*", category=DeprecationWarning)
+        x = torch.zeros(1, dtype=torch.float64)
+        torch.func.jvp(torch.sin, (x,), (x,))
+
+
+_load_forward_mode()
+
+
 class UnsupportedPrimitive(NotImplementedError):
     """A JAX primitive with no PyTorch translation here (the conformance report names it)."""
 
