@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-WRITE_COMMAND = "python -m identities conformance --write docs/conformance.md"
-
 
 def cmd_conformance(args: argparse.Namespace) -> int:
     from ._core import catalog, get
@@ -33,7 +31,9 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     if tty:
         print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
     if args.write:
-        cmd = WRITE_COMMAND if not args.ids and not args.framework else "python -m identities " + " ".join(sys.argv[1:])
+        cmd = "python -m identities conformance " + " ".join(
+            [*args.ids, *(f"--framework {f}" for f in args.framework or ()), f"--write {args.write}"]
+        )
         Path(args.write).write_text(render_markdown(result, cmd), encoding="utf-8")
         print(f"wrote {args.write}", file=sys.stderr)
     if args.json:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Identity, SpecialPoint, catalog
+from ._core import REGISTRY, Identity, SpecialPoint, catalog, get
 from .deviations import DEVIATIONS, Deviation, find
 from .verify import (
     FD_STEP,
@@ -387,13 +387,21 @@ def rows(run_: Run) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def render_text(run_: Run, width: int = 100) -> str:
+def render_text(run_: Run) -> str:
     from tabulate import tabulate
 
-    table = tabulate(
-        rows(run_), headers=["identity", "framework", "point", "result"], maxcolwidths=[None, None, 16, width]
-    )
-    return table + "\n\n" + summary(run_)
+    generic, special = grid(run_)
+    out = [tabulate(generic, headers=["identity", "kind", *run_.frameworks])]
+    if special:
+        out.append(
+            tabulate(
+                special, headers=["identity", "point", "mathematics", *run_.frameworks], maxcolwidths=[None, 16, 40]
+            )
+        )
+    used = {(r.identity, r.reason) for r in run_.results if r.status == "deviation"}
+    if used:
+        out.append("expected deviations:\n" + "\n".join(f"  {i}: {reason}" for i, reason in sorted(used)))
+    return "\n\n".join(out) + "\n\n" + summary(run_)
 
 
 def summary(run_: Run) -> str:
@@ -410,21 +418,56 @@ def summary(run_: Run) -> str:
     return "\n".join(lines)
 
 
+def _cell(rs: list[Result]) -> str:
+    """A short verdict for one identity × framework × point: ``ok``, ``FAIL (jacfwd)``, ``deviation``..."""
+    statuses = [r.status for r in rs]
+    for bad in ("FAIL", "INVALID", "error", "unsupported", "deviation"):
+        if bad in statuses:
+            checks = [r.check for r in rs if r.status == bad]
+            return f"{bad} ({', '.join(checks)})"
+    return "valid" if "valid" in statuses else "ok"
+
+
+def grid(run_: Run) -> tuple[list[list[str]], list[list[str]]]:
+    """(generic-input rows: identity, kind, one cell per framework; special-point rows: identity, point,
+    mathematics, then per framework what it returns and the verdict)."""
+    by: dict[tuple[str, str | None, str], list[Result]] = {}
+    for r in run_.results:
+        by.setdefault((r.identity, r.point, r.framework), []).append(r)
+    generic = []
+    special = []
+    for ident_id in run_.identities:
+        ident = get(ident_id) if ident_id in REGISTRY else None
+        kind = ident.kind if ident else ""
+        generic.append([ident_id, kind, *(_cell(by.get((ident_id, None, fw), [])) for fw in run_.frameworks)])
+        points = dict.fromkeys(r.point for r in run_.results if r.identity == ident_id and r.point is not None)
+        for p in points:
+            math = next((sp.math for sp in (ident.special if ident else ()) if sp.label == p), "")
+            cells = []
+            for fw in run_.frameworks:
+                rs = by.get((ident_id, p, fw), [])
+                returns = rs[0].detail.split(";")[0].removeprefix("returns ") if rs else ""
+                cells.append(f"{returns}: {_cell(rs)}" if rs else "")
+            special.append([ident_id, p, math, *cells])
+    return generic, special
+
+
 def render_markdown(run_: Run, command: str) -> str:
     from tabulate import tabulate
 
-    def cell(s: str) -> str:
-        return s.replace("|", "\\|").replace("\n", " ")
+    def esc(row: list[str]) -> list[str]:
+        return [c.replace("|", "\\|").replace("\n", " ") for c in row]
 
-    body = tabulate(
-        [tuple(cell(x) for x in r) for r in rows(run_)],
-        headers=["identity", "framework", "point", "result"],
-        tablefmt="github",
-    )
+    generic, special = grid(run_)
     c = run_.counts()
     dev_lines = [
-        f"- `{d.identity}`, {d.framework}, {d.point or 'generic inputs'} ({d.check}): {d.why}. {d.reason}"
+        f"- `{d.identity}`, {d.framework}, {d.point or 'generic inputs'} ({d.check}): *{d.why}*. {d.reason}"
         for d in DEVIATIONS
+    ]
+    fail_lines = [
+        f"- `{r.identity}` {r.framework} {r.check}{' at ' + r.point if r.point else ''}: {r.status}: {r.detail}"
+        for r in run_.results
+        if r.status not in ("ok", "valid", "deviation")
     ]
     return "\n".join(
         [
@@ -435,24 +478,37 @@ def render_markdown(run_: Run, command: str) -> str:
             + ".",
             "",
             "Each identity's function (declared once, in JAX) is differentiated by each framework and compared",
-            "with the closed form on valid random inputs (float64, relative tolerance 1e-9 for autodiff, 1e-6",
-            "for finite differences); at every charted special point the question is whether the answer is",
-            "valid there (a subgradient at a kink, the derivative where one exists). PyTorch evaluates the same",
-            "function translated from its jaxpr, with PyTorch's native linear-algebra functions",
-            "(`identities/torch_eval.py`). Expected deviations are listed, with reasons, in",
+            "with the closed form on valid random inputs (float64; relative tolerance 1e-9 for autodiff, 1e-6",
+            "for finite differences). PyTorch evaluates the same function translated from its jaxpr, with",
+            "PyTorch's native linear-algebra functions (`identities/torch_eval.py`), and is differentiated by",
+            "`torch.func.jacrev`, `torch.func.jacfwd` and `torch.autograd.grad` (scalars), `torch.func.hessian`,",
+            "`torch.func.jvp` or `torch.func.vjp` by kind; `numpy-fd` is central differences of `f`. At every",
+            "charted special point the question is whether the answer is valid there (a subgradient at a kink,",
+            "the derivative where one exists). Expected deviations are data, with reasons, in",
             "`identities/deviations.py`; anything else that disagrees fails the command.",
             "",
             "Summary: "
             + ", ".join(f"{v} {k}" for k, v in sorted(c.items()))
-            + f" over {len(run_.identities)} identities.",
+            + f" (individual checks) over {len(run_.identities)} identities.",
+            "",
+            "## Special points",
+            "",
+            tabulate(
+                [esc(r) for r in special],
+                headers=["identity", "point", "mathematics", *run_.frameworks],
+                tablefmt="github",
+            )
+            if special
+            else "No special points are charted.",
             "",
             "## Expected deviations",
             "",
-            *dev_lines,
+            *(dev_lines or ["None."]),
             "",
-            "## Results",
+            *(["## Unsupported or failing", "", *fail_lines, ""] if fail_lines else []),
+            "## Generic inputs",
             "",
-            body,
+            tabulate([esc(r) for r in generic], headers=["identity", "kind", *run_.frameworks], tablefmt="github"),
             "",
         ]
     )

@@ -17,7 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Why = Literal["documented choice", "known bug", "written form"]
+# framework convention: the framework's behaviour by design (no subgradient rule at a kink, ...);
+# known bug: a wrong derivative, reported upstream or recorded in docs/framework-findings.md;
+# written form: the identity's f as written (e.g. through the norm) is what the framework differentiates.
+Why = Literal["framework convention", "known bug", "written form"]
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,10 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "jax",
         "x = 0",
         "*",
-        "documented choice",
-        "jnp.linalg.norm is sqrt(sum(x*x)) and JAX differentiates it literally: 0/0 gives NaN at x = 0 "
-        "(JAX FAQ, 'gradients contain NaN where using where'); any g with ||g|| <= 1 is a subgradient.",
+        "framework convention",
+        "jnp.linalg.norm is sqrt(sum(x*x)) and JAX differentiates that expression as written: sqrt' is "
+        "infinite at 0 and inf * 0 = NaN; JAX has no subgradient rule here. Any g with ||g|| <= 1 is valid "
+        "(PyTorch's vector_norm returns 0).",
     ),
     Deviation(
         "norms.l2_squared",

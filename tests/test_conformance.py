@@ -77,7 +77,7 @@ def test_deviations_are_well_formed():
     for d in DEVIATIONS:
         ident = identities.get(d.identity)  # raises for an unknown id
         assert d.framework in conformance.FRAMEWORKS
-        assert len(d.reason) > 40 and d.why in ("documented choice", "known bug", "written form")
+        assert len(d.reason) > 40 and d.why in ("framework convention", "known bug", "written form")
         assert d.point is None or d.point in {sp.label for sp in ident.special}, f"{d}: no such special point"
         key = (d.identity, d.framework, d.point, d.check)
         assert key not in seen, f"duplicate deviation {key}"
@@ -109,7 +109,7 @@ def test_cli_conformance_json_and_write(tmp_path, capsys):
     assert data["ok"] and data["counts"]["deviation"] >= 1
     assert any(r["point"] == "x = 0" and r["status"] == "deviation" for r in data["results"])
     md = out.read_text()
-    assert md.startswith("# Conformance") and "| norms.l2" in md and "documented choice" in md
+    assert md.startswith("# Conformance") and "| norms.l2" in md and "framework convention" in md
 
 
 def test_cli_conformance_without_torch_says_so(monkeypatch, capsys):
