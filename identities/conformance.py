@@ -32,6 +32,7 @@ import numpy as np
 from ._core import REGISTRY, Identity, SpecialPoint, catalog, get
 from .deviations import DEVIATIONS, Deviation, find
 from .verify import (
+    FD2_STEP,
     FD_STEP,
     TOLERANCES,
     _central,
@@ -228,13 +229,17 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
 
     n = x.size
     dirs = np.eye(n).reshape((n, *x.shape))
+    if ident.kind == "hessian":  # second central differences along every pair of coordinates
+        h = _step(x, FD2_STEP)
+        di, dj = dirs[:, None], dirs[None, :]
+        pts = np.concatenate([x + h * (di + dj), x + h * (di - dj), x - h * (di - dj), x - h * (di + dj)])
+        fv = batch_f(pts.reshape((4 * n * n, *x.shape))).reshape(4, n, n)
+        hess = (fv[0] - fv[1] - fv[2] + fv[3]) / (4 * h * h)
+        return {"fd2": hess.reshape(x.shape + x.shape)}
     fd, _ = _central(batch_f, x, dirs, _step(x, FD_STEP))
     fd = fd.reshape((*x.shape, *fd.shape[1:]))
     p = fd.ndim - x.ndim
-    jac = np.moveaxis(fd, tuple(range(x.ndim)), tuple(range(p, p + x.ndim)))
-    if ident.kind == "hessian":
-        return {}
-    return {"fd": jac}
+    return {"fd": np.moveaxis(fd, tuple(range(x.ndim)), tuple(range(p, p + x.ndim)))}
 
 
 def _special(ident: Identity, framework: str) -> list[Result]:

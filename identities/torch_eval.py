@@ -157,9 +157,10 @@ def _div(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def _cumulative(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
     def rule(x: torch.Tensor, axis: int, reverse: bool = False, **_: Any) -> torch.Tensor:
         if reverse:
-            return fn(x.flip(axis), dim=axis).flip(axis)
+            out = fn(x.flip(axis), dim=axis)
+            return (out if isinstance(out, torch.Tensor) else out.values).flip(axis)
         out = fn(x, dim=axis)
-        return out.values if hasattr(out, "values") else out
+        return out if isinstance(out, torch.Tensor) else out.values
 
     return rule
 
@@ -213,6 +214,19 @@ def _svd(a: torch.Tensor, full_matrices: bool = False, compute_uv: bool = True, 
         return [torch.linalg.svdvals(a)]
     u, s, vh = torch.linalg.svd(a, full_matrices=full_matrices)
     return [s, u, vh]
+
+
+def _qr(a: torch.Tensor, full_matrices: bool = False, pivoting: bool = False, **_: Any) -> list[torch.Tensor]:
+    if pivoting:
+        raise UnsupportedPrimitive("qr", "column pivoting")
+    q, r = torch.linalg.qr(a, mode="complete" if full_matrices else "reduced")
+    return [q, r]
+
+
+def _sort(*xs: torch.Tensor, dimension: int, num_keys: int = 1, **_: Any) -> list[torch.Tensor]:
+    if len(xs) != 1:
+        raise UnsupportedPrimitive("sort", f"{len(xs)} operands (argsort or sort by key)")
+    return [torch.sort(xs[0], dim=dimension, stable=True).values]
 
 
 def _platform_index(platforms: Any, **_: Any) -> torch.Tensor:
@@ -312,7 +326,9 @@ _BINARY: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
 _RULES: dict[str, Callable[..., Any]] = {
     "dot_general": _dot_general,
     "broadcast_in_dim": _broadcast_in_dim,
-    "reshape": lambda x, new_sizes, **_: x.reshape(tuple(new_sizes)),
+    "reshape": lambda x, new_sizes, dimensions=None, **_: (x if dimensions is None else x.permute(*dimensions)).reshape(
+        tuple(new_sizes)
+    ),
     "transpose": lambda x, permutation, **_: x.permute(*permutation),
     "squeeze": lambda x, dimensions, **_: x.reshape([s for i, s in enumerate(x.shape) if i not in dimensions]),
     "convert_element_type": lambda x, new_dtype, **_: x.to(_tdtype(new_dtype)),
@@ -344,6 +360,8 @@ _RULES: dict[str, Callable[..., Any]] = {
     "cholesky": _cholesky,
     "svd": _svd,
     "platform_index": _platform_index,
+    "qr": _qr,
+    "sort": _sort,
 }
 
 
@@ -361,6 +379,11 @@ NATIVE: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
     "cholesky": (("torch.linalg.cholesky", torch.linalg.cholesky),),
     "eigvalsh": (("torch.linalg.eigvalsh", torch.linalg.eigvalsh),),
     "eigh": (("torch.linalg.eigh", lambda a: tuple(torch.linalg.eigh(a))),),
+    "qr": (("torch.linalg.qr", lambda a: tuple(torch.linalg.qr(a))),),
+    "svd": (
+        ("torch.linalg.svd", lambda a: tuple(torch.linalg.svd(a, full_matrices=False))),
+        ("torch.linalg.svdvals", torch.linalg.svdvals),
+    ),
     "expm": (("torch.linalg.matrix_exp", torch.linalg.matrix_exp),),
     "norm": (
         ("torch.linalg.vector_norm", _vn(2)),
@@ -475,7 +498,7 @@ class _Interpreter:
             closed = params["jaxpr"]
             fname = params.get("name", "")
             if fname in NATIVE and all(torch.is_tensor(x) and x.dtype.is_floating_point for x in invals):
-                sig = (fname, tuple((tuple(v.aval.shape), str(v.aval.dtype)) for v in closed.jaxpr.invars))
+                sig = (fname, str(closed.jaxpr))  # the same name can hide different programs (norm's ord)
                 chosen = _choose_native(fname, sig, closed)
                 if chosen is not None:
                     self.natives.add(chosen[0])

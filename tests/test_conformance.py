@@ -128,3 +128,15 @@ def test_docs_table_lists_every_identity():
     text = (Path(__file__).parent.parent / "docs" / "conformance.md").read_text(encoding="utf-8")
     missing = [i.id for i in identities.catalog() if f"| {i.id} " not in text]
     assert not missing, f"docs/conformance.md is stale, missing {missing[:5]}: regenerate it"
+
+
+def test_hessian_special_point_is_evaluated_by_every_framework():
+    """A Hessian at a point where it is unbounded (no finite answer is valid): every framework's answer
+    is reported, and judged INVALID (which would fail the run unless listed as a deviation)."""
+    base = identities.get("norms.l2_hessian")
+    sp = identities.SpecialPoint("x = 0", {"x": [0.0, 0.0, 0.0]}, "unbounded: no finite Hessian is valid")
+    ident = dataclasses.replace(base, id="norms.l2_hessian~at0", special=(sp,))
+    results = [r for r in conformance.conformance_of(ident, FRAMEWORKS) if r.point == "x = 0"]
+    assert {r.framework for r in results} == set(FRAMEWORKS)
+    assert {r.check for r in results} >= {"hessian", "fd2"}
+    assert all(r.status == "INVALID" and "returns" in r.detail for r in results)
