@@ -31,9 +31,12 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     if tty:
         print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
     if args.write:
-        cmd = "python -m identities conformance " + " ".join(
-            [*args.ids, *(f"--framework {f}" for f in args.framework or ()), f"--write {args.write}"]
-        )
+        if not args.ids and not args.framework and args.seed == 0:  # the canonical table, wherever written
+            cmd = "python -m identities conformance --write docs/conformance.md"
+        else:
+            cmd = "python -m identities conformance " + " ".join(
+                [*args.ids, *(f"--framework {f}" for f in args.framework or ()), f"--write {args.write}"]
+            )
         Path(args.write).write_text(render_markdown(result, cmd), encoding="utf-8")
         print(f"wrote {args.write}", file=sys.stderr)
     if args.json:

@@ -140,3 +140,29 @@ def test_hessian_special_point_is_evaluated_by_every_framework():
     assert {r.framework for r in results} == set(FRAMEWORKS)
     assert {r.check for r in results} >= {"hessian", "fd2"}
     assert all(r.status == "INVALID" and "returns" in r.detail for r in results)
+
+
+def _with_kind(kind, closed):
+    base = identities.get("vector.xTAx")  # f(x, A) = xᵀAx, wrt x
+    return dataclasses.replace(base, id=f"vector.xTAx~{kind}", kind=kind, closed=closed, examples=())
+
+
+JVP = _with_kind("jvp", lambda x, A, dx: dx @ (A + A.T) @ x)
+VJP = _with_kind("vjp", lambda x, A, g: g * (A + A.T) @ x)
+
+
+@pytest.mark.parametrize("ident", [JVP, VJP], ids=["jvp", "vjp"])
+def test_jvp_and_vjp_kinds_conform_and_wrong_ones_fail(ident):
+    results = conformance.conformance_of(ident, FRAMEWORKS)
+    assert results and not [r for r in results if r.failed], [r for r in results if r.failed]
+    assert {r.framework for r in results} == set(FRAMEWORKS)
+    wrong = dataclasses.replace(ident, closed=lambda x, A, e: 2 * ident.closed(x, A, e))
+    bad = conformance.conformance_of(wrong, FRAMEWORKS)
+    assert {r.framework for r in bad if r.failed} == set(FRAMEWORKS)
+
+
+@pytest.mark.parametrize("ident", [JVP, VJP], ids=["jvp", "vjp"])
+def test_check_identity_handles_jvp_and_vjp_kinds(ident):
+    assert identities.check_identity(ident, ident.closed, examples=1).ok
+    r = identities.check_identity(ident, lambda x, A, e: -ident.closed(x, A, e), examples=1)
+    assert not r.ok and r.diagnosis == "the sign is flipped"
