@@ -68,6 +68,7 @@ class Result:
     status: str  # ok, FAIL, deviation, unsupported, error, valid, INVALID
     detail: str = ""
     reason: str = ""  # the deviation's reason, when status == "deviation"
+    recorded: str = ""  # JAX's answer at a special point as its SpecialPoint record states it (if any)
 
     @property
     def failed(self) -> bool:
@@ -242,6 +243,12 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
     return {"fd": np.moveaxis(fd, tuple(range(x.ndim)), tuple(range(p, p + x.ndim)))}
 
 
+def _unbounded(sp: SpecialPoint) -> bool:
+    """No finite answer is valid there (the derivative is unbounded): what a framework returns is reported,
+    not judged."""
+    return sp.valid is None and sp.value is None
+
+
 def _special(ident: Identity, framework: str) -> list[Result]:
     out = []
     for sp in ident.special:
@@ -250,21 +257,47 @@ def _special(ident: Identity, framework: str) -> list[Result]:
         except Exception as e:
             name = type(e).__name__
             status = "unsupported" if name == "UnsupportedPrimitive" else "error"
-            out.append(Result(ident.id, framework, "*", sp.label, status, f"{name}: {e}"))
+            if _unbounded(sp) and status == "error":
+                status = "unbounded"
+            out.append(Result(ident.id, framework, "*", sp.label, status, f"raises {name}: {e}; {sp.math}"))
             continue
         for name, v in values.items():
-            valid = sp.is_valid(apply_convention(ident, v) if ident.kind == "jacobian" else v)
-            out.append(
-                Result(
-                    ident.id,
-                    framework,
-                    name,
-                    sp.label,
-                    "valid" if valid else "INVALID",
-                    f"returns {_summary(v)}; {sp.math}",
+            if _unbounded(sp):
+                out.append(
+                    Result(ident.id, framework, name, sp.label, "unbounded", f"returns {_summary(v)}; {sp.math}")
                 )
+                continue
+            valid = sp.is_valid(apply_convention(ident, v) if ident.kind == "jacobian" else v)
+            r = Result(
+                ident.id,
+                framework,
+                name,
+                sp.label,
+                "valid" if valid else "INVALID",
+                f"returns {_summary(v)}; {sp.math}",
             )
+            recorded = getattr(sp, "jax_verdict", "")  # JAX's measured answer, when the record carries it
+            if not valid and framework == "jax" and recorded and recorded != "valid":
+                measured = _verdict(v)
+                if measured == recorded:
+                    notes = getattr(sp, "notes", "")
+                    r.recorded = f"recorded in the special point (jax_verdict={recorded!r})" + (
+                        f": {notes}" if notes else ""
+                    )
+                else:
+                    r.detail += f"; the record says JAX returns {recorded!r}, measured {measured!r}"
+            out.append(r)
     return out
+
+
+def _verdict(v: np.ndarray) -> str:
+    """The SpecialPoint vocabulary for an answer that is not valid: "nan", "inf" or "invalid"."""
+    v = np.asarray(v, dtype=np.float64)
+    if np.any(np.isnan(v)):
+        return "nan"
+    if np.any(np.isinf(v)):
+        return "inf"
+    return "invalid"
 
 
 # --- the run -------------------------------------------------------------------------------------------------------
@@ -275,6 +308,9 @@ def _apply_deviations(results: list[Result]) -> None:
             if d is not None:
                 r.status = "deviation"
                 r.reason = f"{d.why}: {d.reason}"
+            elif r.recorded:  # the identity's own record of JAX's answer there (SpecialPoint.jax_verdict)
+                r.status = "deviation"
+                r.reason = r.recorded
 
 
 def conformance_of(ident: Identity, frameworks: Iterable[str] = FRAMEWORKS, seed: int = 0) -> list[Result]:
@@ -426,7 +462,7 @@ def summary(run_: Run) -> str:
 def _cell(rs: list[Result]) -> str:
     """A short verdict for one identity × framework × point: ``ok``, ``FAIL (jacfwd)``, ``deviation``..."""
     statuses = [r.status for r in rs]
-    for bad in ("FAIL", "INVALID", "error", "unsupported", "deviation"):
+    for bad in ("FAIL", "INVALID", "error", "unsupported", "deviation", "unbounded"):
         if bad in statuses:
             checks = [r.check for r in rs if r.status == bad]
             return f"{bad} ({', '.join(checks)})"

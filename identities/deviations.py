@@ -8,6 +8,11 @@ in a run that covers its identity and framework is *stale* and fails too (tests/
 so this file cannot hide a fixed bug or a renamed identity.
 
 ``point`` is ``None`` for generic (random, valid) inputs, or the label of a :class:`SpecialPoint`.
+JAX's answers at special points may instead be recorded on the :class:`SpecialPoint` itself
+(``jax_verdict`` with ``notes``, where that field exists): a measured verdict equal to the record is a
+deviation with the record's notes as the reason; an entry here takes precedence. At points where no
+finite answer is valid (unbounded derivatives) results are reported as ``unbounded``, not judged.
+
 ``check`` is the reference's name (``jacrev``, ``jacfwd``, ``grad``, ``autograd.grad``, ``hessian``,
 ``jvp``, ``vjp``, ``fd``, ...) or ``"*"`` for all of them.
 """
@@ -19,8 +24,9 @@ from typing import Literal
 
 # framework convention: the framework's behaviour by design (no subgradient rule at a kink, ...);
 # known bug: a wrong derivative, reported upstream or recorded in docs/framework-findings.md;
-# written form: the identity's f as written (e.g. through the norm) is what the framework differentiates.
-Why = Literal["framework convention", "known bug", "written form"]
+# written form: the identity's f as written (e.g. through the norm) is what the framework differentiates;
+# float64 range: the point's intermediate values under- or overflow in float64 (e.g. Σxᵢ² at 1e±170).
+Why = Literal["framework convention", "known bug", "written form", "float64 range"]
 
 
 @dataclass(frozen=True)
