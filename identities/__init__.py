@@ -47,3 +47,9 @@ __all__ = [
     "layout",
     "verify",
 ]
+
+# checking anyone's derivative (identities.check), the pytest helpers and the public strategies
+from . import strategies, testing  # noqa: E402
+from .check import CheckReport, check, check_identity  # noqa: E402
+
+__all__ += ["CheckReport", "check", "check_identity", "strategies", "testing"]

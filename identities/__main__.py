@@ -17,7 +17,12 @@ from ._core import REFERENCES, Identity, catalog, get
 from .errors import UnknownIdentityError
 
 # Further subcommands live in their own modules, each with ``register(subparsers)``; add one line here.
-COMMAND_MODULES: tuple[str, ...] = ("identities.cli_eval", "identities.cli_special")
+COMMAND_MODULES: tuple[str, ...] = (
+    "identities.cli_eval",
+    "identities.cli_special",
+    "identities.cli_check",
+    "identities.cli_conformance",
+)
 
 
 def _shapes_text(ident: Identity) -> str:

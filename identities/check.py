@@ -1,0 +1,506 @@
+"""Check anyone's derivative: ``check(f, df, *args)`` and ``check_identity(id, df)``, with a diagnosis.
+
+The reference is JAX autodiff when ``f`` is JAX-traceable and central finite differences (Richardson
+extrapolated, as in :mod:`identities.verify`) otherwise, so a pure NumPy ``f`` works. The candidate
+``df`` may return NumPy arrays, JAX arrays or PyTorch tensors, in any of the three layouts of
+:mod:`identities.layout`. When the candidate is wrong, the report says which known mistake it matches:
+the other layout (a transpose), a constant factor, a flipped sign, a formula that holds only for
+symmetric inputs, a dropped term of the product or sum rule, or a shape that fits no layout.
+
+Example::
+
+    import numpy as np, identities
+
+    f = lambda x, A: x @ A @ x
+    report = identities.check(f, lambda x, A: 2 * A @ x, np.ones(3), np.arange(9.0).reshape(3, 3))
+    print(report)  # not ok: "agrees only where A is symmetric ..."
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .layout import LAYOUTS, from_jax, to_jax
+from .verify import FD_STEP, TOLERANCES, _central, _scale, _step, diagnose
+
+__all__ = ["CheckReport", "check", "check_identity", "to_numpy"]
+
+
+def to_numpy(a: Any) -> np.ndarray:
+    """A NumPy float array from a NumPy, JAX or PyTorch value (tensors are detached and moved to the CPU)."""
+    if hasattr(a, "detach") and hasattr(a, "cpu"):  # torch.Tensor, without importing torch
+        a = a.detach().cpu().numpy()
+    out = np.asarray(a)
+    if out.dtype.kind not in "f":
+        out = out.astype(np.float64)
+    return out
+
+
+@dataclass
+class CheckReport:
+    """The verdict on one candidate derivative: errors, the worst element, and a diagnosis when wrong."""
+
+    ok: bool
+    max_abs_error: float
+    max_rel_error: float
+    worst_index: tuple[int, ...] = ()
+    candidate_value: float = float("nan")
+    reference_value: float = float("nan")
+    diagnosis: str | None = None
+    reference: str = ""  # "jax.jacobian", "central differences", "closed form of <id>"
+    layout: str = "jax"
+    candidate_shape: tuple[int, ...] = ()
+    expected_shape: tuple[int, ...] = ()
+    tolerance: float = 0.0
+    name: str = ""
+    examples: int = 1
+    where: str = ""  # which example was worst, e.g. "example 2 (sizes {'n': 4})"
+    notes: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "name": self.name,
+            "max_abs_error": self.max_abs_error,
+            "max_rel_error": self.max_rel_error,
+            "worst_index": list(self.worst_index),
+            "candidate_value": self.candidate_value,
+            "reference_value": self.reference_value,
+            "diagnosis": self.diagnosis,
+            "reference": self.reference,
+            "layout": self.layout,
+            "candidate_shape": list(self.candidate_shape),
+            "expected_shape": list(self.expected_shape),
+            "tolerance": self.tolerance,
+            "examples": self.examples,
+            "where": self.where,
+        }
+
+    def __str__(self) -> str:
+        head = f"{self.name + ': ' if self.name else ''}{'ok' if self.ok else 'WRONG'}"
+        lines = [
+            f"{head} (candidate in {self.layout} layout vs {self.reference}, {self.examples} example"
+            f"{'s' if self.examples != 1 else ''})"
+        ]
+        if self.candidate_shape != self.expected_shape:
+            lines.append(f"  shape         candidate {self.candidate_shape}, expected {self.expected_shape}")
+        else:
+            lines.append(f"  shape         {self.expected_shape}")
+            lines.append(
+                f"  max error     {self.max_abs_error:.3g} absolute, {self.max_rel_error:.3g} relative "
+                f"(tolerance {self.tolerance:.3g})"
+            )
+            if self.worst_index or np.isfinite(self.candidate_value):
+                lines.append(
+                    f"  worst element {self.worst_index}: candidate {self.candidate_value:.10g}, "
+                    f"reference {self.reference_value:.10g}"
+                )
+        if self.where and not self.ok:
+            lines.append(f"  at            {self.where}")
+        if not self.ok:
+            lines.append(
+                f"  diagnosis     {self.diagnosis or 'no known mistake matches (not a layout, scale, sign or symmetry error)'}"
+            )
+        lines += [f"  note          {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+# --- references ----------------------------------------------------------------------------------------------
+def _wrt_index(f: Callable[..., Any], wrt: int | str, nargs: int) -> int:
+    if isinstance(wrt, str):
+        try:
+            names = list(inspect.signature(f).parameters)
+        except (TypeError, ValueError):
+            raise ValueError(f"wrt={wrt!r}: cannot read the parameter names of {f!r}; pass an index") from None
+        if wrt not in names:
+            raise ValueError(f"wrt={wrt!r} is not a parameter of f; parameters are {', '.join(names)}")
+        return names.index(wrt)
+    if not -nargs <= wrt < nargs:
+        raise ValueError(f"wrt={wrt} is out of range for {nargs} argument(s)")
+    return wrt % nargs
+
+
+def _jax_jacobian(f: Callable[..., Any], args: Sequence[np.ndarray], w: int) -> np.ndarray | None:
+    """JAX's Jacobian of ``f`` by argument ``w``, or None when ``f`` cannot be traced by JAX."""
+    import jax
+    import jax.numpy as jnp
+
+    try:
+        jac = jax.jacobian(f, argnums=w)(*(jnp.asarray(a) for a in args))
+    except Exception:  # any failure to trace means: use finite differences
+        return None
+    return np.asarray(jac, dtype=np.float64)
+
+
+def _fd_jacobian(f: Callable[..., Any], args: Sequence[np.ndarray], w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Central differences along each coordinate of argument ``w``: (Jacobian in JAX layout, error bound)."""
+    x = args[w]
+
+    def batch_f(points: np.ndarray) -> np.ndarray:
+        return np.stack([to_numpy(f(*args[:w], p, *args[w + 1 :])).astype(np.float64) for p in points])
+
+    n = x.size
+    dirs = np.eye(n).reshape((n, *x.shape))
+    fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))  # (n, *out)
+    out_nd = fd.ndim - 1
+
+    def arrange(a: np.ndarray) -> np.ndarray:
+        a = a.reshape((*x.shape, *a.shape[1:]))
+        return np.moveaxis(a, tuple(range(x.ndim)), tuple(range(out_nd, out_nd + x.ndim)))
+
+    return arrange(fd), arrange(bound)
+
+
+# --- comparing ----------------------------------------------------------------------------------------------
+@dataclass
+class _Case:
+    """One example: the reference (JAX layout), the candidate as given, and how to re-derive things."""
+
+    args: tuple[np.ndarray, ...]
+    w: int
+    ref: np.ndarray
+    cand_raw: np.ndarray
+    ndims: tuple[int, int]
+    atol: np.ndarray | float
+    rtol: float
+    reference_at: Callable[[tuple[np.ndarray, ...]], np.ndarray] | None = None  # reference at other inputs
+    candidate_at: Callable[[tuple[np.ndarray, ...]], np.ndarray] | None = None  # candidate (JAX layout)
+    f: Callable[..., Any] | None = None  # a JAX-traceable f, for the dropped-term search
+    argnames: tuple[str, ...] = ()
+
+
+def _compare(case: _Case, layout: str, diagnose_values: bool = True) -> CheckReport:
+    ref = case.ref
+    expected = tuple(np.shape(from_jax(ref, case.ndims, layout))) if layout != "jax" else ref.shape
+    cand_raw = case.cand_raw
+    if cand_raw.shape != expected:
+        return CheckReport(
+            False,
+            float("inf"),
+            float("inf"),
+            candidate_shape=cand_raw.shape,
+            expected_shape=expected,
+            diagnosis=_shape_diagnosis(cand_raw, ref, case.ndims, layout),
+            layout=layout,
+        )
+    cand = np.asarray(to_jax(cand_raw, case.ndims, layout), dtype=np.float64)
+    scale = _scale(ref, cand)
+    tol = case.rtol * scale + np.broadcast_to(np.asarray(case.atol, dtype=np.float64), ref.shape)
+    if not np.all(np.isfinite(cand)):
+        idx = tuple(int(i) for i in np.argwhere(~np.isfinite(cand))[0])
+        return CheckReport(
+            False,
+            float("inf"),
+            float("inf"),
+            idx,
+            float(cand[idx]),
+            float(ref[idx]),
+            diagnosis="the candidate has a non-finite entry",
+            layout=layout,
+            candidate_shape=cand_raw.shape,
+            expected_shape=expected,
+            tolerance=float(tol[idx]),
+        )
+    err = np.abs(cand - ref)
+    if err.size == 0:
+        return CheckReport(True, 0.0, 0.0, layout=layout, candidate_shape=cand_raw.shape, expected_shape=expected)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(err == 0, 0.0, err / tol)
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), err.shape))
+    ok = bool(np.all(err <= tol))
+    m = float(np.max(err))
+    rep = CheckReport(
+        ok,
+        m,
+        m / scale if scale > 0 else (0.0 if m == 0 else float("inf")),
+        idx,
+        float(cand[idx]),
+        float(ref[idx]),
+        layout=layout,
+        candidate_shape=cand_raw.shape,
+        expected_shape=expected,
+        tolerance=float(tol[idx]),
+    )
+    if not ok and diagnose_values:
+        rep.diagnosis = _value_diagnosis(case, cand, layout)
+    return rep
+
+
+def _shape_diagnosis(cand: np.ndarray, ref: np.ndarray, ndims: tuple[int, int], layout: str) -> str:
+    exp = {lay: tuple(np.shape(from_jax(ref, ndims, lay))) for lay in LAYOUTS}
+    scale = max(_scale(ref), _scale(cand), 1e-300)
+    for lay in LAYOUTS:
+        if lay != layout and exp[lay] == cand.shape:
+            other = np.asarray(from_jax(ref, ndims, lay))
+            if float(np.max(np.abs(other - cand), initial=0.0)) <= 1e-6 * scale:
+                return (
+                    f"the values are right but in {lay} layout (shape {cand.shape}); you declared layout={layout!r}, "
+                    f"which expects shape {exp[layout]}: pass layout={lay!r} or transpose"
+                )
+    if cand.size == ref.size:
+        flat = diagnose(cand.reshape(ref.shape), ref, ndims)
+        if flat and "layout" not in flat:
+            return f"shape {cand.shape} fits no layout, and reshaped it is {flat}"
+    return (
+        f"shape {cand.shape} fits no layout: "
+        + ", ".join(f"{k} layout expects {v}" for k, v in exp.items())
+        + ("" if len({*exp.values()}) > 1 else " (all three agree for these shapes)")
+    )
+
+
+def _value_diagnosis(case: _Case, cand: np.ndarray, layout: str) -> str | None:
+    ref = case.ref
+    scale = max(_scale(ref), _scale(cand), 1e-300)
+
+    def close(a: np.ndarray, b: np.ndarray, rel: float = 1e-6) -> bool:
+        return a.shape == b.shape and float(np.max(np.abs(a - b), initial=0.0)) <= rel * scale
+
+    # 1. another layout with the same shape (square cases, where shapes cannot tell)
+    matching = [
+        lay
+        for lay in ("numerator", "denominator", "jax")
+        if lay != layout
+        and np.shape(from_jax(ref, case.ndims, lay)) == case.cand_raw.shape
+        and close(case.cand_raw, np.asarray(from_jax(ref, case.ndims, lay)))
+    ]
+    if matching and not close(cand, ref):
+        names = f"{matching[0]} layout" + (f" (here also the {matching[1]} layout)" if len(matching) > 1 else "")
+        return (
+            f"this is the derivative in {names}, not {layout} (the transpose): the shapes cannot tell "
+            f"on square inputs; pass layout={matching[0]!r} or transpose the result"
+        )
+    # 2. transposes, scale, sign, symmetric part (the engine's diagnosis, shared with verify)
+    hint = diagnose(cand, ref, case.ndims)
+    if hint:
+        return hint
+    # 3. equal only on symmetric inputs
+    sym = _symmetric_only(case)
+    if sym:
+        return sym
+    # 4. a dropped term of the product or sum rule
+    return _dropped_term(case, cand)
+
+
+def _symmetric_only(case: _Case) -> str | None:
+    if case.reference_at is None or case.candidate_at is None:
+        return None
+    square = [k for k, a in enumerate(case.args) if a.ndim >= 2 and a.shape[-1] == a.shape[-2] and a.shape[-1] > 1]
+    for subset in [square] + [[k] for k in square] if len(square) > 1 else [square]:
+        if not subset:
+            continue
+        args = tuple((a + np.swapaxes(a, -1, -2)) / 2 if k in subset else a for k, a in enumerate(case.args))
+        try:
+            ref = case.reference_at(args)
+            cand = case.candidate_at(args)
+        except Exception:  # a candidate that fails on symmetric inputs tells us nothing here
+            continue
+        scale = max(_scale(ref), _scale(cand), 1e-300)
+        if cand.shape == ref.shape and float(np.max(np.abs(cand - ref), initial=0.0)) <= 1e-7 * scale:
+            names = ", ".join(_name(case, k) for k in subset)
+            return (
+                f"agrees only where {names} {'is' if len(subset) == 1 else 'are'} symmetric: the formula assumes "
+                f"symmetric {names} (e.g. 2Ax for the gradient of xᵀAx, whose general form is (A + Aᵀ)x)"
+            )
+    return None
+
+
+def _name(case: _Case, k: int) -> str:
+    return case.argnames[k] if k < len(case.argnames) and case.argnames[k] else f"argument {k}"
+
+
+def _dropped_term(case: _Case, cand: np.ndarray) -> str | None:
+    """Does the candidate equal the derivative with one operand of a product or sum held constant?"""
+    if case.f is None:
+        return None
+    from .terms import partial_jacobians
+
+    try:
+        variants = partial_jacobians(case.f, case.args, case.w)
+    except Exception:  # the search is a hint, never a failure
+        return None
+    ref = case.ref
+    for label, jac in variants:
+        jac = np.asarray(jac, dtype=np.float64)
+        scale = max(_scale(ref), _scale(cand), 1e-300)
+        if jac.shape == cand.shape and float(np.max(np.abs(jac - cand), initial=0.0)) <= 1e-7 * scale:
+            return (
+                f"a dropped term: this is the derivative with {label} held constant "
+                "(a term of the product or sum rule is missing)"
+            )
+    return None
+
+
+# --- public entry points -------------------------------------------------------------------------------------
+def _tolerance(cand: np.ndarray, rtol: float | None, fd: bool) -> float:
+    if rtol is not None:
+        return rtol
+    tol = TOLERANCES.get(cand.dtype, TOLERANCES[np.dtype(np.float64)])
+    return tol.fd if fd else tol.autodiff
+
+
+def check(
+    f: Callable[..., Any],
+    df: Callable[..., Any],
+    *args: Any,
+    wrt: int | str = 0,
+    layout: str = "jax",
+    rtol: float | None = None,
+    atol: float = 0.0,
+) -> CheckReport:
+    """Check a candidate derivative ``df`` of ``f`` with respect to argument ``wrt`` at ``args``.
+
+    ``df`` takes the same arguments as ``f`` and returns the derivative in ``layout`` (``"jax"``: output
+    axes then the variable's axes; ``"numerator"``; ``"denominator"``). Returns a :class:`CheckReport`.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    if not args:
+        raise ValueError("check(f, df, *args): give the point to check at")
+    arrays = tuple(np.asarray(to_numpy(a), dtype=np.float64) for a in args)
+    w = _wrt_index(f, wrt, len(arrays))
+    try:
+        argnames = tuple(inspect.signature(f).parameters)
+    except (TypeError, ValueError):
+        argnames = ()
+    ref = _jax_jacobian(f, arrays, w)
+    fd = ref is None
+    if fd:
+        ref, bound = _fd_jacobian(f, arrays, w)
+        atol_arr: np.ndarray | float = bound + atol
+        reference = "central differences (f is not JAX-traceable)"
+    else:
+        atol_arr = atol
+        reference = "jax.jacobian"
+    out_nd = ref.ndim - arrays[w].ndim
+    ndims = (out_nd, arrays[w].ndim)
+    cand_raw = to_numpy(df(*args))
+    rt = _tolerance(cand_raw, rtol, fd)
+
+    def reference_at(a: tuple[np.ndarray, ...]) -> np.ndarray:
+        if fd:
+            return _fd_jacobian(f, a, w)[0]
+        out = _jax_jacobian(f, a, w)
+        assert out is not None
+        return out
+
+    def candidate_at(a: tuple[np.ndarray, ...]) -> np.ndarray:
+        c = to_numpy(df(*a)).astype(np.float64)
+        return np.asarray(to_jax(c, ndims, layout)) if c.shape == ref.shape or layout != "jax" else c
+
+    case = _Case(
+        arrays,
+        w,
+        ref,
+        cand_raw,
+        ndims,
+        atol_arr,
+        rt,
+        reference_at,
+        candidate_at,
+        None if fd else f,
+        argnames,
+    )
+    rep = _compare(case, layout)
+    rep.reference = reference
+    rep.name = getattr(df, "__name__", "") if getattr(df, "__name__", "") != "<lambda>" else ""
+    if fd:
+        rep.notes.append("f could not be traced by JAX, so the reference is central finite differences")
+    return rep
+
+
+def check_identity(
+    ident: Any,
+    df: Callable[..., Any],
+    layout: str = "jax",
+    examples: int = 2,
+    seed: int = 0,
+    rtol: float | None = None,
+) -> CheckReport:
+    """Check a candidate ``df`` against an identity's closed form on generated valid inputs.
+
+    ``df`` takes the identity's arguments (plus the tangent for ``jvp`` and the cotangent for ``vjp``
+    kinds) and returns the derivative in ``layout``. Inputs are drawn from the identity's shapes and
+    preconditions: ``examples`` per size assignment (the assignments give distinct sizes).
+    """
+    from ._core import Identity, get
+    from .verify import compiled, draw_extra, draw_inputs, extra_shape, raw_draw
+
+    if not isinstance(ident, Identity):
+        ident = get(ident)
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    rng = np.random.default_rng(seed)
+    c = compiled(ident)
+    w = ident.wrt_index
+    worst: CheckReport | None = None
+    n = 0
+    for sizes in ident.size_assignments():
+        eshape = extra_shape(ident, sizes)
+        for _ in range(examples):
+            n += 1
+            inputs = draw_inputs(ident, rng, sizes)
+            args = tuple(inputs[a] for a in ident.argnames)
+            extra = draw_extra(ident, inputs, raw_draw(rng, eshape)) if eshape is not None else None
+            call = args + ((extra,) if extra is not None else ())
+            ref = np.asarray(c.closed(*call), dtype=np.float64)
+            q = args[w].ndim
+            if ident.kind == "hessian":
+                ndims = (q, q)
+            elif ident.kind in ("jvp", "vjp"):
+                ndims = (ref.ndim, 0)  # a plain array: layouts do not apply
+            else:
+                ndims = (ref.ndim - q, q)
+            lay = layout if ident.kind not in ("jvp", "vjp") else "jax"
+            cand_raw = to_numpy(df(*call))
+
+            def reference_at(a: tuple[np.ndarray, ...], extra: Any = extra) -> np.ndarray:
+                return np.asarray(c.closed(*a, *(() if extra is None else (extra,))), dtype=np.float64)
+
+            def candidate_at(
+                a: tuple[np.ndarray, ...], extra: Any = extra, ndims: Any = ndims, lay: str = lay
+            ) -> np.ndarray:
+                v = to_numpy(df(*a, *(() if extra is None else (extra,)))).astype(np.float64)
+                return np.asarray(to_jax(v, ndims, lay))
+
+            case = _Case(
+                args,
+                w,
+                ref,
+                cand_raw,
+                ndims,
+                0.0,
+                _tolerance(cand_raw, rtol, False),
+                reference_at,
+                candidate_at,
+                ident.f if ident.kind == "jacobian" and ident.convention == "full" else None,
+                ident.argnames,
+            )
+            rep = _compare(case, lay, diagnose_values=False)
+            rep.where = f"example {n} (sizes {sizes})"
+            if worst is None or (worst.ok and not rep.ok) or (rep.ok == worst.ok and _badness(rep) > _badness(worst)):
+                worst, worst_case = rep, case
+    assert worst is not None
+    if not worst.ok and worst.diagnosis is None:  # diagnose the worst example only (the search costs)
+        worst.diagnosis = _value_diagnosis(
+            worst_case, to_jax(worst_case.cand_raw, worst_case.ndims, worst.layout), worst.layout
+        )
+    worst.examples = n
+    worst.reference = f"the closed form of {ident.id}"
+    worst.name = ident.id
+    if ident.kind in ("jvp", "vjp") and layout != "jax":
+        worst.notes.append(f"{ident.kind} results are plain arrays; layout={layout!r} does not apply")
+    return worst
+
+
+def _badness(r: CheckReport) -> float:
+    if not np.isfinite(r.max_abs_error):
+        return float("inf")
+    return r.max_abs_error / r.tolerance if r.tolerance > 0 else (0.0 if r.max_abs_error == 0 else float("inf"))

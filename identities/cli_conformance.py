@@ -1,0 +1,58 @@
+"""``python -m identities conformance [ID ...] [--framework jax|torch|numpy-fd] [--json] [--write FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def cmd_conformance(args: argparse.Namespace) -> int:
+    from ._core import catalog, get
+    from .conformance import FRAMEWORKS, render_markdown, render_text, run, torch_available
+
+    frameworks = tuple(args.framework) if args.framework else FRAMEWORKS
+    if "torch" in frameworks and not torch_available():
+        if args.framework:
+            print("error: --framework torch needs PyTorch: pip install 'identities[torch]'", file=sys.stderr)
+            return 2
+        frameworks = tuple(f for f in frameworks if f != "torch")
+        print("note: PyTorch is not installed; running jax and numpy-fd only", file=sys.stderr)
+    idents = [get(i) for i in args.ids] if args.ids else catalog()
+    tty = sys.stderr.isatty() and not args.json
+
+    def progress(k: int, n: int, name: str) -> None:
+        if tty:
+            print(f"\r{k}/{n} {name:<50}", end="", file=sys.stderr, flush=True)
+
+    result = run(idents, frameworks, seed=args.seed, progress=progress)
+    if tty:
+        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    if args.write:
+        if not args.ids and not args.framework and args.seed == 0:  # the canonical table, wherever written
+            cmd = "python -m identities conformance --write docs/conformance.md"
+        else:
+            cmd = "python -m identities conformance " + " ".join(
+                [*args.ids, *(f"--framework {f}" for f in args.framework or ()), f"--write {args.write}"]
+            )
+        Path(args.write).write_text(render_markdown(result, cmd), encoding="utf-8")
+        print(f"wrote {args.write}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+    else:
+        print(render_text(result))
+    return 0 if result.ok else 1
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("conformance", help="identity × framework × result, special points included")
+    p.add_argument("ids", nargs="*", help="ids or aliases (default: the whole catalog)")
+    p.add_argument(
+        "--framework", action="append", choices=["jax", "torch", "numpy-fd"], help="repeatable (default: all)"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--write", metavar="FILE.md", help="also write the table as Markdown (docs/conformance.md)")
+    p.set_defaults(func=cmd_conformance)

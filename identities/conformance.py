@@ -1,0 +1,555 @@
+"""Conformance: every identity × framework (JAX, PyTorch, finite differences) × result, special points included.
+
+For each identity (from the one registry) and each framework, the framework's derivative of the
+identity's function is compared with the closed form on valid random inputs, and evaluated at every
+charted special point (:class:`~identities.SpecialPoint`), where the question is whether the answer is
+valid there (a subgradient at a kink, the derivative where one exists). Frameworks:
+
+- ``jax``: ``jax.jacfwd``, ``jax.jacrev``, ``jax.grad`` (scalar outputs) / ``jax.hessian`` /
+  ``jax.jvp`` / ``jax.vjp`` by kind (the engine of :mod:`identities.verify`);
+- ``torch``: the same function evaluated in PyTorch (:mod:`identities.torch_eval`, translated from the
+  jaxpr, with PyTorch's native linear-algebra functions), differentiated by ``torch.func.jacrev``,
+  ``torch.func.jacfwd``, ``torch.autograd.grad`` (scalar outputs), ``torch.func.hessian``,
+  ``torch.func.jvp`` and ``torch.func.vjp``;
+- ``numpy-fd``: central finite differences (Richardson extrapolated) computed in NumPy from values of
+  ``f`` (evaluated by XLA; no autodiff is involved).
+
+Each result is ``ok``, ``FAIL``, ``deviation`` (an expected deviation listed with its reason in
+:mod:`identities.deviations`), ``unsupported`` (PyTorch lacks the primitive: named, never silent) or
+``error``. At special points: ``valid``, ``INVALID`` or ``deviation``. Unexpected ``FAIL``, ``INVALID``
+and ``error`` results fail the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from ._core import REGISTRY, Identity, SpecialPoint, catalog, get
+from .deviations import DEVIATIONS, Deviation, find
+from .verify import (
+    FD2_STEP,
+    FD_STEP,
+    TOLERANCES,
+    _central,
+    _compare,
+    _step,
+    apply_convention,
+    check_inputs,
+    compiled,
+    draw_extra,
+    draw_inputs,
+    extra_shape,
+    raw_draw,
+)
+
+FRAMEWORKS: tuple[str, ...] = ("jax", "torch", "numpy-fd")
+FAILING = ("FAIL", "INVALID", "error")
+
+
+def torch_available() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass
+class Result:
+    identity: str
+    framework: str
+    check: str
+    point: str | None  # None: generic inputs; else the special point's label
+    status: str  # ok, FAIL, deviation, unsupported, error, valid, INVALID
+    detail: str = ""
+    reason: str = ""  # the deviation's reason, when status == "deviation"
+    recorded: str = ""  # JAX's answer at a special point as its SpecialPoint record states it (if any)
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILING
+
+
+# --- generic inputs -----------------------------------------------------------------------------------------------
+def _inputs(ident: Identity, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    rng = np.random.default_rng(seed)
+    sizes = ident.size_assignments()[0]
+    args = draw_inputs(ident, rng, sizes)
+    eshape = extra_shape(ident, sizes)
+    extra = draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None
+    return args, extra
+
+
+def _jax_and_fd(ident: Identity, args: dict[str, np.ndarray], extra: np.ndarray | None) -> list[Result]:
+    out = []
+    for r in check_inputs(ident, args, extra):
+        fw = "numpy-fd" if r.check.startswith("fd") else "jax"
+        detail = "" if r.ok else r.describe(ident.id).split(": ", 1)[1]
+        out.append(Result(ident.id, fw, r.check, None, "ok" if r.ok else "FAIL", detail))
+    return out
+
+
+def _torch_derivatives(
+    ident: Identity, arrays: Sequence[np.ndarray], extra: np.ndarray | None
+) -> dict[str, Callable[[], np.ndarray]]:
+    """Name -> thunk computing PyTorch's derivative (JAX layout, before the convention), by kind."""
+    import torch
+
+    from .torch_eval import torch_function
+
+    tf, _ = torch_function(ident, arrays)
+    w = ident.wrt_index
+    targs = [torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in arrays]
+
+    def of_x(x: Any) -> Any:
+        return tf(*targs[:w], x, *targs[w + 1 :])
+
+    x = targs[w]
+    out: dict[str, Callable[[], np.ndarray]] = {}
+
+    def np_(t: Any) -> np.ndarray:
+        return t.detach().numpy()
+
+    if ident.kind == "jacobian":
+        out["jacrev"] = lambda: np_(torch.func.jacrev(of_x)(x))
+        out["jacfwd"] = lambda: np_(torch.func.jacfwd(of_x)(x))
+
+        def agrad() -> np.ndarray:
+            xr = x.clone().requires_grad_(True)
+            y = of_x(xr)
+            if y.ndim:
+                raise ValueError("not a scalar")
+            return np_(torch.autograd.grad(y, xr)[0])
+
+        out["autograd.grad"] = agrad
+    elif ident.kind == "hessian":
+        out["hessian"] = lambda: np_(torch.func.hessian(of_x)(x))
+        out["jacrev(jacrev)"] = lambda: np_(torch.func.jacrev(torch.func.jacrev(of_x))(x))
+    elif ident.kind == "jvp":
+        assert extra is not None
+        out["jvp"] = lambda: np_(torch.func.jvp(of_x, (x,), (torch.as_tensor(extra),))[1])
+    elif ident.kind == "vjp":
+        assert extra is not None
+        out["vjp"] = lambda: np_(torch.func.vjp(of_x, x)[1](torch.as_tensor(extra))[0])
+    return out
+
+
+def _torch_generic(ident: Identity, args: dict[str, np.ndarray], extra: np.ndarray | None) -> list[Result]:
+    from .torch_eval import UnsupportedPrimitive
+
+    arrays = tuple(args[a] for a in ident.argnames)
+    try:
+        thunks = _torch_derivatives(ident, arrays, extra)
+    except UnsupportedPrimitive as e:
+        return [Result(ident.id, "torch", "*", None, "unsupported", str(e))]
+    call = arrays + ((extra,) if extra is not None else ())
+    closed = np.asarray(compiled(ident).closed(*call))
+    q = np.ndim(arrays[ident.wrt_index])
+    out = []
+    for name, thunk in thunks.items():
+        try:
+            got = thunk()
+        except UnsupportedPrimitive as e:
+            out.append(Result(ident.id, "torch", name, None, "unsupported", str(e)))
+            continue
+        except ValueError as e:
+            if name == "autograd.grad" and "not a scalar" in str(e):
+                continue
+            out.append(Result(ident.id, "torch", name, None, "error", f"{type(e).__name__}: {e}"))
+            continue
+        except Exception as e:  # a framework that raises is a finding, reported
+            out.append(Result(ident.id, "torch", name, None, "error", f"{type(e).__name__}: {e}"))
+            continue
+        if ident.kind in ("jacobian", "vjp"):
+            got = apply_convention(ident, got)
+        nd = (q, q) if ident.kind == "hessian" else ((closed.ndim - q, q) if ident.kind == "jacobian" else None)
+        r = _compare(name, closed, got, TOLERANCES[np.dtype(np.float64)].autodiff, ndims=nd)
+        detail = "" if r.ok else r.describe(ident.id).split(": ", 1)[1]
+        out.append(Result(ident.id, "torch", name, None, "ok" if r.ok else "FAIL", detail))
+    return out
+
+
+# --- special points ------------------------------------------------------------------------------------------------
+def _summary(v: np.ndarray) -> str:
+    v = np.asarray(v, dtype=np.float64)
+    if v.size and np.all(np.isnan(v)):
+        return "all NaN"
+    if v.size and np.all(v == 0):
+        return "0"
+    return np.array2string(v.reshape(-1)[:6], precision=4, separator=", ") + (" ..." if v.size > 6 else "")
+
+
+def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, np.ndarray]:
+    """The framework's derivative(s) at the special point, in JAX layout (Hessian for hessian kinds)."""
+    arrays = tuple(np.asarray(sp.args[a], dtype=np.float64) for a in ident.argnames)
+    w = ident.wrt_index
+    if framework == "jax":
+        import jax
+
+        c = compiled(ident)
+        if ident.kind == "hessian":
+            return {"hessian": np.asarray(c.hessian(*arrays))}
+        out = {"jacrev": np.asarray(c.jacrev(*arrays)), "jacfwd": np.asarray(c.jacfwd(*arrays))}
+        if np.ndim(jax.eval_shape(ident.f, *arrays)) == 0:
+            out["grad"] = np.asarray(c.grad(*arrays))
+        return out
+    if framework == "torch":
+        import torch
+
+        from .torch_eval import torch_function
+
+        tf, _ = torch_function(ident, arrays)
+        targs = [torch.as_tensor(a) for a in arrays]
+
+        def of_x(x: Any) -> Any:
+            return tf(*targs[:w], x, *targs[w + 1 :])
+
+        x = targs[w]
+        if ident.kind == "hessian":
+            return {"hessian": torch.func.hessian(of_x)(x).detach().numpy()}
+        out = {
+            "jacrev": torch.func.jacrev(of_x)(x).detach().numpy(),
+            "jacfwd": torch.func.jacfwd(of_x)(x).detach().numpy(),
+        }
+        xr = x.clone().requires_grad_(True)
+        y = of_x(xr)
+        if y.ndim == 0:
+            out["autograd.grad"] = torch.autograd.grad(y, xr)[0].detach().numpy()
+        return out
+    # numpy-fd: central differences of f along every coordinate
+    c = compiled(ident)
+    x = arrays[w]
+
+    def batch_f(points: np.ndarray) -> np.ndarray:
+        return np.asarray(c.fbatch(*arrays[:w], points, *arrays[w + 1 :]))
+
+    n = x.size
+    dirs = np.eye(n).reshape((n, *x.shape))
+    if ident.kind == "hessian":  # second central differences along every pair of coordinates
+        h = _step(x, FD2_STEP)
+        di, dj = dirs[:, None], dirs[None, :]
+        pts = np.concatenate([x + h * (di + dj), x + h * (di - dj), x - h * (di - dj), x - h * (di + dj)])
+        fv = batch_f(pts.reshape((4 * n * n, *x.shape))).reshape(4, n, n)
+        hess = (fv[0] - fv[1] - fv[2] + fv[3]) / (4 * h * h)
+        return {"fd2": hess.reshape(x.shape + x.shape)}
+    fd, _ = _central(batch_f, x, dirs, _step(x, FD_STEP))
+    fd = fd.reshape((*x.shape, *fd.shape[1:]))
+    p = fd.ndim - x.ndim
+    return {"fd": np.moveaxis(fd, tuple(range(x.ndim)), tuple(range(p, p + x.ndim)))}
+
+
+def _unbounded(sp: SpecialPoint) -> bool:
+    """No finite answer is valid there (the derivative is unbounded): what a framework returns is reported,
+    not judged."""
+    return sp.valid is None and sp.value is None
+
+
+def _special(ident: Identity, framework: str) -> list[Result]:
+    out = []
+    for sp in ident.special:
+        try:
+            values = _special_values(ident, sp, framework)
+        except Exception as e:
+            name = type(e).__name__
+            status = "unsupported" if name == "UnsupportedPrimitive" else "error"
+            if _unbounded(sp) and status == "error":
+                status = "unbounded"
+            out.append(Result(ident.id, framework, "*", sp.label, status, f"raises {name}: {e}; {sp.math}"))
+            continue
+        for name, v in values.items():
+            if _unbounded(sp):
+                out.append(
+                    Result(ident.id, framework, name, sp.label, "unbounded", f"returns {_summary(v)}; {sp.math}")
+                )
+                continue
+            valid = sp.is_valid(apply_convention(ident, v) if ident.kind == "jacobian" else v)
+            r = Result(
+                ident.id,
+                framework,
+                name,
+                sp.label,
+                "valid" if valid else "INVALID",
+                f"returns {_summary(v)}; {sp.math}",
+            )
+            recorded = getattr(sp, "jax_verdict", "")  # JAX's measured answer, when the record carries it
+            if not valid and framework == "jax" and recorded and recorded != "valid":
+                measured = _verdict(v)
+                if measured == recorded:
+                    notes = getattr(sp, "notes", "")
+                    r.recorded = f"recorded in the special point (jax_verdict={recorded!r})" + (
+                        f": {notes}" if notes else ""
+                    )
+                else:
+                    r.detail += f"; the record says JAX returns {recorded!r}, measured {measured!r}"
+            out.append(r)
+    return out
+
+
+def _verdict(v: np.ndarray) -> str:
+    """The SpecialPoint vocabulary for an answer that is not valid: "nan", "inf" or "invalid"."""
+    v = np.asarray(v, dtype=np.float64)
+    if np.any(np.isnan(v)):
+        return "nan"
+    if np.any(np.isinf(v)):
+        return "inf"
+    return "invalid"
+
+
+# --- the run -------------------------------------------------------------------------------------------------------
+def _apply_deviations(results: list[Result]) -> None:
+    for r in results:
+        if r.status in FAILING:
+            d = find(r.identity, r.framework, r.point, r.check)
+            if d is not None:
+                r.status = "deviation"
+                r.reason = f"{d.why}: {d.reason}"
+            elif r.recorded:  # the identity's own record of JAX's answer there (SpecialPoint.jax_verdict)
+                r.status = "deviation"
+                r.reason = r.recorded
+
+
+def conformance_of(ident: Identity, frameworks: Iterable[str] = FRAMEWORKS, seed: int = 0) -> list[Result]:
+    frameworks = tuple(frameworks)
+    args, extra = _inputs(ident, seed)
+    results: list[Result] = []
+    if "jax" in frameworks or "numpy-fd" in frameworks:
+        try:
+            results += [r for r in _jax_and_fd(ident, args, extra) if r.framework in frameworks]
+        except Exception as e:
+            results.append(Result(ident.id, "jax", "*", None, "error", f"{type(e).__name__}: {e}"))
+    if "torch" in frameworks:
+        results += _torch_generic(ident, args, extra)
+    for fw in frameworks:
+        results += _special(ident, fw)
+    _apply_deviations(results)
+    return results
+
+
+@dataclass
+class Run:
+    results: list[Result]
+    frameworks: tuple[str, ...]
+    identities: list[str]
+    seconds: float
+    versions: dict[str, str]
+
+    @property
+    def failures(self) -> list[Result]:
+        return [r for r in self.results if r.failed]
+
+    def stale_deviations(self) -> list[Deviation]:
+        """Deviations for identities and frameworks this run covered that matched no result."""
+        used = {(r.identity, r.framework, r.point, r.check) for r in self.results if r.status == "deviation"}
+        out = []
+        for d in DEVIATIONS:
+            if d.identity not in self.identities or d.framework not in self.frameworks:
+                continue
+            if not any(d.matches(i, f, p, c) for (i, f, p, c) in used):
+                out.append(d)
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.stale_deviations()
+
+    def counts(self) -> dict[str, int]:
+        c: dict[str, int] = {}
+        for r in self.results:
+            c[r.status] = c.get(r.status, 0) + 1
+        return c
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "frameworks": list(self.frameworks),
+            "versions": self.versions,
+            "seconds": self.seconds,
+            "counts": self.counts(),
+            "stale_deviations": [asdict(d) for d in self.stale_deviations()],
+            "results": [asdict(r) for r in self.results],
+        }
+
+
+def versions(frameworks: Sequence[str]) -> dict[str, str]:
+    import jax
+
+    v = {"jax": jax.__version__, "numpy": np.__version__}
+    if "torch" in frameworks and torch_available():
+        import torch
+
+        v["torch"] = torch.__version__
+    return v
+
+
+def run(
+    idents: Iterable[Identity] | None = None,
+    frameworks: Sequence[str] = FRAMEWORKS,
+    seed: int = 0,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Run:
+    idents = list(catalog() if idents is None else idents)
+    frameworks = tuple(frameworks)
+    if "torch" in frameworks and not torch_available():
+        raise ImportError("the torch framework needs PyTorch: pip install 'identities[torch]'")
+    t0 = time.perf_counter()
+    results: list[Result] = []
+    for k, ident in enumerate(idents, 1):
+        if progress:
+            progress(k, len(idents), ident.id)
+        results += conformance_of(ident, frameworks, seed)
+    return Run(results, frameworks, [i.id for i in idents], time.perf_counter() - t0, versions(frameworks))
+
+
+# --- rendering -----------------------------------------------------------------------------------------------------
+def rows(run_: Run) -> list[tuple[str, str, str, str]]:
+    """One row per identity × framework × point: the checks merged, failures and deviations spelled out."""
+    groups: dict[tuple[str, str, str], list[Result]] = {}
+    for r in run_.results:
+        groups.setdefault((r.identity, r.framework, r.point or "generic inputs"), []).append(r)
+    out = []
+    for (ident, fw, point), rs in groups.items():
+        merged: dict[tuple[str, str, str], list[str]] = {}
+        for r in rs:
+            detail = r.detail if r.status not in ("ok", "valid") or point != "generic inputs" else ""
+            if r.status in ("ok", "valid") and point != "generic inputs":
+                detail = detail.split(";")[0]
+            merged.setdefault((r.status, detail, r.reason), []).append(r.check)
+        parts = []
+        for (status, detail, reason), checks in merged.items():
+            bit = f"{status} ({', '.join(checks)})" + (f": {detail}" if detail else "")
+            parts.append(bit + (f" [{reason}]" if reason else ""))
+        text = "; ".join(parts)
+        out.append((ident, fw, point, text))
+    return out
+
+
+def render_text(run_: Run) -> str:
+    from tabulate import tabulate
+
+    generic, special = grid(run_)
+    out = [tabulate(generic, headers=["identity", "kind", *run_.frameworks])]
+    if special:
+        out.append(
+            tabulate(
+                special, headers=["identity", "point", "mathematics", *run_.frameworks], maxcolwidths=[None, 16, 40]
+            )
+        )
+    used = {(r.identity, r.reason) for r in run_.results if r.status == "deviation"}
+    if used:
+        out.append("expected deviations:\n" + "\n".join(f"  {i}: {reason}" for i, reason in sorted(used)))
+    return "\n\n".join(out) + "\n\n" + summary(run_)
+
+
+def summary(run_: Run) -> str:
+    c = run_.counts()
+    parts = ", ".join(f"{v} {k}" for k, v in sorted(c.items()))
+    lines = [
+        f"{len(run_.identities)} identities × {', '.join(run_.frameworks)} "
+        f"({', '.join(f'{k} {v}' for k, v in run_.versions.items())}): {parts}; {run_.seconds:.1f} s"
+    ]
+    for r in run_.failures:
+        lines.append(f"FAILED {r.identity} [{r.framework} {r.check}{' at ' + r.point if r.point else ''}]: {r.detail}")
+    for d in run_.stale_deviations():
+        lines.append(f"STALE deviation {d.identity} [{d.framework} {d.check} at {d.point}]: matched no result")
+    return "\n".join(lines)
+
+
+def _cell(rs: list[Result]) -> str:
+    """A short verdict for one identity × framework × point: ``ok``, ``FAIL (jacfwd)``, ``deviation``..."""
+    statuses = [r.status for r in rs]
+    for bad in ("FAIL", "INVALID", "error", "unsupported", "deviation", "unbounded"):
+        if bad in statuses:
+            checks = [r.check for r in rs if r.status == bad]
+            return f"{bad} ({', '.join(checks)})"
+    return "valid" if "valid" in statuses else "ok"
+
+
+def grid(run_: Run) -> tuple[list[list[str]], list[list[str]]]:
+    """(generic-input rows: identity, kind, one cell per framework; special-point rows: identity, point,
+    mathematics, then per framework what it returns and the verdict)."""
+    by: dict[tuple[str, str | None, str], list[Result]] = {}
+    for r in run_.results:
+        by.setdefault((r.identity, r.point, r.framework), []).append(r)
+    generic = []
+    special = []
+    for ident_id in run_.identities:
+        ident = get(ident_id) if ident_id in REGISTRY else None
+        kind = ident.kind if ident else ""
+        generic.append([ident_id, kind, *(_cell(by.get((ident_id, None, fw), [])) for fw in run_.frameworks)])
+        points = dict.fromkeys(r.point for r in run_.results if r.identity == ident_id and r.point is not None)
+        for p in points:
+            math = next((sp.math for sp in (ident.special if ident else ()) if sp.label == p), "")
+            cells = []
+            for fw in run_.frameworks:
+                rs = by.get((ident_id, p, fw), [])
+                returns = rs[0].detail.split(";")[0].removeprefix("returns ") if rs else ""
+                cells.append(f"{returns}: {_cell(rs)}" if rs else "")
+            special.append([ident_id, p, math, *cells])
+    return generic, special
+
+
+def render_markdown(run_: Run, command: str) -> str:
+    from tabulate import tabulate
+
+    def esc(row: list[str]) -> list[str]:
+        return [c.replace("|", "\\|").replace("\n", " ") for c in row]
+
+    generic, special = grid(run_)
+    c = run_.counts()
+    dev_lines = [
+        f"- `{d.identity}`, {d.framework}, {d.point or 'generic inputs'} ({d.check}): *{d.why}*. {d.reason}"
+        for d in DEVIATIONS
+    ]
+    fail_lines = [
+        f"- `{r.identity}` {r.framework} {r.check}{' at ' + r.point if r.point else ''}: {r.status}: {r.detail}"
+        for r in run_.results
+        if r.status not in ("ok", "valid", "deviation")
+    ]
+    return "\n".join(
+        [
+            "# Conformance: every identity in JAX, PyTorch and finite differences",
+            "",
+            f"Generated by `{command}`; do not edit by hand. Versions: "
+            + ", ".join(f"{k} {v}" for k, v in run_.versions.items())
+            + ".",
+            "",
+            "Each identity's function (declared once, in JAX) is differentiated by each framework and compared",
+            "with the closed form on valid random inputs (float64; relative tolerance 1e-9 for autodiff, 1e-6",
+            "for finite differences). PyTorch evaluates the same function translated from its jaxpr, with",
+            "PyTorch's native linear-algebra functions (`identities/torch_eval.py`), and is differentiated by",
+            "`torch.func.jacrev`, `torch.func.jacfwd` and `torch.autograd.grad` (scalars), `torch.func.hessian`,",
+            "`torch.func.jvp` or `torch.func.vjp` by kind; `numpy-fd` is central differences of `f`. At every",
+            "charted special point the question is whether the answer is valid there (a subgradient at a kink,",
+            "the derivative where one exists). Expected deviations are data, with reasons, in",
+            "`identities/deviations.py`; anything else that disagrees fails the command.",
+            "",
+            "Summary: "
+            + ", ".join(f"{v} {k}" for k, v in sorted(c.items()))
+            + f" (individual checks) over {len(run_.identities)} identities.",
+            "",
+            "## Special points",
+            "",
+            tabulate(
+                [esc(r) for r in special],
+                headers=["identity", "point", "mathematics", *run_.frameworks],
+                tablefmt="github",
+            )
+            if special
+            else "No special points are charted.",
+            "",
+            "## Expected deviations",
+            "",
+            *(dev_lines or ["None."]),
+            "",
+            *(["## Unsupported or failing", "", *fail_lines, ""] if fail_lines else []),
+            "## Generic inputs",
+            "",
+            tabulate([esc(r) for r in generic], headers=["identity", "kind", *run_.frameworks], tablefmt="github"),
+            "",
+        ]
+    )

@@ -1,0 +1,140 @@
+"""identities.check / check_identity / testing.assert_gradient / the `check` CLI: the report and its parts."""
+
+from __future__ import annotations
+
+import json
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import identities
+from identities.__main__ import main
+from identities.testing import assert_gradient, assert_identity
+
+RNG = np.random.default_rng(7)
+A = RNG.normal(size=(3, 3))
+x = RNG.normal(size=3)
+
+
+def quad(x, A):
+    return x @ A @ x
+
+
+def test_correct_candidate_is_ok_and_report_is_readable():
+    r = identities.check(quad, lambda x, A: (A + A.T) @ x, x, A)
+    assert r.ok and bool(r) and r.max_abs_error < 1e-12 and r.reference == "jax.jacobian"
+    text = str(r)
+    assert text.startswith("ok") and "worst element" in text and "diagnosis" not in text
+
+
+def test_wrong_candidate_reports_worst_element_with_both_values():
+    r = identities.check(quad, lambda x, A: 2 * A @ x, x, A)
+    assert not r.ok and r.max_rel_error > 1e-3
+    ref = (A + A.T) @ x
+    i = r.worst_index
+    assert r.reference_value == pytest.approx(ref[i]) and r.candidate_value == pytest.approx((2 * A @ x)[i])
+    assert "WRONG" in str(r) and "diagnosis" in str(r)
+    assert json.dumps(r.to_dict())
+
+
+def test_wrt_by_name_and_index_agree():
+    g = lambda A, x: A @ x
+    assert identities.check(g, lambda A, x: A, A, x, wrt="x", layout="numerator").ok
+    assert identities.check(g, lambda A, x: A, A, x, wrt=1, layout="numerator").ok
+    with pytest.raises(ValueError, match="not a parameter"):
+        identities.check(g, lambda A, x: A, A, x, wrt="y")
+
+
+def test_pure_numpy_f_uses_finite_differences():
+    def f_np(x, A):  # not traceable by JAX: converts to NumPy and uses Python floats
+        x = np.asarray(x)
+        return float(x @ np.asarray(A) @ x)
+
+    r = identities.check(f_np, lambda x, A: (A + A.T) @ x, x, A)
+    assert r.ok and "central differences" in r.reference
+    bad = identities.check(f_np, lambda x, A: -(A + A.T) @ x, x, A)
+    assert not bad.ok and bad.diagnosis == "the sign is flipped"
+
+
+def test_candidates_may_return_numpy_jax_or_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'identities[torch]')")
+    f = lambda X: jnp.linalg.slogdet(X)[1]
+    X = A + 4 * np.eye(3)
+    assert identities.check(f, lambda X: np.linalg.inv(X).T, X).ok
+    assert identities.check(f, lambda X: jnp.linalg.inv(X).T, X).ok
+    assert identities.check(f, lambda X: torch.linalg.inv(torch.as_tensor(X)).T, X).ok
+    r32 = identities.check(f, lambda X: torch.linalg.inv(torch.as_tensor(X, dtype=torch.float32)).T, X)
+    assert r32.ok and r32.tolerance > 1e-6  # float32 candidates get float32 tolerances
+
+
+def test_shapes_fitting_no_layout_say_what_each_layout_expects():
+    B = RNG.normal(size=(2, 3))
+    r = identities.check(lambda B, x: B @ x, lambda B, x: B[:, :2], B, x, wrt="x", layout="numerator")
+    assert not r.ok
+    assert "fits no layout" in r.diagnosis
+    assert "numerator layout expects (2, 3)" in r.diagnosis and "denominator layout expects (3, 2)" in r.diagnosis
+
+
+def test_right_values_in_the_other_layout_by_shape():
+    B = RNG.normal(size=(2, 3))
+    r = identities.check(lambda B, x: B @ x, lambda B, x: B.T, B, x, wrt="x", layout="numerator")
+    assert not r.ok and "denominator layout" in r.diagnosis and "layout='denominator'" in r.diagnosis
+
+
+def test_check_identity_uses_several_examples_of_distinct_sizes():
+    r = identities.check_identity("vector.xTAx", lambda x, A: (A + A.T) @ x)
+    assert r.ok and r.examples == 4 and r.name == "vector.xTAx"
+    bad = identities.check_identity("vector.xTAx", lambda x, A: 2 * A @ x)
+    assert not bad.ok and "symmetric" in bad.diagnosis and "example" in bad.where
+
+
+def test_check_identity_hessian_kind():
+    ident = identities.get("norms.l2_hessian")
+    assert identities.check_identity(ident, lambda x: ident.closed(x)).ok
+    assert not identities.check_identity(ident, lambda x: 2 * ident.closed(x)).ok
+
+
+def test_assert_gradient_raises_with_the_report():
+    assert_gradient(quad, lambda x, A: (A + A.T) @ x, x, A)
+    with pytest.raises(AssertionError, match="sign is flipped"):
+        assert_gradient(quad, lambda x, A: -(A + A.T) @ x, x, A)
+    assert_identity("matrix.tr_XA", lambda X, A: A, layout="numerator")
+    with pytest.raises(AssertionError, match="numerator layout"):
+        assert_identity("matrix.tr_XA", lambda X, A: A, layout="denominator")
+
+
+def test_strategies_are_public_and_work_with_assert_gradient():
+    from hypothesis import given
+
+    from identities import strategies as st
+
+    @given(st.structured(st.SPD, (3, 3)))
+    def user_test(X):
+        assert_gradient(lambda X: jnp.linalg.slogdet(X)[1], lambda X: np.linalg.inv(X), X)
+
+    user_test()
+
+
+USER_FILE = """
+import numpy as np
+
+def good(x, A):
+    return (A + A.T) @ x
+
+def symmetric_only(x, A):
+    return 2 * A @ x
+"""
+
+
+def test_cli_check_exit_status(tmp_path, capsys):
+    f = tmp_path / "mine.py"
+    f.write_text(USER_FILE)
+    assert main(["check", f"{f}:good", "--identity", "vector.xTAx"]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main(["check", f"{f}:symmetric_only", "--identity", "vector.xTAx"]) == 1
+    assert "symmetric" in capsys.readouterr().out
+    assert main(["check", f"{f}:good", "--identity", "vector.xTAx", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+    assert main(["check", f"{f}:missing", "--identity", "vector.xTAx"]) == 2
+    assert "no function 'missing'" in capsys.readouterr().err

@@ -1,0 +1,192 @@
+"""The conformance report: a representative subset in the default run (every kind, every charted special
+point, every deviation), the deviations file's consistency, and that an unexpected disagreement fails.
+
+The whole catalog runs in CI as its own command: ``python -m identities conformance`` (exit 1 on any
+unexpected result)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+import identities
+from identities import conformance
+from identities.__main__ import main
+from identities.deviations import DEVIATIONS
+
+HAS_TORCH = conformance.torch_available()
+FRAMEWORKS = conformance.FRAMEWORKS if HAS_TORCH else ("jax", "numpy-fd")
+needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed: pip install 'identities[torch]'")
+
+
+def _subset() -> list[identities.Identity]:
+    """One identity of each kind, the linear-algebra calls, and every identity with a special point or a
+    deviation."""
+    chosen: dict[str, identities.Identity] = {}
+    for ident in identities.catalog():
+        if ident.kind not in {i.kind for i in chosen.values()}:
+            chosen[ident.id] = ident
+    for key in ("matrix.det_X", "matrix.inv_X", "tensors.dK_dR", "vector.xTAx"):
+        chosen[key] = identities.get(key)
+    for ident in identities.catalog():
+        if ident.special:
+            chosen[ident.id] = ident
+    for d in DEVIATIONS:
+        chosen[d.identity] = identities.get(d.identity)
+    return list(chosen.values())
+
+
+@pytest.fixture(scope="module")
+def subset_run():
+    return conformance.run(_subset(), FRAMEWORKS)
+
+
+def test_subset_conforms_with_no_stale_deviation(subset_run):
+    assert subset_run.ok, conformance.summary(subset_run)
+    assert not subset_run.stale_deviations()
+    kinds = {identities.get(i).kind for i in subset_run.identities}
+    assert kinds == {i.kind for i in identities.catalog()}
+
+
+def test_every_special_point_is_reported_by_every_framework(subset_run):
+    for ident in identities.catalog():
+        for sp in ident.special:
+            for fw in FRAMEWORKS:
+                rs = [
+                    r
+                    for r in subset_run.results
+                    if r.identity == ident.id and r.point == sp.label and r.framework == fw
+                ]
+                assert rs, f"{ident.id} at {sp.label}: no {fw} result"
+                assert all(r.status in ("valid", "INVALID", "deviation", "unsupported", "unbounded") for r in rs)
+                assert all("returns" in r.detail or "raises" in r.detail for r in rs)
+
+
+@needs_torch
+def test_torch_results_are_present_for_generic_inputs(subset_run):
+    torch_rows = [r for r in subset_run.results if r.framework == "torch" and r.point is None]
+    assert {r.check for r in torch_rows} >= {"jacrev", "jacfwd", "autograd.grad"}
+    assert any(r.check == "hessian" for r in torch_rows)
+
+
+def test_deviations_are_well_formed():
+    seen = set()
+    for d in DEVIATIONS:
+        ident = identities.get(d.identity)  # raises for an unknown id
+        assert d.framework in conformance.FRAMEWORKS
+        assert len(d.reason) > 40 and d.why in ("framework convention", "known bug", "written form", "float64 range")
+        assert d.point is None or d.point in {sp.label for sp in ident.special}, f"{d}: no such special point"
+        key = (d.identity, d.framework, d.point, d.check)
+        assert key not in seen, f"duplicate deviation {key}"
+        seen.add(key)
+
+
+def test_an_unexpected_disagreement_fails_every_framework():
+    base = identities.get("vector.Ax")
+    wrong = dataclasses.replace(base, id="vector.Ax~transposed", closed=lambda A, x: A.T, examples=())
+    results = conformance.conformance_of(wrong, FRAMEWORKS)
+    assert {r.framework for r in results if r.failed} == set(FRAMEWORKS)
+    r = conformance.Run(results, FRAMEWORKS, [wrong.id], 0.0, {})
+    assert not r.ok and "FAILED vector.Ax~transposed" in conformance.summary(r)
+
+
+def test_stale_deviation_fails(monkeypatch):
+    from identities import deviations
+
+    fake = deviations.Deviation("vector.Ax", "jax", None, "jacfwd", "known bug", "x" * 50)
+    monkeypatch.setattr(conformance, "DEVIATIONS", (*DEVIATIONS, fake))
+    r = conformance.run([identities.get("vector.Ax")], ("jax",))
+    assert r.stale_deviations() == [fake] and not r.ok
+
+
+def test_cli_conformance_json_and_write(tmp_path, capsys):
+    out = tmp_path / "conf.md"
+    assert main(["conformance", "norms.l2", "--framework", "jax", "--json", "--write", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ok"] and data["counts"]["deviation"] >= 1
+    assert any(r["point"] == "x = 0" and r["status"] == "deviation" for r in data["results"])
+    md = out.read_text()
+    assert md.startswith("# Conformance") and "| norms.l2" in md and "framework convention" in md
+
+
+def test_cli_conformance_without_torch_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(conformance, "torch_available", lambda: False)
+    assert main(["conformance", "vector.cTx"]) == 0
+    cap = capsys.readouterr()
+    assert "PyTorch is not installed" in cap.err and "torch" not in {
+        ln.split()[1] for ln in cap.out.splitlines()[2:-2] if ln.strip()
+    }
+    assert main(["conformance", "vector.cTx", "--framework", "torch"]) == 2
+
+
+def test_docs_table_lists_every_identity():
+    """docs/conformance.md is generated (python -m identities conformance --write docs/conformance.md);
+    regenerate it when the catalog changes."""
+    text = (Path(__file__).parent.parent / "docs" / "conformance.md").read_text(encoding="utf-8")
+    missing = [i.id for i in identities.catalog() if f"| {i.id} " not in text]
+    assert not missing, f"docs/conformance.md is stale, missing {missing[:5]}: regenerate it"
+
+
+def test_hessian_special_point_is_evaluated_by_every_framework():
+    """A Hessian at a point where it is unbounded (no finite answer is valid): every framework's answer
+    is reported as ``unbounded`` (not judged), and does not fail the run."""
+    base = identities.get("norms.l2_hessian")
+    sp = identities.SpecialPoint("x = 0", {"x": [0.0, 0.0, 0.0]}, "unbounded: no finite Hessian is valid")
+    ident = dataclasses.replace(base, id="norms.l2_hessian~at0", special=(sp,))
+    results = [r for r in conformance.conformance_of(ident, FRAMEWORKS) if r.point == "x = 0"]
+    assert {r.framework for r in results} == set(FRAMEWORKS)
+    assert {r.check for r in results} >= {"hessian", "fd2"}
+    assert all(r.status == "unbounded" and ("returns" in r.detail or "raises" in r.detail) for r in results)
+    assert not [r for r in results if r.failed]
+
+
+def _with_kind(kind, closed):
+    base = identities.get("vector.xTAx")  # f(x, A) = xᵀAx, wrt x
+    return dataclasses.replace(base, id=f"vector.xTAx~{kind}", kind=kind, closed=closed, examples=())
+
+
+JVP = _with_kind("jvp", lambda x, A, dx: dx @ (A + A.T) @ x)
+VJP = _with_kind("vjp", lambda x, A, g: g * (A + A.T) @ x)
+
+
+@pytest.mark.parametrize("ident", [JVP, VJP], ids=["jvp", "vjp"])
+def test_jvp_and_vjp_kinds_conform_and_wrong_ones_fail(ident):
+    results = conformance.conformance_of(ident, FRAMEWORKS)
+    assert results and not [r for r in results if r.failed], [r for r in results if r.failed]
+    assert {r.framework for r in results} == set(FRAMEWORKS)
+    wrong = dataclasses.replace(ident, closed=lambda x, A, e: 2 * ident.closed(x, A, e))
+    bad = conformance.conformance_of(wrong, FRAMEWORKS)
+    assert {r.framework for r in bad if r.failed} == set(FRAMEWORKS)
+
+
+@pytest.mark.parametrize("ident", [JVP, VJP], ids=["jvp", "vjp"])
+def test_check_identity_handles_jvp_and_vjp_kinds(ident):
+    assert identities.check_identity(ident, ident.closed, examples=1).ok
+    r = identities.check_identity(ident, lambda x, A, e: -ident.closed(x, A, e), examples=1)
+    assert not r.ok and r.diagnosis == "the sign is flipped"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Recorded(identities.SpecialPoint):
+    """A SpecialPoint carrying JAX's measured verdict (the field the preconditions work adds)."""
+
+    jax_verdict: str = ""
+    notes: str = ""
+
+
+@pytest.mark.parametrize(("verdict", "expected"), [("nan", "deviation"), ("inf", "INVALID")])
+def test_jax_answer_recorded_on_the_special_point_is_an_expected_deviation(verdict, expected):
+    base = identities.get("norms.l2_squared")
+    sp = _Recorded(
+        "x = 0", {"x": [0.0, 0.0, 0.0]}, "gradient 0", value=[0.0, 0.0, 0.0], jax_verdict=verdict, notes="0/0"
+    )
+    ident = dataclasses.replace(base, id="norms.l2_squared~recorded", special=(sp,))
+    results = [r for r in conformance.conformance_of(ident, ("jax",)) if r.point == "x = 0"]
+    assert results and {r.status for r in results} == {expected}
+    if expected == "deviation":
+        assert all("jax_verdict='nan'" in r.reason and "0/0" in r.reason for r in results)
+    else:
+        assert all("the record says JAX returns 'inf', measured 'nan'" in r.detail for r in results)

@@ -1,0 +1,137 @@
+"""PyTorch: the catalog's functions evaluated in PyTorch from their one JAX declaration, and the
+framework findings recorded in docs/framework-findings.md (asserted, so a changed behaviour shows up)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from _support import PROFILE
+
+import identities
+from identities.verify import draw_inputs
+
+torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'identities[torch]' to run these")
+torch_eval = pytest.importorskip("identities.torch_eval")
+
+
+def _args(ident, seed=0):
+    a = draw_inputs(ident, np.random.default_rng(seed), ident.size_assignments()[0])
+    return tuple(a[n] for n in ident.argnames)
+
+
+def _translation_params():
+    """The whole catalog with IDENTITIES_PROFILE=thorough; by default one identity per family and kind plus
+    the linear-algebra calls (the full catalog runs in CI through `python -m identities conformance`)."""
+    if PROFILE == "thorough":
+        return identities.catalog()
+    chosen = {}
+    for ident in identities.catalog():
+        chosen.setdefault((ident.family, ident.kind), ident)
+    picked = {i.id: i for i in chosen.values()}
+    for key in ("matrix.det_X", "matrix.logabsdet_X", "matrix.inv_X", "matrix.aT_Xinv_b", "norms.drone_speed"):
+        picked[key] = identities.get(key)
+    return list(picked.values())
+
+
+@pytest.mark.parametrize("ident", _translation_params(), ids=lambda i: i.id)
+def test_torch_translation_computes_the_same_function(ident):
+    """Each identity's f, translated from its jaxpr, gives JAX's value in PyTorch (or names the primitive
+    PyTorch lacks)."""
+    args = _args(ident)
+    try:
+        tf, _ = torch_eval.torch_function(ident, args)
+    except torch_eval.UnsupportedPrimitive as e:
+        assert e.primitive and str(e).startswith("unsupported primitive")
+        return
+    got = tf(*(torch.as_tensor(a) for a in args)).detach().numpy()
+    np.testing.assert_allclose(got, np.asarray(ident.f(*args)), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("ident_id", "native"),
+    [
+        ("matrix.det_X", "torch.linalg.det"),
+        ("matrix.logabsdet_X", "torch.linalg.slogdet"),
+        ("matrix.inv_X", "torch.linalg.inv"),
+        ("matrix.aT_Xinv_b", "torch.linalg.solve"),
+        ("norms.l2", "torch.linalg.vector_norm"),
+    ],
+)
+def test_library_calls_use_torch_native_functions(ident_id, native):
+    """PyTorch's own derivative rules are what is tested, not its derivative of JAX's implementation."""
+    ident = identities.get(ident_id)
+    _, natives = torch_eval.torch_function(ident, _args(ident))
+    assert native in natives
+
+
+def test_unsupported_primitive_is_named_not_skipped():
+    from identities.conformance import conformance_of
+
+    base = identities.get("vector.xTx")
+    from jax import lax
+
+    with_cummin = dataclasses.replace(  # x·x + 0·Σ cummin(x): the same derivative, a primitive torch lacks here
+        base, id="vector.xTx~cummin", f=lambda x: x @ x + 0.0 * jnp.sum(lax.cummin(x)), closed=lambda x: 2 * x
+    )
+    with pytest.raises(torch_eval.UnsupportedPrimitive, match="cummin"):
+        torch_eval.torch_function(with_cummin, _args(base))
+    results = [r for r in conformance_of(with_cummin, ("jax", "torch")) if r.point is None]
+    assert [r.status for r in results if r.framework == "torch"] == ["unsupported"]
+    assert "unsupported primitive cummin" in next(r.detail for r in results if r.framework == "torch")
+    assert all(r.status == "ok" for r in results if r.framework == "jax")
+
+
+def _cofactor_transpose(X):
+    n = X.shape[0]
+    C = np.zeros_like(X)
+    for i in range(n):
+        for j in range(n):
+            C[i, j] = (-1) ** (i + j) * np.linalg.det(np.delete(np.delete(X, i, 0), j, 1))
+    return C  # d det(X)/dX = adj(X)^T = the cofactor matrix, for every X (MC (41))
+
+
+SINGULAR = [
+    np.array([[1.0, 2, 0], [2, 4, 0], [0, 0, 3]]),
+    np.array([[1.0, 2, 3, 4], [0, 1, 2, 1], [3, 1, 0, 2], [1, 2, 3, 4]]),
+    np.array([[1.0, 2], [2, 4]]),
+]
+
+
+@pytest.mark.parametrize("X", SINGULAR, ids=["3x3", "4x4-repeated-row", "2x2"])
+def test_finding_torch_forward_mode_det_at_exactly_singular_matrix_is_zero(X):
+    """Finding (torch 2.13.0, docs/framework-findings.md): at a matrix whose computed determinant is exactly
+    0, torch.func.jacfwd, torch.func.jvp and torch.autograd.grad of torch.linalg.det return 0, while the
+    derivative adj(X)^T is not 0; torch.func.jacrev returns adj(X)^T."""
+    T = torch.as_tensor(X)
+    C = _cofactor_transpose(X)
+    assert float(torch.linalg.det(T)) == 0.0 and np.abs(C).max() > 1
+    np.testing.assert_allclose(torch.func.jacrev(torch.linalg.det)(T).numpy(), C, atol=1e-12)
+    assert np.all(torch.func.jacfwd(torch.linalg.det)(T).numpy() == 0)
+    assert float(torch.func.jvp(torch.linalg.det, (T,), (torch.as_tensor(C),))[1]) == 0.0  # true: ||C||_F^2 > 0
+    Tr = T.clone().requires_grad_(True)
+    assert np.all(torch.autograd.grad(torch.linalg.det(Tr), Tr)[0].numpy() == 0)
+
+
+def test_finding_jax_det_gradient_at_singular_diagonal_matrix_is_zero():
+    """Finding (jax 0.10.2): for n >= 4 (LU path), jax.grad/jacfwd of jnp.linalg.det at diag(1, 2, 0, 3)
+    return 0; adj(X)^T = 6 e3 e3^T. For n <= 3 (cofactor formulas) and for a repeated row JAX is right."""
+    import jax
+
+    X = np.diag([1.0, 2.0, 0.0, 3.0])
+    C = _cofactor_transpose(X)
+    assert C[2, 2] == pytest.approx(6.0)
+    assert np.all(np.asarray(jax.grad(jnp.linalg.det)(X)) == 0)
+    assert np.all(np.asarray(jax.jacfwd(jnp.linalg.det)(X)) == 0)
+    np.testing.assert_allclose(jax.grad(jnp.linalg.det)(np.diag([1.0, 0.0, 3.0])), np.diag([0.0, 3.0, 0.0]))
+    np.testing.assert_allclose(jax.grad(jnp.linalg.det)(SINGULAR[1]), _cofactor_transpose(SINGULAR[1]), atol=1e-12)
+
+
+def test_norm_at_zero_torch_returns_a_subgradient():
+    """torch.linalg.vector_norm's backward at 0 is 0 (a valid subgradient); JAX's is NaN."""
+    x = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    g = torch.autograd.grad(torch.linalg.vector_norm(x), x)[0]
+    assert torch.all(g == 0)
+    assert identities.get("norms.l2").special[0].is_valid(g.numpy())
