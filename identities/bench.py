@@ -82,7 +82,18 @@ class Config:
         """The quick run's settings applied."""
         if not self.quick:
             return self
-        return replace(self, sweep_len=1, min_rounds=3, max_rounds=7, size_seconds=0.05, sample_seconds=2e-4, warmup=1)
+        return replace(
+            self,
+            sweep_len=1,
+            min_rounds=3,
+            max_rounds=7,
+            size_seconds=min(self.size_seconds, 0.05),
+            sample_seconds=min(self.sample_seconds, 2e-4),
+            warmup=1,
+            call_budget=min(self.call_budget, 0.1),
+            bandwidth_bytes=tuple(b for b in self.bandwidth_bytes if b <= 4 * MiB)[-1:],
+            bandwidth_seconds=min(self.bandwidth_seconds, 0.1),
+        )
 
 
 # --- the programs ----------------------------------------------------------------------------------------
@@ -135,6 +146,9 @@ def variants(ident: Identity, scalar_output: bool) -> dict[str, Callable[..., An
 
         return {"vjp": vjp}
     raise ValueError(f"{ident.id}: unknown kind {ident.kind!r}")  # pragma: no cover - the decorator guards
+
+
+LEAN = ("grad", "jacrev", "hessian", "jvp", "vjp")  # the one variant of --quick, first that applies
 
 
 # --- sizes -----------------------------------------------------------------------------------------------
@@ -408,13 +422,13 @@ def annotate_bandwidth(result: dict[str, Any]) -> None:
     """Add each timed program's effective bandwidth (output bytes / median time) and its fraction of the
     fill reference to ``result`` (in place)."""
     bw = [result["bandwidth"]["before"], result["bandwidth"]["after"]]
-    for rec in result["identities"]:
-        for s in rec["sizes"]:
-            ref = fill_reference(bw, s.get("output_bytes", 0))
-            for p in s.get("programs", {}).values():
-                if p.get("time") and ref:
-                    eff = s["output_bytes"] / p["time"]["median"]
-                    p["bandwidth"] = {"bytes_per_s": eff, "fraction_of_fill": eff / ref, "fill_bytes_per_s": ref}
+    sizes = [s for rec in result["identities"] for s in rec["sizes"]]
+    for s in sizes + [t["record"] for t in result.get("targets", [])]:
+        ref = fill_reference(bw, s.get("output_bytes", 0))
+        for p in s.get("programs", {}).values():
+            if p.get("time") and ref:
+                eff = s["output_bytes"] / p["time"]["median"]
+                p["bandwidth"] = {"bytes_per_s": eff, "fraction_of_fill": eff / ref, "fill_bytes_per_s": ref}
 
 
 def regime(out_bytes: int) -> str:
@@ -564,7 +578,14 @@ def bench_size(
             args.append(draw_extra(ident, values, raw_draw(rng, eshape)))
         args = [jax.device_put(np.asarray(a, dtype=np.float64)) for a in args]
         scalar = len(jax.eval_shape(ident.f, *args[: len(ident.argnames)]).shape) == 0
-        progs = dict(programs) if programs is not None else {"closed": ident.closed, **variants(ident, scalar)}
+        if programs is not None:
+            progs = dict(programs)
+        else:
+            vs = variants(ident, scalar)
+            if cfg.quick:  # the smoke run: one autodiff variant, reverse mode where it applies
+                lean = next(k for k in LEAN if k in vs)
+                vs = {lean: vs[lean]}
+            progs = {"closed": ident.closed, **vs}
     except Exception as e:
         rec.update(status="error", error=f"inputs: {type(e).__name__}: {e}")
         return rec
@@ -704,6 +725,44 @@ def judge(rec: dict[str, Any], floor: float) -> None:
     )
 
 
+# The issue's targets: (identity, sizes, autodiff variants compared, speed-up goal, wording). The --docs run
+# measures these sizes too (beside the sweep) and reports each against its goal.
+TARGETS: tuple[tuple[str, dict[str, int], tuple[str, ...], float, str], ...] = (
+    ("tensors.dK_dR", {"m": 32, "n": 32}, ("jacfwd", "jacrev"), 15.0, "≥ 15× the best of jacfwd/jacrev"),
+    ("tensors.dAx_dA", {"m": 64, "n": 64}, ("jacfwd",), 50.0, "≥ 50× jacfwd"),
+    ("norms.l2_hessian", {"n": 4096}, ("hessian",), 1.0, "faster than jax.hessian"),
+)
+
+
+def measure_targets(records: Sequence[Mapping[str, Any]], cfg: Config, floor: float) -> list[dict[str, Any]]:
+    """Each target of :data:`TARGETS` whose identity is in ``records``: the sweep's record at that size, or a
+    new measurement; the speed-up against the named variants (the smallest median) and whether it meets
+    the goal (its lower quartile at or above the goal)."""
+    from ._core import get
+
+    out = []
+    by_id = {r["id"]: r for r in records}
+    for ident_id, sizes, names, goal, text in TARGETS:
+        if ident_id not in by_id:
+            continue
+        s = next((x for x in by_id[ident_id]["sizes"] if x["sizes"] == sizes), None)
+        if s is None:
+            s = bench_size(get(ident_id), sizes, cfg)
+            judge(s, floor)
+        ratios = [(k, s["programs"][k]["ratio"]) for k in names if (s["programs"].get(k) or {}).get("ratio")]
+        t = {"id": ident_id, "label": label(sizes), "target": text, "goal": goal, "variants": list(names)}
+        t["regime"] = s.get("regime")
+        if ratios:
+            k, r = min(ratios, key=lambda kr: kr[1]["median"])
+            t.update(variant=k, ratio=r, met=bool(r["q25"] >= goal), why=None)
+        else:
+            why = "; ".join(f"{k}: {(s['programs'].get(k) or {}).get('skipped') or s.get('error')}" for k in names)
+            t.update(variant=None, ratio=None, met=False, why=f"not timed ({why})")
+        t["record"] = s
+        out.append(t)
+    return out
+
+
 # --- the whole run -------------------------------------------------------------------------------------------
 def environment() -> dict[str, Any]:
     """Versions, device, CPU count, x64: the block every report carries."""
@@ -744,6 +803,7 @@ def run(
     idents: Sequence[Identity],
     cfg: Config,
     progress: Callable[[int, int, str, float], None] | None = None,
+    targets: bool = False,
 ) -> dict[str, Any]:
     """Benchmark ``idents``: the environment, the bandwidth reference (before and after) and one record per
     identity with its sizes. ``progress(k, total, text, elapsed)`` is called as the sweep advances."""
@@ -774,7 +834,8 @@ def run(
             done += 1
         records.append(rec)
     if progress:
-        progress(total, total, "bandwidth", time.perf_counter() - t_start)
+        progress(total, total, "targets and bandwidth", time.perf_counter() - t_start)
+    tgt = measure_targets(records, cfg, floor["median"]) if targets else []
     bw_after = measure_bandwidth(cfg_eff)
     result = {
         "schema": SCHEMA,
@@ -793,6 +854,7 @@ def run(
         "bandwidth": {"before": bw_before, "after": bw_after},
         "dispatch_floor_s": floor,
         "identities": records,
+        "targets": tgt,
         "seconds": time.perf_counter() - t_start,
     }
     annotate_bandwidth(result)

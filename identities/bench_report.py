@@ -58,31 +58,16 @@ def _md_table(headers: Sequence[str], body: Sequence[Sequence[Any]]) -> str:
 
 
 def _headline(result: Mapping[str, Any]) -> list[list[Any]]:
-    """The issue's targets, with what this run measured (only those present in the run)."""
-    targets = [
-        ("tensors.dK_dR", 32, ("jacfwd", "jacrev"), 15.0, "≥ 15× the best of jacfwd/jacrev"),
-        ("tensors.dAx_dA", 64, ("jacfwd",), 50.0, "≥ 50× jacfwd"),
-        ("norms.l2_hessian", 4096, ("hessian",), 1.0, "faster than jax.hessian"),
-    ]
+    """The issue's targets (identities.bench.TARGETS) with what this run measured."""
     out = []
-    by_id = {r["id"]: r for r in result["identities"]}
-    for ident, n, variants, goal, text in targets:
-        rec = by_id.get(ident)
-        if rec is None:
-            continue
-        sizes = [s for s in rec["sizes"] if s.get("status") == "ok"]
-        at = [s for s in sizes if s["n"] == n] or sizes[-1:]
-        if not at:
-            continue
-        s = at[0]
-        ratios = [s["programs"][v]["ratio"] for v in variants if s["programs"].get(v, {}).get("ratio")]
-        if not ratios:
-            why = "; ".join(s["programs"][v]["skipped"] or "" for v in variants if v in s["programs"])
-            out.append([ident, s["label"], text, f"not timed: {why}", "-"])
-            continue
-        r = min(ratios, key=lambda q: q["median"])
-        met = "yes" if r["median"] >= goal and s["n"] == n else ("n/a (other size)" if s["n"] != n else "no")
-        out.append([ident, s["label"], text, f"{r['median']:.1f}× [{r['q25']:.1f}-{r['q75']:.1f}]", met])
+    for t in result.get("targets", []):
+        r = t["ratio"]
+        measured = (
+            f"{r['median']:.1f}× [{r['q25']:.1f}-{r['q75']:.1f}] vs {t['variant']}" if r else t["why"] or "not timed"
+        )
+        if t.get("regime") == "fresh-pages":
+            measured += " (fresh-pages regime)"
+        out.append([t["id"], t["label"], t["target"], measured, "yes" if t["met"] else "no"])
     return out
 
 
@@ -161,7 +146,9 @@ def markdown(result: Mapping[str, Any], plots: Sequence[Path]) -> str:
         "are listed below with the reason.",
         "",
         "Speed-up > 1: the closed form is faster. Verdict `faster` when its quartiles are above 1, "
-        "`slower` when they are below 1 and the median below 0.9, `tie` otherwise.",
+        "`slower` when they are below 1, the median below 0.9 and the gap larger than half the dispatch "
+        f"floor (an empty jitted call: {fmt_seconds(result['dispatch_floor_s']['median'])} in this run), "
+        "`tie` otherwise.",
         "",
         "## Environment",
         "",

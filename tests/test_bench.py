@@ -116,8 +116,12 @@ def test_verdict_needs_more_than_noise():
     assert bench.verdict(None) == "-"
 
 
-def test_run_json_schema_and_reports(tmp_path):
-    result = bench.run(bench.select("vector.Ax,norms.l2_hessian"), bench.Config(**{**FAST.__dict__, "quick": True}))
+def test_run_json_schema_and_reports(tmp_path, monkeypatch):
+    goal = ("vector.Ax", {"m": 3, "n": 5}, ("jacrev",), 1e9, "a billion times faster")  # a size not in the sweep
+    monkeypatch.setattr(bench, "TARGETS", (goal,))
+    result = bench.run(
+        bench.select("vector.Ax,norms.l2_hessian"), bench.Config(**{**FAST.__dict__, "quick": True}), targets=True
+    )
     text = json.dumps(result, allow_nan=False)  # strict JSON: no NaN or infinity
     data = json.loads(text)
     assert data["schema"] == bench.SCHEMA
@@ -143,11 +147,15 @@ def test_run_json_schema_and_reports(tmp_path):
         assert s["programs"]["closed"]["memory"]["output"] == s["output_bytes"]
         assert s["best"]["variant"] in s["programs"]
         assert s["best"]["ratio"]["n"] == s["programs"]["closed"]["time"]["n"] >= 3
+    (t,) = data["targets"]
+    assert t["id"] == "vector.Ax" and t["label"] == "m=3,n=5" and t["variant"] == "jacrev"
+    assert t["met"] is False and t["ratio"]["median"] > 0 and t["record"]["status"] == "ok"
     written = write_docs(result, tmp_path)
     names = {p.relative_to(tmp_path).as_posix() for p in written}
     assert {"bench/results/latest.json", "docs/benchmarks.md", "docs/_static/bench/vector.png"} <= names
     md = (tmp_path / "docs/benchmarks.md").read_text()
     assert "## Environment" in md and "vector.Ax" in md and "_static/bench/norms.png" in md
+    assert "a billion times faster" in md
     assert json.loads((tmp_path / "bench/results/latest.json").read_text())["schema"] == bench.SCHEMA
 
 
@@ -185,7 +193,7 @@ def test_closed_form_scratch_is_bounded(ident):
         return
     scalar = len(jax.eval_shape(ident.f, *specs[: len(ident.argnames)]).shape) == 0
     progs = bench.variants(ident, scalar)
-    lean = next(k for k in ("grad", "jacrev", "hessian", "jvp", "vjp") if k in progs)  # reverse mode, if it applies
+    lean = next(k for k in bench.LEAN if k in progs)  # reverse mode, where it applies
     leanest = bench.compile_program(progs[lean], specs, lean)[0].memory["temp"]
     assert temp <= leanest + SLACK, (
         f"{ident.id} at {bench.label(sizes)}: the closed form needs {temp} temporary bytes for a {out}-byte "
