@@ -138,7 +138,7 @@ def markdown(result: Mapping[str, Any], plots: Sequence[Path]) -> str:
         "`jacrev(jacrev)` for Hessians; `jax.jvp`, `jax.vjp`) are jitted and compiled; each program runs "
         "once and every autodiff result must agree with the closed form before anything is timed. Timing "
         "excludes warm-up, blocks until the result is ready, interleaves the programs round by round "
-        "(reversing the order every other round) and reports medians with quartiles; the speed-up is "
+        "(in a fresh random order each round) and reports medians with quartiles; the speed-up is "
         "autodiff time / closed-form time taken pair by pair within each round. The sweep of an identity "
         "is the largest power of two n whose closed-form output stays within 16 MiB, then n/4 and n/16 "
         "(or the sizes the record declares). A program XLA says needs more memory than the budget is "

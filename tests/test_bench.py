@@ -66,6 +66,12 @@ def test_a_program_predicted_too_slow_is_not_run():
     out = bench.bench_size(ident, {"m": 8, "n": 8}, FAST, previous=prev)
     assert out["status"] == "skipped"
     assert all(p["skipped"].startswith("predicted ") for p in out["programs"].values())
+    again = bench.bench_size(ident, {"m": 16, "n": 16}, FAST, previous=out["programs"])  # not even compiled
+    assert all(
+        p["skipped"] == f"not compiled: {out['programs'][k]['skipped']} at a smaller size"
+        for k, p in again["programs"].items()
+    )
+    assert all(p["compile_s"] is None for p in again["programs"].values())
 
 
 def test_variants_follow_the_kind():
