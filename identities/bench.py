@@ -745,10 +745,13 @@ TARGETS: tuple[tuple[str, dict[str, int], tuple[str, ...], float, str], ...] = (
 )
 
 
+TARGET_CALL_BUDGET = 10.0  # seconds per call allowed at a target size outside the sweep
+
+
 def measure_targets(records: Sequence[Mapping[str, Any]], cfg: Config, floor: float) -> list[dict[str, Any]]:
     """Each target of :data:`TARGETS` whose identity is in ``records``: the sweep's record at that size, or a
     new measurement; the speed-up against the named variants (the smallest median) and whether it meets
-    the goal (its lower quartile at or above the goal)."""
+    the goal (its median at or above the goal; the quartiles are reported beside it)."""
     from ._core import get
 
     out = []
@@ -757,15 +760,15 @@ def measure_targets(records: Sequence[Mapping[str, Any]], cfg: Config, floor: fl
         if ident_id not in by_id:
             continue
         s = next((x for x in by_id[ident_id]["sizes"] if x["sizes"] == sizes), None)
-        if s is None:
-            s = bench_size(get(ident_id), sizes, cfg)
+        if s is None:  # a target size may be beyond the sweep: one call may take a few seconds
+            s = bench_size(get(ident_id), sizes, replace(cfg, call_budget=max(cfg.call_budget, TARGET_CALL_BUDGET)))
             judge(s, floor)
         ratios = [(k, s["programs"][k]["ratio"]) for k in names if (s["programs"].get(k) or {}).get("ratio")]
         t = {"id": ident_id, "label": label(sizes), "target": text, "goal": goal, "variants": list(names)}
         t["regime"] = s.get("regime")
         if ratios:
             k, r = min(ratios, key=lambda kr: kr[1]["median"])
-            t.update(variant=k, ratio=r, met=bool(r["q25"] >= goal), why=None)
+            t.update(variant=k, ratio=r, met=bool(r["median"] >= goal), why=None)
         else:
             why = "; ".join(f"{k}: {(s['programs'].get(k) or {}).get('skipped') or s.get('error')}" for k in names)
             t.update(variant=None, ratio=None, met=False, why=f"not timed ({why})")
@@ -959,6 +962,10 @@ def print_table(result: Mapping[str, Any], file: Any = None) -> None:
             ),
             file=file,
         )
+    for t in result.get("targets", []):
+        r = t["ratio"]
+        got = f"{r['median']:.1f}x [{r['q25']:.1f}-{r['q75']:.1f}] vs {t['variant']}" if r else t["why"]
+        print(f"target {t['id']} at {t['label']} ({t['target']}): {got}: {'met' if t['met'] else 'NOT met'}", file=file)
     sk = skipped(result)
     if sk:
         print(f"\n{len(sk)} programs not run or not timed:", file=file)

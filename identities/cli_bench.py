@@ -58,9 +58,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         memory_budget=int(args.memory_budget * bench.GiB) if args.memory_budget else None,
         **({"max_bytes": int(args.max_mib * bench.MiB)} if args.max_mib else {}),
     )
-    result = bench.run(
-        idents, cfg, _progress(not args.no_progress), targets=args.docs or not (args.only or args.quick or args.sizes)
-    )
+    result = bench.run(idents, cfg, _progress(not args.no_progress), targets=not (args.quick or args.sizes))
     if args.json == "-":
         print(json.dumps(result, indent=1, ensure_ascii=False))
     else:
