@@ -248,6 +248,7 @@ def write_plots(result: Mapping[str, Any], outdir: Path) -> list[Path]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     outdir.mkdir(parents=True, exist_ok=True)
     families: dict[str, list[Mapping[str, Any]]] = {}
@@ -273,6 +274,8 @@ def write_plots(result: Mapping[str, Any], outdir: Path) -> list[Path]:
             continue
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.axhline(1.0, color="grey", lw=1, ls="--")
         ax.set_xlabel("n (largest dimension)")
         ax.set_ylabel("best autodiff time / closed-form time")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import jax
+import jax.numpy as jnp
 import pytest
 
 import identities
@@ -81,6 +82,45 @@ def test_variants_follow_the_kind():
         "hessian",
         "jacrev(jacrev)",
     }
+
+
+def _local(kind, closed):
+    """An identity of ``kind`` built without registering it: ∂(Ax)/∂x applied to a tangent or cotangent."""
+    from identities._core import Identity, Source, Tex
+
+    return Identity(
+        id=f"local.{kind}",
+        family="local",
+        name=kind,
+        f=lambda A, x: jnp.tanh(A @ x),
+        closed=closed,
+        argnames=("A", "x"),
+        wrt="x",
+        shapes={"A": "m n", "x": "n"},
+        requires={},
+        tex=Tex(f="tanh(Ax)", num="", den=""),
+        sources=(Source("test", "here"),),
+        kind=kind,
+    )
+
+
+def _sech2(A, x):
+    return 1 - jnp.tanh(A @ x) ** 2
+
+
+@pytest.mark.parametrize(
+    "kind, closed",
+    [("jvp", lambda A, x, v: _sech2(A, x) * (A @ v)), ("vjp", lambda A, x, g: (_sech2(A, x) * g) @ A)],
+)
+def test_jvp_and_vjp_kinds(kind, closed):
+    ident = _local(kind, closed)
+    (sizes,) = bench.sweep(ident, bench.Config(quick=True))  # the extra argument counts in the footprint
+    assert sizes["m"] == sizes["n"] > 2 and max(bench.footprint(ident, sizes)) <= bench.Config().quick_bytes
+    out = bench.bench_size(ident, {"m": 5, "n": 3}, FAST)
+    assert out["status"] == "ok" and set(out["programs"]) == {"closed", kind}
+    assert out["best"]["variant"] == kind and out["programs"][kind]["agrees"] is True
+    wrong = _local(kind, lambda A, x, t: 2 * closed(A, x, t))
+    assert bench.bench_size(wrong, {"m": 5, "n": 3}, FAST)["status"] == "refused"
 
 
 def test_sweeps():
