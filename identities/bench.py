@@ -810,7 +810,15 @@ def environment() -> dict[str, Any]:
         "machine": platform.machine(),
         "system": platform.system(),
         "commit": commit,
+        "load_average": _loadavg(),  # other work on the machine during the run: read the spreads with it
     }
+
+
+def _loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (OSError, AttributeError):  # pragma: no cover - platforms without it
+        return None
 
 
 def run(
@@ -822,6 +830,7 @@ def run(
     """Benchmark ``idents``: the environment, the bandwidth reference (before and after) and one record per
     identity with its sizes. ``progress(k, total, text, elapsed)`` is called as the sweep advances."""
     t_start = time.perf_counter()
+    load_before = _loadavg()
     cfg_eff = cfg.effective()
     bw_before = measure_bandwidth(cfg_eff)
     floor = dispatch_floor(cfg_eff)
@@ -851,9 +860,11 @@ def run(
         progress(total, total, "targets and bandwidth", time.perf_counter() - t_start)
     tgt = measure_targets(records, cfg, floor["median"]) if targets else []
     bw_after = measure_bandwidth(cfg_eff)
+    env = environment()
+    env["load_average_before"], env["load_average_after"] = load_before, env.pop("load_average")
     result = {
         "schema": SCHEMA,
-        "environment": environment(),
+        "environment": env,
         "config": {
             "quick": cfg.quick,
             "max_bytes": cfg_eff.max_bytes,

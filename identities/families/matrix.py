@@ -105,4 +105,4 @@ def aT_Xinv_b(a, X, b):
     lu = lu_factor(X)
     u = lu_solve(lu, a, trans=1)
     v = lu_solve(lu, b)
-    return -jnp.outer(u, v)
+    return jnp.outer(-u, v)  # negate the vector, not the n×n product
