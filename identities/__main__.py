@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "identities.cli_special",
     "identities.cli_check",
     "identities.cli_conformance",
+    "identities.cli_bench",
 )
 
 

@@ -201,6 +201,9 @@ class Identity:
     # excluded points are tested in tests/test_special_points.py.
     autodiff_requires: Mapping[str, Structure] = field(default_factory=dict)
     special: tuple[SpecialPoint, ...] = ()  # non-differentiable or delicate points, charted
+    # Size assignments of the benchmark sweep (``python -m identities bench``), smallest first; empty: the
+    # harness derives a sweep from the closed form's output bytes (identities/bench.py).
+    bench_sizes: tuple[Mapping[str, int], ...] = ()
 
     # --- derived ---------------------------------------------------------------------------------------
     @property
@@ -362,6 +365,7 @@ def identity(
     joint: tuple[Joint, ...] | list[Joint] = (),
     autodiff_requires: Mapping[str, Structure] | None = None,
     special: tuple[SpecialPoint, ...] | list[SpecialPoint] = (),
+    bench_sizes: tuple[Mapping[str, int], ...] | list[Mapping[str, int]] = (),
 ) -> Callable[[Callable[..., Any]], Identity]:
     """Declare an identity: decorate its closed form; returns the registered :class:`Identity`.
 
@@ -413,6 +417,7 @@ def identity(
             joint=tuple(joint),
             autodiff_requires=dict(autodiff_requires or {}),
             special=tuple(special),
+            bench_sizes=tuple(dict(b) for b in bench_sizes),
         )
         REGISTRY.add(ident)
         return ident

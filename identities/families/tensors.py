@@ -19,6 +19,7 @@ from .._core import Tex, identity, mml, seed
     sources=[seed("001", "5.4 gradients of matrices: df/dA for f = Ax"), mml("Example 5.12")],
     aliases=("d(Ax)/dA", "df/dA"),
     notes="A 3-tensor of shape (m, m, n) in JAX layout: row i of ∂f_i/∂A is xᵀ, every other row is 0.",
+    bench_sizes=[{"m": n, "n": n} for n in (16, 32, 64, 128)],
 )
 def dAx_dA(A, x):
     m = A.shape[0]
@@ -47,6 +48,7 @@ def dAx_dA(A, x):
     A 4-tensor of shape (n, n, m, n) in JAX layout. The seed's case table: R_iq if j = p ≠ q; R_ip if
     j = q ≠ p; 2R_iq if j = p = q; 0 otherwise (tests check the closed form against it entry by entry).
     """,
+    bench_sizes=[{"m": n, "n": n} for n in (8, 16, 32)],
 )
 def dK_dR(R):
     n = R.shape[1]

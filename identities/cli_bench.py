@@ -1,0 +1,101 @@
+"""``python -m identities bench``: closed forms against autodiff, timed (see :mod:`identities.bench`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import UnknownIdentityError
+
+
+def repo_root() -> Path:
+    """The checkout this package lives in (where docs/ and bench/ are), else the working directory."""
+    here = Path(__file__).resolve().parents[1]
+    return here if (here / "pyproject.toml").exists() else Path.cwd()
+
+
+def _progress(enabled: bool) -> Any:
+    tty = sys.stderr.isatty()
+    last = [0.0]
+
+    def show(k: int, total: int, text: str, elapsed: float) -> None:
+        if not enabled:
+            return
+        line = f"[{k}/{total}] {elapsed:5.0f} s  {text}"
+        if tty:
+            print(f"\r{line[:100]:<100}", end="" if k < total else "\n", file=sys.stderr, flush=True)
+        elif time.perf_counter() - last[0] > 5 or k == total:  # a log line every few seconds
+            last[0] = time.perf_counter()
+            print(line, file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+    from .bench_report import write_docs, write_json
+
+    try:
+        sizes = bench.parse_sizes(args.sizes) if args.sizes else ()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.docs and (args.only or args.sizes or args.quick):
+        print("error: --docs writes the committed report of the whole default sweep; drop --only/--sizes/--quick")
+        return 2
+    idents = bench.select(args.only)
+    if not idents:
+        raise UnknownIdentityError(f"no identity matches {args.only!r}")
+    cfg = bench.Config(
+        quick=args.quick,
+        sizes=sizes,
+        seed=args.seed,
+        call_budget=args.call_budget,
+        memory_budget=int(args.memory_budget * bench.GiB) if args.memory_budget else None,
+        **({"max_bytes": int(args.max_mib * bench.MiB)} if args.max_mib else {}),
+    )
+    result = bench.run(idents, cfg, _progress(not args.no_progress), targets=not (args.quick or args.sizes))
+    if args.json == "-":
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+    else:
+        bench.print_table(result)
+    if args.json and args.json != "-":
+        write_json(result, Path(args.json))
+        print(f"wrote {args.json}", file=sys.stderr)
+    if args.docs:
+        root = repo_root()
+        for p in write_docs(result, root):
+            print(f"wrote {p.relative_to(root)}", file=sys.stderr)
+    refused = [s for r in result["identities"] for s in r["sizes"] if s["status"] in ("refused", "error")]
+    return 1 if refused else 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="time closed forms against jax autodiff (agreement checked first)",
+        description=__doc__,
+    )
+    p.add_argument("--only", metavar="PATTERN", help="ids matching these comma-separated globs or substrings")
+    p.add_argument(
+        "--sizes",
+        metavar="SIZES",
+        help="comma-separated sizes for every identity: N (largest dimension) or d=N:e=M",
+    )
+    p.add_argument("--quick", action="store_true", help="one small size per identity, few rounds (CI smoke run)")
+    p.add_argument("--json", metavar="PATH", help="write the results as JSON ('-' prints them instead of the table)")
+    p.add_argument(
+        "--docs",
+        action="store_true",
+        help="write docs/benchmarks.md, docs/_static/bench/*.png and bench/results/latest.json",
+    )
+    p.add_argument("--max-mib", type=float, help="largest output of the derived sweep, MiB (default 16)")
+    p.add_argument("--memory-budget", type=float, metavar="GIB", help="skip programs needing more (default: auto)")
+    p.add_argument("--call-budget", type=float, default=1.0, metavar="S", help="skip programs slower per call")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_bench)
