@@ -17,7 +17,7 @@ from ._core import REFERENCES, Identity, catalog, get
 from .errors import UnknownIdentityError
 
 # Further subcommands live in their own modules, each with ``register(subparsers)``; add one line here.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("identities.cli_docs",)
 
 
 def _shapes_text(ident: Identity) -> str:
