@@ -27,7 +27,7 @@ html_static_path = ["_static"]
 html_css_files = ["mathml.css"]
 html_copy_source = False
 html_show_sourcelink = False
-exclude_patterns = ["_build", "_ext", "README.md"]
+exclude_patterns = ["_build", "_ext", "_static", "**/README.md"]
 suppress_warnings: list[str] = []
 
 root_doc = "index"
@@ -37,3 +37,4 @@ optional_docs = ["checking", "special-cases", "conformance", "framework-findings
 # label (lower case) -> identity id, written by the generator next to the pages it generates
 _anchors = HERE / "catalog" / "anchors.json"
 identity_anchors = json.loads(_anchors.read_text(encoding="utf-8")) if _anchors.exists() else {}
+html_search_scorer = str(HERE / "_ext" / "search_scorer.js")  # names the identity in search results (see the file)

@@ -822,6 +822,18 @@ class BuildResult:
     problems: list[str] = field(default_factory=list)
 
 
+def _remove_stale_html(source: Path, out: Path) -> None:
+    """Delete output pages whose source page is gone (Sphinx leaves them; the checks would read them)."""
+    if not out.exists():
+        return
+    for page in out.rglob("*.html"):
+        rel = page.relative_to(out)
+        if rel.parts[0].startswith("_") or rel.with_suffix("").as_posix() in ("genindex", "search", "py-modindex"):
+            continue
+        if not any((source / rel).with_suffix(ext).exists() for ext in (".md", ".rst")):
+            page.unlink()
+
+
 def build(
     source: Path | None = None,
     out: Path | None = None,
@@ -852,6 +864,7 @@ def build(
     result.pages_changed = len(changed)
     t2 = time.perf_counter()
     failed = [i for i, r in records.items() if not r["report"]["ok"]]
+    _remove_stale_html(source, out)
     from sphinx.cmd.build import build_main
 
     args = ["-b", "html", "-q", "-d", str(cache / "doctrees"), str(source), str(out)]
