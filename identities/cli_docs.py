@@ -83,7 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--no-verify", action="store_true", help="skip build-time verification (pages say so)")
         q.add_argument("--examples", type=int, default=docsgen.VERIFY_EXAMPLES, help="random inputs per size")
         q.add_argument("--sizes", type=int, default=docsgen.VERIFY_SIZES, help="size assignments per identity")
-        q.add_argument("--jobs", type=int, help="verification processes (default: CPUs, at most 4)")
+        q.add_argument("--jobs", type=int, help="verification processes (default: one per CPU)")
         if name == "serve":
             q.add_argument("--no-build", action="store_true", help="serve the existing _site/ as it is")
             q.add_argument("--host", default="127.0.0.1")

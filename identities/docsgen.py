@@ -221,18 +221,24 @@ def verify_record(ident_id: str, examples: int = VERIFY_EXAMPLES, sizes: int = V
     """Verify one identity and compute its numeric example (run in a worker process)."""
     from .__main__ import _example
     from ._core import get
+    from .layout import from_jax
     from .verify import verify
 
     ident = get(ident_id)
     report = verify(ident, examples=examples, seed=seed, max_sizes=sizes)
-    layouts = ("numerator", "denominator") if ident.kind in ("jacobian", "hessian") else ("jax",)
     example: dict[str, Any] = {}
     try:
-        for lay in layouts:
-            ex = _example(ident, lay)
-            example["inputs"] = {a: _example_text(v) for a, v in ex["inputs"].items()}
-            example[lay] = _example_text(ex["derivative"])
+        ex = _example(ident, "jax")  # once, in JAX layout; the layouts are rearrangements of it
+        example["inputs"] = {a: _example_text(v) for a, v in ex["inputs"].items()}
         example["sizes"] = ident.size_assignments()[0]
+        d = np.asarray(ex["derivative"], dtype=np.float64)
+        if ident.kind in ("jacobian", "hessian"):
+            win = len(ident.arg_shapes(example["sizes"])[ident.wrt])
+            p = win if ident.kind == "hessian" else len(ident.out_shape(example["sizes"]))
+            for lay in ("numerator", "denominator"):
+                example[lay] = _example_text(from_jax(d, (p, win), lay))
+        else:
+            example["jax"] = _example_text(d)
     except Exception as e:  # the report says the identity failed; the page shows why
         example = {"error": f"{type(e).__name__}: {e}"}
     return {"report": report.to_dict(), "example": example, "params": [examples, sizes, seed]}
@@ -280,7 +286,7 @@ def verification(
                 except (OSError, ValueError):
                     pass  # a damaged entry is recomputed
         todo.append((ident, path))
-    n_jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 4)
+    n_jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     n_jobs = max(1, min(n_jobs, len(todo) // 4 or 1))
     stats.jobs = n_jobs
     if todo:

@@ -125,9 +125,14 @@ def test_shapes_in_dimension_names():
 
 
 def test_section_shows_verification_from_a_record():
-    ident = get("matrix.tr_X")
+    from identities.__main__ import _example
+
+    ident = get("vector.Ax")  # m×n: the two layouts differ
     record = dg.verify_record(ident.id)
     assert record["report"]["ok"]
+    for lay in ("numerator", "denominator"):  # the example, rearranged from JAX layout, is the CLI's
+        assert record["example"][lay] == dg._example_text(_example(ident, lay)["derivative"])
+    assert record["example"]["numerator"] != record["example"]["denominator"]
     text = dg.identity_section(ident, record)
     assert '<span class="status verified">verified</span>' in text
     for check in record["report"]["checks"]:
