@@ -22,6 +22,7 @@ import html
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -563,7 +564,7 @@ def index_page(idents: Sequence[Identity], records, families: Sequence[str]) -> 
             r = rec["report"]
             worst = max((c["max_abs_error"] for c in r["checks"].values()), default=0.0)
             st = f"✓ {_fmt(worst)}" if r["ok"] else "FAILED"
-        srcs = "; ".join(md_text(str(s)) for s in i.sources)
+        srcs = "; ".join(md_text(f"{s.ref} {s.loc}" if s.ref in ("MC", "MML", "G08") else s.ref) for s in i.sources)
         out.append(
             f"| [{i.id}]({i.family}.md#{label(i.id)}) | ${tex_cell(one_line(i.tex.f))}$ "
             f"| ${tex_cell(one_line(i.tex.num))}$ | {srcs} | {st} |"
@@ -802,6 +803,7 @@ def check_site(site: Path, idents: Sequence[Identity]) -> list[str]:
                 tpage = parsed.get(target)
                 if tpage is not None and frag not in tpage.ids:
                     problems.append(f"{rel}: missing anchor {url}")
+    problems += _check_search_index(site, idents)
     for ident in idents:
         page = parsed.get((site / CATALOG_DIR / f"{ident.family}.html").resolve())
         if page is None or ident.id not in page.ids:
@@ -811,6 +813,22 @@ def check_site(site: Path, idents: Sequence[Identity]) -> list[str]:
         if missing:
             problems.append(f"identity {ident.id}: no rendered math for the {' and '.join(sorted(missing))} layout")
     return problems
+
+
+def _check_search_index(site: Path, idents: Sequence[Identity]) -> list[str]:
+    """Every identity is in the search index under its id, pointing at its anchor."""
+    path = site / "searchindex.js"
+    if not path.exists():
+        return ["searchindex.js is missing"]
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text[text.index("(") + 1 : text.rindex(")")])
+    entries = data.get("indexentries", {})
+    docs = data["docnames"]
+    return [
+        f"identity {i.id}: not in the search index"
+        for i in idents
+        if not any(docs[f] == f"{CATALOG_DIR}/{i.family}" and a == i.id for f, a, _ in entries.get(i.id.lower(), []))
+    ]
 
 
 # --- the whole build ---------------------------------------------------------------------------------------
@@ -873,7 +891,13 @@ def build(
     _remove_stale_html(source, out)
     from sphinx.cmd.build import build_main
 
-    args = ["-b", "html", "-q", "-d", str(cache / "doctrees"), str(source), str(out)]
+    # Sphinx keeps its environment across builds but not across changes to our extensions: key it on them
+    ext = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((source / "_ext").glob("*")) if p.is_file()))
+    doctrees = cache / f"doctrees-{ext.hexdigest()[:12]}"
+    for old in cache.glob("doctrees*"):
+        if old != doctrees and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    args = ["-b", "html", "-q", "-d", str(doctrees), str(source), str(out)]
     if strict:
         args[:0] = ["-W", "--keep-going"]
     code = build_main(args)

@@ -161,8 +161,12 @@ def test_write_pages_rewrites_only_changes_and_removes_stale(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
 
 
-def _site(tmp_path: Path, body: str) -> Path:
+def _site(tmp_path: Path, body: str, idents=()) -> Path:
     (tmp_path / "catalog").mkdir()
+    index = {"docnames": [f"catalog/{i.family}" for i in idents], "indexentries": {}}
+    for k, i in enumerate(idents):
+        index["indexentries"][i.id.lower()] = [[k, i.id, True]]
+    (tmp_path / "searchindex.js").write_text(f"Search.setIndex({json.dumps(index)})")
     (tmp_path / "index.html").write_text(f"<html><body>{body}</body></html>")
     (tmp_path / "other.html").write_text('<html><body><p id="here">x</p></body></html>')
     return tmp_path
@@ -183,7 +187,7 @@ def test_check_site_finds_broken_links_anchors_and_remote_resources(tmp_path):
 
 def test_check_site_requires_every_identity_with_both_layouts(tmp_path):
     ident = get("matrix.tr_X")
-    site = _site(tmp_path, "")
+    site = _site(tmp_path, "", [ident])
     (site / "catalog" / "matrix.html").write_text(
         textwrap.dedent(f"""\
         <section id="{ident.id}"><h2>x</h2>
@@ -192,7 +196,10 @@ def test_check_site_requires_every_identity_with_both_layouts(tmp_path):
     )
     assert dg.check_site(site, [ident]) == [f"identity {ident.id}: no rendered math for the denominator layout"]
     ghost = dataclasses.replace(ident, id="matrix.ghost")
-    assert dg.check_site(site, [ghost]) == ["identity matrix.ghost: no anchor #matrix.ghost in catalog/matrix.html"]
+    assert dg.check_site(site, [ghost]) == [
+        "identity matrix.ghost: not in the search index",
+        "identity matrix.ghost: no anchor #matrix.ghost in catalog/matrix.html",
+    ]
 
 
 @pytest.mark.parametrize(

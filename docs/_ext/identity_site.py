@@ -6,13 +6,19 @@
   ``catalog/anchors.json``; conf.py passes it in as ``identity_anchors``.
 * ``{identity-index}`` directive: search keys of one identity (name, expression words, Cookbook
   numbers) as index entries that point at the identity's anchor, so the search page lists
-  ``matrix.html#matrix.det_X`` for "determinant", "MC(49)" or "49".
+  ``matrix.html#matrix.det_X`` for "determinant", "MC(49)" or "49". Sphinx 9.0 forgets the index
+  entries of pages it does not rewrite in an incremental build (they are not restored from the old
+  search index), so the keys are also kept in the environment and written into searchindex.js after
+  every build.
 * ``optional_docs``: hand-written pages other work adds (special-cases, benchmarks, ...). A toctree
   line naming one of them is dropped while that page does not exist; every other toctree entry must
   exist, as usual.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 from docutils import nodes
 from sphinx import addnodes
@@ -53,11 +59,48 @@ class IdentityIndex(SphinxDirective):
         target = self.arguments[0]
         index = addnodes.index(entries=[], inline=False)
         self.set_source_info(index)
-        for line in self.content:
-            key = line.strip().replace(";", ",")
-            if key:
-                index["entries"].append(("single", key, target, "main", None))
+        keys = [k for k in (line.strip().replace(";", ",") for line in self.content) if k]
+        index["entries"] = [("single", key, target, "main", None) for key in keys]
+        _keys(self.env).setdefault(self.env.docname, []).extend((key, target) for key in keys)
         return [index]
+
+
+def _keys(env) -> dict[str, list[tuple[str, str]]]:
+    if not hasattr(env, "identity_search_keys"):
+        env.identity_search_keys = {}
+    return env.identity_search_keys
+
+
+def _purge(app, env, docname):
+    _keys(env).pop(docname, None)
+
+
+def _merge(app, env, docnames, other):
+    for d in docnames:
+        if d in _keys(other):
+            _keys(env)[d] = _keys(other)[d]
+
+
+_PREFIX, _SUFFIX = "Search.setIndex(", ")"
+
+
+def _write_search_keys(app, exception):
+    """Put every identity's search keys into searchindex.js (see the module docstring)."""
+    if exception or app.builder.format != "html":
+        return
+    path = Path(app.outdir, "searchindex.js")
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text[len(_PREFIX) : -len(_SUFFIX)])
+    docindex = {d: i for i, d in enumerate(data["docnames"])}
+    entries = data.setdefault("indexentries", {})
+    for docname, keys in _keys(app.env).items():
+        if docname not in docindex:
+            continue
+        for key, target in keys:
+            hit = [docindex[docname], target, True]
+            if hit not in entries.setdefault(key.lower(), []):
+                entries[key.lower()].append(hit)
+    path.write_text(_PREFIX + json.dumps(data, separators=(",", ":"), sort_keys=True) + _SUFFIX, encoding="utf-8")
 
 
 def _drop_missing_optional(app, docname, source):
@@ -74,6 +117,9 @@ def setup(app):
     app.add_transform(IdentityAnchors)
     app.add_directive("identity-index", IdentityIndex)
     app.connect("source-read", _drop_missing_optional)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("build-finished", _write_search_keys)
     # re-read the root page every build, so that an optional page added since is picked up
     app.connect("env-get-outdated", lambda app, env, added, changed, removed: [app.config.root_doc])
     return {"parallel_read_safe": True, "parallel_write_safe": True}
