@@ -218,13 +218,32 @@ def _example_text(value: Any) -> str:
     return np.array2string(a, precision=4, suppress_small=True, max_line_width=100, threshold=64, edgeitems=3)
 
 
-def verify_record(ident_id: str, examples: int = VERIFY_EXAMPLES, sizes: int = VERIFY_SIZES, seed: int = VERIFY_SEED):
+def use_compilation_cache(path: Path) -> None:
+    """JAX's persistent compilation cache in ``path``: a re-verification after an edit that leaves the
+    compiled programs alone (a note, a source, the engine's messages) skips XLA compilation."""
+    import jax
+
+    if not jax.config.jax_compilation_cache_dir:  # JAX_COMPILATION_CACHE_DIR, when set, wins (CI shares it)
+        jax.config.update("jax_compilation_cache_dir", str(path))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+def verify_record(
+    ident_id: str,
+    examples: int = VERIFY_EXAMPLES,
+    sizes: int = VERIFY_SIZES,
+    seed: int = VERIFY_SEED,
+    jax_cache: str | None = None,
+):
     """Verify one identity and compute its numeric example (run in a worker process)."""
     from .__main__ import _example
     from ._core import get
     from .layout import from_jax
     from .verify import verify
 
+    if jax_cache:
+        use_compilation_cache(Path(jax_cache))
     ident = get(ident_id)
     report = verify(ident, examples=examples, seed=seed, max_sizes=sizes)
     example: dict[str, Any] = {}
@@ -302,16 +321,17 @@ def verification(
                     old.unlink(missing_ok=True)
             _atomic_write(path, json.dumps(rec))
 
+    jax_cache = str(cache_dir / "jax") if cache_dir is not None else None
     if n_jobs == 1:
         for ident, path in todo:
-            store(ident, path, verify_record(ident.id, examples, sizes, seed))
+            store(ident, path, verify_record(ident.id, examples, sizes, seed, jax_cache))
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         ctx = multiprocessing.get_context("spawn")  # JAX is multithreaded: never fork it
         with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(verify_record, i.id, examples, sizes, seed): (i, p) for i, p in todo}
+            futures = {pool.submit(verify_record, i.id, examples, sizes, seed, jax_cache): (i, p) for i, p in todo}
             for fut in as_completed(futures):
                 ident, path = futures[fut]
                 store(ident, path, fut.result())

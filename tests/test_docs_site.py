@@ -132,15 +132,16 @@ def _screenshot(page, tmp_path: Path, name: str) -> None:
         shutil.copy(path, Path(os.environ["DOCS_SCREENSHOTS"]) / name)
 
 
-@pytest.mark.parametrize("rel", ["index.html", "catalog/index.html", *[f"catalog/{f}.html" for f in _families()]])
-def test_math_rendered(page, site_url, rel, tmp_path):
-    page.goto(site_url + rel, wait_until="load")
-    page.evaluate("() => document.fonts.ready")
-    r = page.evaluate(PROBE)
-    if rel.startswith("catalog/"):
-        assert r["math"] > 0, "no rendered math on the page"
-    assert r["errors"] == 0, f"{r['errors']} math error nodes"
-    assert r["leftover_tex"] == [], f"raw TeX left in page text: {r['leftover_tex'][:5]}"
+def test_math_rendered_on_every_page(page, site_url):
+    """The home page, the catalog and every family page: MathML present, no error node, no raw TeX."""
+    for rel in ["index.html", "catalog/index.html", *[f"catalog/{f}.html" for f in _families()]]:
+        page.goto(site_url + rel, wait_until="load")
+        page.evaluate("() => document.fonts.ready")
+        r = page.evaluate(PROBE)
+        if rel.startswith("catalog/"):
+            assert r["math"] > 0, f"{rel}: no rendered math on the page"
+        assert r["errors"] == 0, f"{rel}: {r['errors']} math error nodes"
+        assert r["leftover_tex"] == [], f"{rel}: raw TeX left in page text: {r['leftover_tex'][:5]}"
     assert page.outside_requests == [], f"requests left localhost: {page.outside_requests}"
 
 
