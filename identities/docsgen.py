@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 import re
@@ -356,7 +355,7 @@ def _source_line(s: Source) -> str:
         if nums:
             loc = ", ".join(f'<a href="{ref_slug("MC")}.html#mc-{n}">({n})</a>' for n in nums)
     elif s.ref == "W":
-        loc = f'<a href="{ref_slug("W")}.html#{wiki_anchor(s.loc)}">{html.escape(s.loc)}</a>'
+        loc = f'<a href="{ref_slug("W")}.html#{wiki_anchor(s.loc)}">{md_text(s.loc)}</a>'
     else:
         loc = f'<a href="{ref_slug(s.ref)}.html">{md_text(s.loc)}</a>'
     line = f"**{md_text(s.ref)}** {loc}: {md_text(title)}"
