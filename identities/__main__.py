@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "identities.cli_check",
     "identities.cli_conformance",
     "identities.cli_bench",
+    "identities.cli_docs",
 )
 
 
