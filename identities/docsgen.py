@@ -380,7 +380,7 @@ def _mc_loc_numbers(loc: str) -> list[int]:
 
 def _linkify_docs(text: str, docs_dir: Path | None) -> str:
     """Escaped note text with ``docs/<page>.md`` mentions turned into links to pages that exist."""
-    escaped = md_text(text)
+    escaped = md_text(" ".join(text.split()))  # one list item: paragraphs of a note are joined
     if docs_dir is None:
         return escaped
 
