@@ -908,7 +908,10 @@ def build(
     t2 = time.perf_counter()
     failed = [i for i, r in records.items() if not r["report"]["ok"]]
     _remove_stale_html(source, out)
-    from sphinx.cmd.build import build_main
+    try:
+        from sphinx.cmd.build import build_main
+    except ImportError as e:
+        raise DocsBuildError(f"{e}: install the docs extra, pip install -e '.[docs]'") from e
 
     # Sphinx keeps its environment across builds but not across changes to our extensions: key it on them
     ext = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((source / "_ext").glob("*")) if p.is_file()))
