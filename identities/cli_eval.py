@@ -1,6 +1,8 @@
 """``python -m identities eval ID --arg NAME=VALUE ...``: evaluate an identity's closed form on given inputs.
 
-Values are JSON (``'[[1, 2], [3, 4]]'``; ``NaN``, ``Infinity``, ``nan`` and ``inf`` are read as floats).
+Values are JSON (``'[[1, 2], [3, 4]]'``; ``NaN``, ``Infinity``, ``nan`` and ``inf`` are read as floats;
+JSON integers are read as float64, as Python ints are by the API: only arrays that carry an integer or
+complex dtype are refused as such).
 Inputs are validated exactly as :meth:`identities.Identity.closed_form` validates them: wrong arguments,
 shapes, dtypes, non-finite entries and violated preconditions are refused with a message naming the
 identity and the argument (exit status 2); ``--no-check`` skips the value checks (finiteness and

@@ -380,7 +380,7 @@ def _mc_loc_numbers(loc: str) -> list[int]:
 
 def _linkify_docs(text: str, docs_dir: Path | None) -> str:
     """Escaped note text with ``docs/<page>.md`` mentions turned into links to pages that exist."""
-    escaped = md_text(text)
+    escaped = md_text(" ".join(text.split()))  # one list item: paragraphs of a note are joined
     if docs_dir is None:
         return escaped
 
@@ -908,7 +908,10 @@ def build(
     t2 = time.perf_counter()
     failed = [i for i, r in records.items() if not r["report"]["ok"]]
     _remove_stale_html(source, out)
-    from sphinx.cmd.build import build_main
+    try:
+        from sphinx.cmd.build import build_main
+    except ImportError as e:
+        raise DocsBuildError(f"{e}: install the docs extra, pip install -e '.[docs]'") from e
 
     # Sphinx keeps its environment across builds but not across changes to our extensions: key it on them
     ext = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((source / "_ext").glob("*")) if p.is_file()))

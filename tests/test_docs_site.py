@@ -73,7 +73,6 @@ def browser():
 
 @pytest.fixture(scope="session")
 def site_dir(tmp_path_factory, browser):
-    pytest.importorskip("sphinx")
     out = tmp_path_factory.mktemp("site")
     proc = subprocess.run(
         [sys.executable, "-m", "identities", "docs", "build", "--out", str(out)],

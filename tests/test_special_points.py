@@ -87,7 +87,8 @@ POINTS = special_points()
 def test_special_point(ident, sp):
     """What JAX returns, judged by membership in the record's set of valid answers; and the record itself.
 
-    1. JAX's answer, measured now, has the verdict the record states (the docs page shows the same).
+    1. (test_jax_verdict_is_recorded_and_current) JAX's answer, measured now, has the verdict the
+       record states (the docs page shows the same).
     2. The record is not vacuous: NaN and a far-off candidate are rejected (and the derivative + 1, where
        one exists).
     3. The closed form at the point refuses it with a PreconditionError naming an argument, or returns
@@ -99,12 +100,6 @@ def test_special_point(ident, sp):
        point is approached. No finite difference is taken anywhere.
     """
     m = measure(ident, sp)
-    assert sp.jax_verdict in VERDICTS, f"{ident.id} at {sp.label}: jax_verdict {sp.jax_verdict!r} not recorded"
-    assert m.verdict == sp.jax_verdict, (
-        f"{ident.id} at {sp.label}: JAX now returns {format_value(m.value)} ({m.verdict}), the record says "
-        f"{sp.jax_verdict}: update the record and regenerate docs/special-cases.md"
-    )
-
     shape = m.value.shape
     assert not sp.is_valid(np.full(shape, np.nan))
     assert not sp.is_valid(np.full(shape, 10.0))
@@ -150,3 +145,17 @@ def test_special_point_records_judge_candidates():
     assert not l2.is_valid([0.9, 0.9, 0.0]) and not l2.is_valid([np.nan] * 3)
     sq = identities.get("norms.l2_squared").special[0]
     assert sq.is_valid(np.zeros(3)) and not sq.is_valid([np.nan] * 3)
+
+
+@pytest.mark.parametrize(("ident", "sp"), POINTS, ids=[f"{i.id}@{sp.label}" for i, sp in POINTS])
+def test_jax_verdict_is_recorded_and_current(ident, sp):
+    """The record states what JAX returns here (valid / nan / inf / invalid), and that is still true."""
+    m = measure(ident, sp)
+    assert sp.jax_verdict in VERDICTS, (
+        f"{ident.id} at {sp.label}: record the measured verdict: SpecialPoint(..., jax_verdict={m.verdict!r}) "
+        f"(JAX returns {format_value(m.value)})"
+    )
+    assert m.verdict == sp.jax_verdict, (
+        f"{ident.id} at {sp.label}: JAX now returns {format_value(m.value)} ({m.verdict}), the record says "
+        f"{sp.jax_verdict}: update the record and regenerate docs/special-cases.md"
+    )
