@@ -497,8 +497,11 @@ def grid(run_: Run) -> tuple[list[list[str]], list[list[str]]]:
             cells = []
             for fw in run_.frameworks:
                 rs = by.get((ident_id, p, fw), [])
-                returns = rs[0].detail.split(";")[0].removeprefix("returns ") if rs else ""
-                cells.append(f"{returns}: {_cell(rs)}" if rs else "")
+                groups: dict[tuple[str, str], list[str]] = {}  # (what it returns, verdict) -> checks
+                for r in rs:
+                    returns = r.detail.split(";")[0].removeprefix("returns ")
+                    groups.setdefault((returns, r.status), []).append(r.check)
+                cells.append("; ".join(f"{ret}: {st} ({', '.join(ch)})" for (ret, st), ch in groups.items()))
             special.append([ident_id, p, math, *cells])
     return generic, special
 
