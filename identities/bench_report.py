@@ -155,8 +155,8 @@ def markdown(result: Mapping[str, Any], plots: Sequence[Path]) -> str:
         "(`bench/results/latest.json` holds all of it).",
         "",
         "**Method.** For every identity and every size of its sweep, the closed form and each autodiff "
-        "variant that applies (`jacfwd`, `jacrev`, `grad` for scalar outputs; `jax.hessian` and "
-        "`jacrev(jacrev)` for Hessians; `jax.jvp`, `jax.vjp`) are jitted and compiled; each program runs "
+        "variant that applies (`jacfwd` and `jacrev`, or `jacfwd` and `grad` for a scalar output; "
+        "`jax.hessian`; `jax.jvp`; `jax.vjp`) are jitted and compiled; each program runs "
         "once and every autodiff result must agree with the closed form before anything is timed. Timing "
         "excludes warm-up, blocks until the result is ready, interleaves the programs round by round "
         "(in a fresh random order each round) and reports medians with quartiles; the speed-up is "
