@@ -218,7 +218,13 @@ def sweep(ident: Identity, cfg: Config) -> list[dict[str, int]]:
     best = None
     n = 2
     while n <= MAX_N:
-        if max(footprint(ident, scaled(ident, n))) > cap:
+        try:
+            fits = max(footprint(ident, scaled(ident, n))) <= cap
+        except Exception:
+            if best is None:  # not even the smallest size traces: the caller reports it
+                raise
+            break
+        if not fits:
             break
         best = n
         n *= 2
@@ -840,7 +846,12 @@ def run(
     bw_before = measure_bandwidth(cfg_eff)
     floor = dispatch_floor(cfg_eff)
     records = []
-    plan = [(i, sweep(i, cfg)) for i in idents]
+    plan = []
+    for i in idents:
+        try:
+            plan.append((i, sweep(i, cfg)))
+        except Exception as e:  # a closed form that cannot be traced at the sweep's shapes
+            plan.append((i, [{"error": f"no sweep: {type(e).__name__}: {str(e)[:200]}"}]))
     total = sum(len(s) for _, s in plan)
     done = 0
     for ident, sizes_list in plan:
@@ -850,13 +861,20 @@ def run(
         for sizes in sizes_list:
             if progress:
                 progress(done, total, f"{ident.id} {label(sizes)}", time.perf_counter() - t_start)
-            if time.perf_counter() - t_ident > cfg.identity_budget:
+            if "error" in sizes:
+                r = {"sizes": {}, "label": "-", "n": 0, "status": "error", "error": sizes["error"], "programs": {}}
+                r["verdict"] = "-"
+            elif time.perf_counter() - t_ident > cfg.identity_budget:
                 r = {"sizes": dict(sizes), "label": label(sizes), "n": max(sizes.values(), default=0)}
                 r.update(status="skipped", error=f"identity budget of {cfg.identity_budget:.0f} s spent", programs={})
                 r["verdict"] = "-"
             else:
-                r = bench_size(ident, sizes, cfg, previous)
-                judge(r, floor["median"])
+                try:
+                    r = bench_size(ident, sizes, cfg, previous)
+                    judge(r, floor["median"])
+                except Exception as e:  # reported, never a crash of the whole sweep
+                    r = {"sizes": dict(sizes), "label": label(sizes), "n": max(sizes.values(), default=0)}
+                    r.update(status="error", error=f"{type(e).__name__}: {str(e)[:300]}", programs={}, verdict="-")
                 previous = r["programs"]
             rec["sizes"].append(r)
             done += 1

@@ -134,6 +134,23 @@ def test_a_function_that_overflows_is_skipped_not_refused():
     assert out["status"] == "skipped" and "overflows float64" in out["error"]
 
 
+def test_an_identity_that_fails_is_reported_and_the_run_goes_on():
+    from identities._core import Identity, Source, Tex
+
+    def closed(x):
+        raise ValueError("broken closed form")
+
+    bad = Identity(
+        **dict(id="local.broken", family="local", name="broken", f=jnp.sum, closed=closed, argnames=("x",)),
+        **dict(wrt="x", shapes={"x": "n"}, requires={}, tex=Tex("", "", ""), sources=(Source("t", ""),)),
+    )
+    result = bench.run([bad, identities.get("vector.cTx")], bench.Config(**{**FAST.__dict__, "quick": True}))
+    broken, fine = result["identities"]
+    assert broken["sizes"][0]["status"] == "error" and "broken closed form" in broken["sizes"][0]["error"]
+    assert fine["sizes"][0]["status"] == "ok"
+    json.dumps(result, allow_nan=False)
+
+
 def test_sweeps():
     cfg = bench.Config()
     dk = identities.get("dK/dR")
