@@ -927,7 +927,8 @@ def rows(result: Mapping[str, Any], every_size: bool = True) -> list[list[Any]]:
             closed = progs.get("closed", {})
             best = s.get("best")
             if s.get("status") != "ok" or not closed.get("time"):
-                out.append([rec["id"], s["label"], fmt_bytes(s.get("output_bytes", 0)), "-", "-", "-", s["status"], ""])
+                ob = fmt_bytes(s["output_bytes"]) if "output_bytes" in s else "-"
+                out.append([rec["id"], s["label"], ob, "-", "-", "-", s["status"], ""])
                 continue
             frac = closed.get("bandwidth", {}).get("fraction_of_fill")
             bw_txt = f"{100 * frac:.0f}%" if frac is not None and s.get("output_bytes", 0) >= 1 * MiB else ""
