@@ -45,7 +45,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.docs and (args.only or args.sizes or args.quick):
-        print("error: --docs writes the committed report of the whole default sweep; drop --only/--sizes/--quick")
+        print(
+            "error: --docs writes the committed report of the whole default sweep; drop --only/--sizes/--quick",
+            file=sys.stderr,
+        )
         return 2
     idents = bench.select(args.only)
     if not idents:

@@ -221,7 +221,13 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
         if y.ndim == 0:
             out["autograd.grad"] = torch.autograd.grad(y, xr)[0].detach().numpy()
         return out
-    # numpy-fd: central differences of f along every coordinate
+    # numpy-fd: central differences of f along every coordinate (NaN or inf from f is the measured answer)
+    with np.errstate(all="ignore"):
+        return _fd_values(ident, arrays)
+
+
+def _fd_values(ident: Identity, arrays: tuple[np.ndarray, ...]) -> dict[str, np.ndarray]:
+    w = ident.wrt_index
     c = compiled(ident)
     x = arrays[w]
 
@@ -313,16 +319,19 @@ def _apply_deviations(results: list[Result]) -> None:
                 r.reason = r.recorded
 
 
-def conformance_of(ident: Identity, frameworks: Iterable[str] = FRAMEWORKS, seed: int = 0) -> list[Result]:
+def conformance_of(
+    ident: Identity, frameworks: Iterable[str] = FRAMEWORKS, seed: int = 0, generic: bool = True
+) -> list[Result]:
+    """Every result for one identity: generic inputs (unless ``generic=False``) and its special points."""
     frameworks = tuple(frameworks)
     args, extra = _inputs(ident, seed)
     results: list[Result] = []
-    if "jax" in frameworks or "numpy-fd" in frameworks:
+    if generic and ("jax" in frameworks or "numpy-fd" in frameworks):
         try:
             results += [r for r in _jax_and_fd(ident, args, extra) if r.framework in frameworks]
         except Exception as e:
             results.append(Result(ident.id, "jax", "*", None, "error", f"{type(e).__name__}: {e}"))
-    if "torch" in frameworks:
+    if generic and "torch" in frameworks:
         results += _torch_generic(ident, args, extra)
     for fw in frameworks:
         results += _special(ident, fw)
@@ -391,6 +400,7 @@ def run(
     frameworks: Sequence[str] = FRAMEWORKS,
     seed: int = 0,
     progress: Callable[[int, int, str], None] | None = None,
+    generic: bool = True,
 ) -> Run:
     idents = list(catalog() if idents is None else idents)
     frameworks = tuple(frameworks)
@@ -401,7 +411,7 @@ def run(
     for k, ident in enumerate(idents, 1):
         if progress:
             progress(k, len(idents), ident.id)
-        results += conformance_of(ident, frameworks, seed)
+        results += conformance_of(ident, frameworks, seed, generic)
     return Run(results, frameworks, [i.id for i in idents], time.perf_counter() - t0, versions(frameworks))
 
 
@@ -487,8 +497,11 @@ def grid(run_: Run) -> tuple[list[list[str]], list[list[str]]]:
             cells = []
             for fw in run_.frameworks:
                 rs = by.get((ident_id, p, fw), [])
-                returns = rs[0].detail.split(";")[0].removeprefix("returns ") if rs else ""
-                cells.append(f"{returns}: {_cell(rs)}" if rs else "")
+                groups: dict[tuple[str, str], list[str]] = {}  # (what it returns, verdict) -> checks
+                for r in rs:
+                    returns = r.detail.split(";")[0].removeprefix("returns ")
+                    groups.setdefault((returns, r.status), []).append(r.check)
+                cells.append("; ".join(f"{ret}: {st} ({', '.join(ch)})" for (ret, st), ch in groups.items()))
             special.append([ident_id, p, math, *cells])
     return generic, special
 

@@ -2,6 +2,7 @@
 
 Example (pytest, with the public strategies)::
 
+    import jax.numpy as jnp
     import numpy as np
     from hypothesis import given
     from identities import strategies as st

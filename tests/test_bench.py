@@ -68,20 +68,14 @@ def test_a_program_predicted_too_slow_is_not_run():
     assert out["status"] == "skipped"
     assert all(p["skipped"].startswith("predicted ") for p in out["programs"].values())
     again = bench.bench_size(ident, {"m": 16, "n": 16}, FAST, previous=out["programs"])  # not even compiled
-    assert all(
-        p["skipped"] == f"not compiled: {out['programs'][k]['skipped']} at a smaller size"
-        for k, p in again["programs"].items()
-    )
+    assert all(p["skipped"] == bench.SMALLER + out["programs"][k]["skipped"] for k, p in again["programs"].items())
     assert all(p["compile_s"] is None for p in again["programs"].values())
 
 
 def test_variants_follow_the_kind():
     assert set(bench.variants(identities.get("vector.Ax"), scalar_output=False)) == {"jacfwd", "jacrev"}
-    assert set(bench.variants(identities.get("vector.xTx"), scalar_output=True)) == {"jacfwd", "jacrev", "grad"}
-    assert set(bench.variants(identities.get("norms.l2_hessian"), scalar_output=True)) == {
-        "hessian",
-        "jacrev(jacrev)",
-    }
+    assert set(bench.variants(identities.get("vector.xTx"), scalar_output=True)) == {"jacfwd", "grad"}
+    assert set(bench.variants(identities.get("norms.l2_hessian"), scalar_output=True)) == {"hessian"}
 
 
 def _local(kind, closed):
@@ -121,6 +115,40 @@ def test_jvp_and_vjp_kinds(kind, closed):
     assert out["best"]["variant"] == kind and out["programs"][kind]["agrees"] is True
     wrong = _local(kind, lambda A, x, t: 2 * closed(A, x, t))
     assert bench.bench_size(wrong, {"m": 5, "n": 3}, FAST)["status"] == "refused"
+
+
+def test_a_function_that_overflows_is_skipped_not_refused():
+    """Like det of a 256×256 draw (about e^1420): no float64 derivative exists to agree on."""
+    from identities._core import Identity, Source, Tex
+
+    def f(x):
+        return jnp.sum(jnp.exp(1000 * x))
+
+    ident = Identity(
+        **dict(id="local.overflow", family="local", name="overflow", f=f, closed=lambda x: 1000 * jnp.exp(1000 * x)),
+        **dict(
+            argnames=("x",), wrt="x", shapes={"x": "n"}, requires={}, tex=Tex("", "", ""), sources=(Source("t", ""),)
+        ),
+    )
+    out = bench.bench_size(ident, {"n": 8}, FAST)
+    assert out["status"] == "skipped" and "overflows float64" in out["error"]
+
+
+def test_an_identity_that_fails_is_reported_and_the_run_goes_on():
+    from identities._core import Identity, Source, Tex
+
+    def closed(x):
+        raise ValueError("broken closed form")
+
+    bad = Identity(
+        **dict(id="local.broken", family="local", name="broken", f=jnp.sum, closed=closed, argnames=("x",)),
+        **dict(wrt="x", shapes={"x": "n"}, requires={}, tex=Tex("", "", ""), sources=(Source("t", ""),)),
+    )
+    result = bench.run([bad, identities.get("vector.cTx")], bench.Config(**{**FAST.__dict__, "quick": True}))
+    broken, fine = result["identities"]
+    assert broken["sizes"][0]["status"] == "error" and "broken closed form" in broken["sizes"][0]["error"]
+    assert fine["sizes"][0]["status"] == "ok"
+    json.dumps(result, allow_nan=False)
 
 
 def test_sweeps():
@@ -190,7 +218,7 @@ def test_run_json_schema_and_reports(tmp_path, monkeypatch):
             assert p["time"]["q25"] <= p["time"]["median"] <= p["time"]["q75"]
             assert p["agrees"] is True
             assert p["bandwidth"]["fraction_of_fill"] > 0
-        assert s["programs"]["closed"]["memory"]["output"] == s["output_bytes"]
+        assert s["programs"]["closed"]["memory"]["output"] == s["output_bytes"] and s["output_ndim"] == 2
         assert s["best"]["variant"] in s["programs"]
         assert s["best"]["ratio"]["n"] == s["programs"]["closed"]["time"]["n"] >= 3
     (t,) = data["targets"]

@@ -135,3 +135,14 @@ def test_norm_at_zero_torch_returns_a_subgradient():
     g = torch.autograd.grad(torch.linalg.vector_norm(x), x)[0]
     assert torch.all(g == 0)
     assert identities.get("norms.l2").special[0].is_valid(g.numpy())
+
+
+@pytest.mark.parametrize("scale", [1e-170, 1e170])
+def test_finding_torch_vector_norm_gradient_is_silently_zero_out_of_float64_range(scale):
+    """Finding (torch 2.13.0, docs/framework-findings.md §4): torch.linalg.vector_norm does not rescale, so
+    at (3, 4, 0)·1e-170 the norm underflows to 0 and at ·1e170 overflows to inf; in both cases its gradient
+    is 0, a finite wrong number, while the gradient is x/‖x‖ = (0.6, 0.8, 0) at every scale."""
+    x = torch.tensor([3.0, 4.0, 0.0], dtype=torch.float64) * scale
+    xr = x.clone().requires_grad_(True)
+    assert torch.all(torch.autograd.grad(torch.linalg.vector_norm(xr), xr)[0] == 0)
+    assert torch.all(torch.func.jacfwd(torch.linalg.vector_norm)(x) == 0)
