@@ -67,6 +67,71 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "the identity's f is written through the norm, ||x||**2, as the seed writes it; JAX differentiates "
         "sqrt at 0 and returns NaN, although the function is smooth there with gradient 0 (x @ x is fine).",
     ),
+    # --- entries for identities and special points added by the preconditions work (post-merge) ---
+    Deviation(
+        "matrix.det_X",
+        "torch",
+        "rank(X) = n − 1",
+        "jacfwd",
+        "known bug",
+        "torch 2.13.0: forward mode of torch.linalg.det returns 0 at a matrix whose computed determinant is "
+        "exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
+        "(docs/framework-findings.md §1).",
+    ),
+    Deviation(
+        "matrix.det_X",
+        "torch",
+        "rank(X) = n − 1",
+        "autograd.grad",
+        "known bug",
+        "torch 2.13.0: torch.autograd.grad of torch.linalg.det returns 0 at a matrix whose computed determinant "
+        "is exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
+        "(docs/framework-findings.md §1).",
+    ),
+    Deviation(
+        "norms.l2",
+        "torch",
+        "x = (3, 4, 0)·1e-170",
+        "*",
+        "float64 range",
+        "torch.linalg.vector_norm does not rescale: Σxᵢ² underflows to 0, the norm is 0 and its backward "
+        "returns 0 (its convention at 0), a silent wrong number; the gradient is (0.6, 0.8, 0).",
+    ),
+    Deviation(
+        "norms.l2",
+        "torch",
+        "x = (3, 4, 0)·1e170",
+        "*",
+        "float64 range",
+        "torch.linalg.vector_norm does not rescale: Σxᵢ² overflows to inf and the backward x/inf returns 0, "
+        "a silent wrong number; the gradient is (0.6, 0.8, 0).",
+    ),
+    Deviation(
+        "norms.l2",
+        "numpy-fd",
+        "x = (3, 4, 0)·1e-170",
+        "fd",
+        "framework convention",
+        "the finite-difference step is FD_STEP·max(1, |x|) ≈ 1.2e-4, so at |x| = 5e-170 the differences "
+        "straddle the kink at 0 and give 0.",
+    ),
+    Deviation(
+        "norms.l2",
+        "numpy-fd",
+        "x = (3, 4, 0)·1e170",
+        "fd",
+        "float64 range",
+        "f itself overflows (Σxᵢ² = inf) at x ± h, so the differences are inf − inf = NaN.",
+    ),
+    Deviation(
+        "matnorms.spectral",
+        "numpy-fd",
+        "σ₁ repeated: X = I₃",
+        "fd",
+        "framework convention",
+        "central differences at a kink average the two one-sided derivatives coordinate by coordinate: "
+        "diag(½, ½, ½) has trace 3/2, outside the subdifferential {W ⪰ 0, tr W = 1}.",
+    ),
 )
 
 
