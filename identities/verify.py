@@ -34,6 +34,7 @@ import numpy as np
 from ._core import Identity, catalog
 
 EPS = float(np.finfo(np.float64).eps)
+TINY = float(np.finfo(np.float64).tiny)  # smallest normal float64; XLA flushes anything smaller to 0
 
 
 @dataclass(frozen=True)
@@ -351,8 +352,9 @@ def _central(
     fv = fv.reshape((4, k, *fv.shape[1:]))
     d1 = (fv[0] - fv[1]) / (2 * h)
     d2 = (fv[2] - fv[3]) / (4 * h)
-    # rounding in f(x ± h v) is about eps·|f|, and the difference divides it by h
-    bound = np.abs(d1 - d2) + 16 * EPS * _scale(fv) / h
+    # rounding in f(x ± h v) is about eps·|f|, and the difference divides it by h; XLA on CPU flushes
+    # subnormals to zero, so values below TINY carry an absolute error up to TINY (inputs near 1e-308)
+    bound = np.abs(d1 - d2) + 16 * (EPS * _scale(fv) + TINY) / h
     return (4 * d1 - d2) / 3, bound
 
 
@@ -400,7 +402,7 @@ def _fd_second(
 
     d1, fv = second(h)
     d2, _ = second(2 * h)
-    bound = np.abs(d1 - d2) + 64 * EPS * _scale(fv) / (h * h)
+    bound = np.abs(d1 - d2) + 64 * (EPS * _scale(fv) + TINY) / (h * h)
     flat = dirs.reshape(k, -1)
     n = flat.shape[1]
     lhs = flat @ closed.reshape(n, n) @ flat.T
