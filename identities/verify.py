@@ -538,7 +538,7 @@ def _fd_second(
 
     d1, fv = second(h)
     d2, _ = second(2 * h)
-    bound = np.abs(d1 - d2) + 64 * EPS * _scale(fv) / (h * h)
+    bound = np.abs(d1 - d2) + 64 * (EPS * _scale(fv) + TINY) / (h * h)
     flat = dirs.reshape(k, -1)
     n = flat.shape[1]
     lhs = flat @ closed.reshape(n, n) @ flat.T

@@ -195,3 +195,41 @@ def gram_invertible(symmetric: bool) -> Joint:
 
     name = "XᵀAX invertible" + (" (A symmetric)" if symmetric else "")
     return Joint(name, "XᵀAX must be invertible", ("X", "A"), build, violation, counterexample)
+
+
+# --- square with distinct (possibly complex) eigenvalues: where JAX's eig derivative is finite ----------
+def _eig_gap(v: np.ndarray) -> float:
+    lam = np.linalg.eigvals(v)
+    if lam.size < 2:
+        return np.inf
+    d = np.abs(lam[:, None] - lam[None, :])
+    return float(np.min(d[~np.eye(lam.size, dtype=bool)]))
+
+
+def _build_distinct_eigs(v: np.ndarray) -> np.ndarray:
+    # keep a generic draw (complex pairs included); separate a degenerate one by diagonal shifts of
+    # 100·k away from 0, which keep |diagonal| growing (so diagonal dominance survives) and make the
+    # Gershgorin discs (radius <= 2(n-1) + small) disjoint
+    scale = max(float(np.max(np.abs(v))) if v.size else 0.0, 1.0)
+    if _eig_gap(v) >= 0.1 * scale:
+        return v
+    d = np.diagonal(v)
+    s = np.where(d >= 0, 1.0, -1.0)
+    return v + np.diag(100.0 * np.arange(v.shape[-1]) * s)
+
+
+def _distinct_eigs_violation(v: np.ndarray, tol: float) -> str | None:
+    gap = _eig_gap(v)
+    scale = max(float(np.max(np.abs(v))) if v.size else 0.0, 1e-300)
+    return None if gap > max(tol, 1e3 * _EPS) * scale else f"has a repeated eigenvalue: smallest gap = {gap:.3g}"
+
+
+DISTINCT_EIGENVALUES = Structure(
+    "distinct eigenvalues",
+    "must have distinct eigenvalues",
+    _build_distinct_eigs,
+    _distinct_eigs_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=np.zeros_like,  # eigenvalue 0, repeated
+)

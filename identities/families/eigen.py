@@ -12,7 +12,7 @@ import jax.numpy as jnp
 
 from .._core import Tex, identity, mc
 from .._structures import INVERTIBLE
-from ._mc_structures import SIMPLE_SPECTRUM
+from ._mc_structures import DISTINCT_EIGENVALUES, SIMPLE_SPECTRUM
 
 
 @identity(
@@ -22,7 +22,11 @@ from ._mc_structures import SIMPLE_SPECTRUM
     tex=Tex(f=r"\sum_i \lambda_i(X)", num="I", den="I"),
     sources=[mc(65)],
     aliases=("d sum eig(X)/dX",),
-    notes="Σ eig(X) = Tr(X) for every square X (complex pairs included), so the gradient is I.",
+    autodiff_requires={"X": DISTINCT_EIGENVALUES},
+    notes="""
+    Σ eig(X) = Tr(X) for every square X (complex pairs included), so the gradient is I everywhere. JAX's
+    derivative of eigvals is NaN at a repeated eigenvalue, so verification draws keep them distinct.
+    """,
 )
 def sum_eig(X):
     return jnp.eye(X.shape[0], dtype=X.dtype)
@@ -33,10 +37,14 @@ def sum_eig(X):
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": INVERTIBLE},
+    autodiff_requires={"X": DISTINCT_EIGENVALUES},
     tex=Tex(f=r"\prod_i \lambda_i(X)", num=r"\det(X)\, X^{-1}", den=r"\det(X)\, X^{-\top}"),
     sources=[mc(66)],
     aliases=("d prod eig(X)/dX",),
-    notes="Π eig(X) = det(X), so the gradient is det(X)X⁻ᵀ (MC (49)) for invertible X.",
+    notes="""
+    Π eig(X) = det(X), so the gradient is det(X)X⁻ᵀ (MC (49)) for invertible X. JAX's derivative of
+    eigvals is NaN at a repeated eigenvalue, so verification draws keep them distinct.
+    """,
 )
 def prod_eig(X):
     return jnp.linalg.det(X) * jnp.linalg.inv(X).T
