@@ -15,7 +15,7 @@ import jax.scipy.linalg as jsl
 import numpy as np
 
 from .._core import Tex, identity, wiki
-from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD
+from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD, SPD_SIMPLE
 
 
 def _same(f: str, d: str, where: str = "") -> Tex:
@@ -240,7 +240,7 @@ def d_expm(X, dX):
 def logm_spd(X):
     """log X for symmetric positive definite X, through the eigendecomposition."""
     lam, V = jnp.linalg.eigh(X)
-    return (V * jnp.log(lam)) @ V.T
+    return (V * jnp.log(lam)[None, :]) @ V.T
 
 
 @identity(
@@ -249,6 +249,7 @@ def logm_spd(X):
     kind="jvp",
     shapes={"X": "n n"},
     requires={"X": SPD},
+    autodiff_requires={"X": SPD_SIMPLE},  # JAX differentiates eigh (inside f) only for a simple spectrum
     tex=_same(r"\log X", r"\int_0^\infty (X + zI)^{-1} (dX) (X + zI)^{-1}\, dz"),
     sources=[wiki("differentials: d(log(X))")],
     notes="""
@@ -259,7 +260,8 @@ def logm_spd(X):
 )
 def d_logm(X, dX):
     eye = jnp.eye(X.shape[0], dtype=X.dtype)
-    R = jnp.linalg.inv((1 - jnp.asarray(GL_NODES))[:, None, None] * X + jnp.asarray(GL_NODES)[:, None, None] * eye)
+    t = jnp.asarray(GL_NODES)[:, None, None]
+    R = jnp.linalg.inv((1 - t) * X[None] + t * eye[None])
     return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), R, dX, R)
 
 
@@ -301,6 +303,7 @@ def d_fX_divdiff(X, dX):
     kind="jvp",
     shapes={"X": "n n"},
     requires={"X": SPD},
+    autodiff_requires={"X": SPD_SIMPLE},  # JAX differentiates eigh (inside f) only for a simple spectrum
     tex=_same(
         r"f(X) = \log X,\ X = Q \Lambda Q^\top",
         r"Q \left(P \circ (Q^\top (dX) Q)\right) Q^\top",
