@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import jax.scipy.linalg as jsl
 import numpy as np
 
 from .._core import Tex, identity, wiki
 from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD, SPD_SIMPLE
+from .trace import expm
 
 
 def _same(f: str, d: str, where: str = "") -> Tex:
@@ -219,7 +219,7 @@ GL_WEIGHTS = _GL_W / 2
 
 
 @identity(
-    f=lambda X: jsl.expm(X),
+    f=lambda X: expm(X),
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -227,13 +227,14 @@ GL_WEIGHTS = _GL_W / 2
     sources=[wiki("differentials: d(e^X)")],
     notes="""
     The integral is evaluated by 32-point Gauss–Legendre quadrature (the integrand is entire in a), with
-    e^{aX} at each node; JAX's reference differentiates expm by its own Fréchet-derivative rule.
+    e^{aX} at each node (trace.expm, scaling and squaring; tests/test_mc_b.py compares it with
+    jax.scipy.linalg.expm and this form with jax.jvp of jax.scipy.linalg.expm).
     """,
 )
 def d_expm(X, dX):
     nodes = jnp.asarray(GL_NODES)
-    E = jax.vmap(lambda a: jsl.expm(a * X))(nodes)  # e^{aX} at the nodes
-    F = jax.vmap(lambda a: jsl.expm((1 - a) * X))(nodes)
+    E = jax.vmap(lambda a: expm(a * X))(nodes)  # e^{aX} at the nodes
+    F = jax.vmap(lambda a: expm((1 - a) * X))(nodes)
     return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), E, dX, F)
 
 
@@ -273,7 +274,7 @@ def _divided_differences(f, fprime, lam):
 
 
 @identity(
-    f=lambda X: jsl.expm(X),
+    f=lambda X: expm(X),
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
