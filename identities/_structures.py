@@ -641,3 +641,35 @@ def invertible_combination(label: str, expr: Callable[..., np.ndarray], args: tu
         return {**values, fix: values[fix] - expr(*(values[a] for a in args))}  # expr becomes 0
 
     return Joint(f"{label} invertible", f"{label} must be invertible", args, build, violation, counterexample)
+
+
+# --- SPD with a simple spectrum (eigenvalues apart): where JAX can differentiate eigh ------------------------
+def _build_spd_simple(v: np.ndarray) -> np.ndarray:
+    n = v.shape[-1]
+    q, r = np.linalg.qr(v + 3 * np.eye(n))
+    q = q * np.where(np.diagonal(r) >= 0, 1.0, -1.0)[None, :]
+    lam = 1.0 + 0.5 * np.arange(n) + 0.2 * np.tanh(np.diagonal(v))  # gaps at least 0.1
+    return (q * lam) @ q.T
+
+
+def _spd_simple_violation(v: np.ndarray, tol: float) -> str | None:
+    bad = _spd_violation(v, tol)
+    if bad:
+        return bad
+    lam = np.linalg.eigvalsh(_sym(v))
+    gap = float(np.min(np.diff(lam))) if lam.size > 1 else np.inf
+    if gap <= 1e-8 * max(float(lam.max()), 1e-300):
+        return f"has a repeated eigenvalue: smallest gap {gap:.3g}"
+    return None
+
+
+SPD_SIMPLE = Structure(
+    "spd, simple spectrum",
+    "must be symmetric positive definite with distinct eigenvalues",
+    _build_spd_simple,
+    _spd_simple_violation,
+    tangent=_sym,
+    min_ndim=2,
+    square=True,
+    counterexample=lambda v: np.eye(v.shape[-1]) if v.shape[-1] > 1 else -np.asarray(v, dtype=float),
+)

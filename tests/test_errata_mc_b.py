@@ -1,5 +1,5 @@
 """Published errors in the Matrix Cookbook (99)–(144) and Wikipedia's rows covered by trace/structured/
-differentials/rules: each printed form is evaluated and must fail against JAX, while the catalog's form
+differentials/by_scalar: each printed form is evaluated and must fail against JAX, while the catalog's form
 passes (docs/errata.md, section "Matrix Cookbook (99)–(144) and Wikipedia")."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the generic catalog tests do not cover for the trace, structured, differentials and rules families."""
+"""What the generic catalog tests do not cover for the trace, structured, differentials and by_scalar families."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import scipy.linalg
 
 import identities
 from identities._structures import SPD, SYM_TOEPLITZ, TOEPLITZ
@@ -89,3 +90,17 @@ def test_quadrature_forms_are_converged():
     ref = np.asarray(jax.jvp(jax.scipy.linalg.expm, (jnp.asarray(X),), (jnp.asarray(dX),))[1])
     got = np.asarray(d.d_expm.closed(jnp.asarray(X), jnp.asarray(dX)))
     assert np.max(np.abs(got - ref)) <= 1e-10 * np.max(np.abs(ref))
+
+
+def test_matrix_functions_match_scipy_expm():
+    """trace.expm / sinm / cosm (scaling, Taylor, squaring) against jax.scipy.linalg.expm up to ‖X‖₁ = 28."""
+    from identities.families.trace import cosm, expm, sinm
+
+    rng = np.random.default_rng(7)
+    for n, s in ((7, 1.0), (7, 2.0), (3, 2.0)):
+        X = jnp.asarray(s * rng.uniform(-2, 2, size=(n, n)))
+        E = scipy.linalg.expm(np.asarray(X))
+        assert np.max(np.abs(np.asarray(expm(X)) - E)) <= 1e-12 * np.max(np.abs(E))
+        Ei = scipy.linalg.expm(1j * np.asarray(X))
+        assert np.max(np.abs(np.asarray(sinm(X)) - Ei.imag)) <= 1e-12 * np.max(np.abs(Ei))
+        assert np.max(np.abs(np.asarray(cosm(X)) - Ei.real)) <= 1e-12 * np.max(np.abs(Ei))

@@ -15,11 +15,10 @@ for a vector, U′ for a matrix) and the denominator layout transposes it (a row
 from __future__ import annotations
 
 import jax.numpy as jnp
-import jax.scipy.linalg as jsl
 
 from .._core import Tex, identity, wiki
 from .._structures import invertible_combination
-from .trace import cosm, sinm
+from .trace import cosm, expm, sinm
 
 
 def _u(x, c):
@@ -318,7 +317,7 @@ def ms_inverse_mixed(x, y, P, Q, R, S):
 
 
 @identity(
-    f=lambda x, A: jsl.expm(x * A),
+    f=lambda x, A: expm(x * A),
     wrt="x",
     shapes={"x": "", "A": "n n"},
     tex=Tex(f=r"e^{xA}", num=r"A e^{xA} = e^{xA} A", den=r"(A e^{xA})^\top"),
@@ -326,7 +325,7 @@ def ms_inverse_mixed(x, y, P, Q, R, S):
     notes="A commutes with e^{xA}, so both orders agree.",
 )
 def ms_expm(x, A):
-    return A @ jsl.expm(x * A)
+    return A @ expm(x * A)
 
 
 @identity(

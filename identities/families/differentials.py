@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import jax.scipy.linalg as jsl
 import numpy as np
 
 from .._core import Tex, identity, wiki
-from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD
+from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD, SPD_SIMPLE
+from .trace import expm
 
 
 def _same(f: str, d: str, where: str = "") -> Tex:
@@ -219,7 +219,7 @@ GL_WEIGHTS = _GL_W / 2
 
 
 @identity(
-    f=lambda X: jsl.expm(X),
+    f=lambda X: expm(X),
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -227,20 +227,21 @@ GL_WEIGHTS = _GL_W / 2
     sources=[wiki("differentials: d(e^X)")],
     notes="""
     The integral is evaluated by 32-point Gauss–Legendre quadrature (the integrand is entire in a), with
-    e^{aX} at each node; JAX's reference differentiates expm by its own Fréchet-derivative rule.
+    e^{aX} at each node (trace.expm, scaling and squaring; tests/test_mc_b.py compares it with
+    jax.scipy.linalg.expm and this form with jax.jvp of jax.scipy.linalg.expm).
     """,
 )
 def d_expm(X, dX):
     nodes = jnp.asarray(GL_NODES)
-    E = jax.vmap(lambda a: jsl.expm(a * X))(nodes)  # e^{aX} at the nodes
-    F = jax.vmap(lambda a: jsl.expm((1 - a) * X))(nodes)
+    E = jax.vmap(lambda a: expm(a * X))(nodes)  # e^{aX} at the nodes
+    F = jax.vmap(lambda a: expm((1 - a) * X))(nodes)
     return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), E, dX, F)
 
 
 def logm_spd(X):
     """log X for symmetric positive definite X, through the eigendecomposition."""
     lam, V = jnp.linalg.eigh(X)
-    return (V * jnp.log(lam)) @ V.T
+    return (V * jnp.log(lam)[None, :]) @ V.T
 
 
 @identity(
@@ -249,6 +250,7 @@ def logm_spd(X):
     kind="jvp",
     shapes={"X": "n n"},
     requires={"X": SPD},
+    autodiff_requires={"X": SPD_SIMPLE},  # JAX differentiates eigh (inside f) only for a simple spectrum
     tex=_same(r"\log X", r"\int_0^\infty (X + zI)^{-1} (dX) (X + zI)^{-1}\, dz"),
     sources=[wiki("differentials: d(log(X))")],
     notes="""
@@ -259,7 +261,8 @@ def logm_spd(X):
 )
 def d_logm(X, dX):
     eye = jnp.eye(X.shape[0], dtype=X.dtype)
-    R = jnp.linalg.inv((1 - jnp.asarray(GL_NODES))[:, None, None] * X + jnp.asarray(GL_NODES)[:, None, None] * eye)
+    t = jnp.asarray(GL_NODES)[:, None, None]
+    R = jnp.linalg.inv((1 - t) * X[None] + t * eye[None])
     return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), R, dX, R)
 
 
@@ -271,7 +274,7 @@ def _divided_differences(f, fprime, lam):
 
 
 @identity(
-    f=lambda X: jsl.expm(X),
+    f=lambda X: expm(X),
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -301,6 +304,7 @@ def d_fX_divdiff(X, dX):
     kind="jvp",
     shapes={"X": "n n"},
     requires={"X": SPD},
+    autodiff_requires={"X": SPD_SIMPLE},  # JAX differentiates eigh (inside f) only for a simple spectrum
     tex=_same(
         r"f(X) = \log X,\ X = Q \Lambda Q^\top",
         r"Q \left(P \circ (Q^\top (dX) Q)\right) Q^\top",
