@@ -162,7 +162,7 @@ def _det_second_without_trace_squared(x, A, B, C):
         ("det.det_XTAX", _XTAX_sym_form),  # (53)'s symmetric-A form used for a general A
         ("eigen.eigvecs_sym", _eigvecs_unsymmetrized),  # (68) without the declared sym convention
         ("det.det_of_path_second", _det_second_without_trace_squared),  # (48) missing Tr(Y⁻¹Y′)²
-        ("inverse.tr_A_Xinv_B", lambda A, X, B: -jnp.linalg.solve(X, B) @ A @ jnp.linalg.inv(X)),  # (63) untransposed
+        ("trace.tr_AXinvB", lambda A, X, B: -jnp.linalg.solve(X, B) @ A @ jnp.linalg.inv(X)),  # (63) untransposed
     ],
     ids=["53-for-general-A", "68-unsymmetrized", "48-dropped-term", "63-untransposed"],
 )

@@ -427,7 +427,7 @@ def quadratic_gradient(x, A, b):
     shapes={"x": "n", "A": "n n", "b": "n"},
     tex=Tex(f=r"x^\top A x + b^\top x", num=r"A + A^\top", den=r"A + A^\top"),
     sources=[mc(96, "f = xᵀAx + bᵀx"), mc(98)],
-    aliases=("hessian of x^T A x + b^T x",),
+    aliases=("hessian of x^T A x + b^T x", "hessian quadratic"),
     notes="Constant in x; symmetric, so both layouts agree.",
 )
 def quadratic_hessian(x, A, b):

@@ -10,22 +10,8 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.special import logsumexp as _lse
 
-from .._core import Example, Tex, identity, mc, staple
+from .._core import Example, Tex, identity, staple
 from .._structures import INVERTIBLE, SPD
-
-
-@identity(
-    f=lambda x, A, b: x @ A @ x + b @ x,
-    wrt="x",
-    kind="hessian",
-    shapes={"x": "n", "A": "n n", "b": "n"},
-    tex=Tex(f=r"x^\top A x + b^\top x", num=r"A + A^\top", den=r"A + A^\top"),
-    sources=[mc(98)],
-    aliases=("hessian quadratic", "hessian x^T A x + b^T x"),
-    notes="Constant in x; for symmetric A it is 2A.",
-)
-def quadratic(x, A, b):
-    return A + A.T
 
 
 @identity(

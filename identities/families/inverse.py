@@ -41,29 +41,6 @@ def inv_of_path(x, A, B, C):
 
 
 @identity(
-    f=lambda A, X, B: jnp.trace(A @ jnp.linalg.solve(X, B)),
-    wrt="X",
-    shapes={"A": "p n", "X": "n n", "B": "n p"},
-    requires={"X": INVERTIBLE},
-    tex=Tex(
-        f=r"\operatorname{Tr}(A X^{-1} B)",
-        num=r"-X^{-1} B A X^{-1}",
-        den=r"-(X^{-1} B A X^{-1})^\top = -X^{-\top} A^\top B^\top X^{-\top}",
-    ),
-    sources=[mc(63)],
-    aliases=("d tr(A X^-1 B)/dX",),
-    notes="""
-    A is p×n and B n×p, so AX⁻¹B is square. Spelled −UVᵀ with U = X⁻ᵀAᵀ and V = X⁻¹B (two solves, one
-    n×p by p×n product); no inverse is formed.
-    """,
-)
-def tr_A_Xinv_B(A, X, B):
-    U = jnp.linalg.solve(X.T, A.T)
-    V = jnp.linalg.solve(X, B)
-    return -(U @ V.T)
-
-
-@identity(
     f=lambda X, A: jnp.trace(jnp.linalg.inv(X + A)),
     wrt="X",
     shapes={"X": "n n", "A": "n n"},
