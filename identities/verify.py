@@ -62,11 +62,13 @@ TOLERANCES: dict[Any, Tolerance] = {
 # and strictly lower Ȧ, comes out of a pivoted solve as 4e-16, of the size of J and v). The same rtol applies, so the
 # floor is rtol x T: about 1e-9 of the terms in float64, far above rounding and far below the error of a
 # wrong formula (tests/test_negative_controls.py checks a wrong formula still fails at such a point).
-# Underflow. Below TINY / EPS (about 1e-292) a number's rounding is no longer eps-relative (its neighbours
-# are subnormal), and a finite difference along a tangent that small sees no change at all; hypothesis
-# does draw such values. So the scale S is never taken below UNDERFLOW: tol >= rtol x 1e-292, which only
-# matters when the whole derivative is in the underflow range.
-UNDERFLOW = float(np.finfo(np.float64).tiny) / EPS
+# Underflow. Below sqrt(TINY) (about 1.5e-154) a product of two numbers is subnormal or 0, so any
+# algorithm that multiplies intermediates (a matrix product, expm's Padé and squaring, a norm) may lose
+# them: JAX's vjp of expm returns exactly 0 for a cotangent of 3.6e-299 where the closed form gives 7e-298,
+# and a finite difference along a tangent that small sees no change; hypothesis does draw such values.
+# So the scale S is never taken below UNDERFLOW: tol >= rtol x 1.5e-154, which only matters when the whole
+# derivative is in that range.
+UNDERFLOW = float(np.sqrt(np.finfo(np.float64).tiny))
 # Central differences at steps h and 2h, combined by Richardson extrapolation (error O(h⁴)); the
 # difference of the two estimates bounds the truncation error and is added to the tolerance, so the check
 # stays strict where the derivative is large and is not fooled where it is near zero.

@@ -255,8 +255,10 @@ def test_logdet_hessian_is_negative_on_spd_along_symmetric_directions():
         ("ml.softmax_cross_entropy", {"z": np.zeros(3), "y": np.ones(3)}, None),
         # everything in the underflow range: FD cannot resolve a tangent of 1e-308
         ("giles.product_jvp_A", {"A": np.zeros((3, 4)), "B": np.full((4, 5), 1e-300)}, np.full((3, 4), 2.2e-308)),
+        # JAX's vjp of expm underflows to 0 for a cotangent of 3.6e-299; the closed form gives 7e-298
+        ("giles.expm_vjp", {"A": np.ones((3, 3))}, np.full((3, 3), 3.57915343e-299)),
     ],
-    ids=["structural-zero-jvp", "cancelling-gradient", "underflow"],
+    ids=["structural-zero-jvp", "cancelling-gradient", "underflow", "underflow-expm"],
 )
 def test_true_formula_passes_where_the_derivative_is_zero_or_underflows(ident_id, args, extra):
     ident = identities.get(ident_id)
