@@ -58,14 +58,19 @@ TOLERANCES: dict[Any, Tolerance] = {
 # entry like 0.1 + 0.1 + 0.1 - 0.3), rounding leaves differences of eps times the *terms*, which S does
 # not see. So a comparison that fails is judged once more with S replaced by max(S, T), where T is the
 # magnitude of the terms: the closed form's change under a relative perturbation of every input entry
-# (random signs; its componentwise condition, see :func:`terms_scale`). The same rtol applies, so the
+# (random signs; its componentwise condition, see :func:`terms_scale`); for a JVP or VJP, whose output is
+# one contraction of the Jacobian J with a tangent v (or cotangent), also max|J|·max|v|: the normwise
+# scale a Jacobian comparison has anyway (a Jv that is 0 by structure, e.g. tr(A⁻¹Ȧ) for triangular A
+# and strictly lower Ȧ, comes out of a pivoted solve as 4e-16, of the size of J and v). The same rtol applies, so the
 # floor is rtol x T: about 1e-9 of the terms in float64, far above rounding and far below the error of a
 # wrong formula (tests/test_negative_controls.py checks a wrong formula still fails at such a point).
-# Underflow. Below TINY / EPS (about 1e-292) a number's rounding is no longer eps-relative (its neighbours
-# are subnormal), and a finite difference along a tangent that small sees no change at all; hypothesis
-# does draw such values. So the scale S is never taken below UNDERFLOW: tol >= rtol x 1e-292, which only
-# matters when the whole derivative is in the underflow range.
-UNDERFLOW = float(np.finfo(np.float64).tiny) / EPS
+# Underflow. Below sqrt(TINY) (about 1.5e-154) a product of two numbers is subnormal or 0, so any
+# algorithm that multiplies intermediates (a matrix product, expm's Padé and squaring, a norm) may lose
+# them: JAX's vjp of expm returns exactly 0 for a cotangent of 3.6e-299 where the closed form gives 7e-298,
+# and a finite difference along a tangent that small sees no change; hypothesis does draw such values.
+# So the scale S is never taken below UNDERFLOW: tol >= rtol x 1.5e-154, which only matters when the whole
+# derivative is in that range.
+UNDERFLOW = float(np.sqrt(np.finfo(np.float64).tiny))
 # Central differences at steps h and 2h, combined by Richardson extrapolation (error O(h⁴)); the
 # difference of the two estimates bounds the truncation error and is added to the tolerance, so the check
 # stays strict where the derivative is large and is not fooled where it is near zero.
@@ -287,20 +292,25 @@ def _compare(
 
 def terms_scale(ident: Identity, args: tuple[np.ndarray, ...], extra: np.ndarray | None = None) -> float:
     """The magnitude of the terms the closed form sums: its change under a relative perturbation of every
-    input entry, d/dt D(x ⊙ (1 + t s)) for random signs s (the larger of two draws; a componentwise
+    input entry, d/dt D(x ⊙ (1 + t s)) for random signs s (the largest of six draws; a componentwise
     condition estimate). Rounding in any evaluation order of D is about eps times this. 0.0 when the
     closed form cannot be differentiated (then there is no floor)."""
     primals = (*args, extra) if extra is not None else tuple(args)
     rng = np.random.default_rng(0)
     best = 0.0
     try:
-        for _ in range(2):
+        for _ in range(6):  # several sign draws: one draw can cancel exactly (s = 1 for softmax CE at y = 1)
             tangents = tuple(np.asarray(p) * rng.choice([-1.0, 1.0], size=np.shape(p)) for p in primals)
             t = _scale(np.asarray(compiled(ident).closed_jvp(primals, tangents)))
             best = max(best, t) if np.isfinite(t) else best
     except Exception:  # a closed form JAX cannot differentiate gets no floor
         return 0.0
     return best
+
+
+def _with_contraction_terms(floor: Callable[[], float], jac: np.ndarray, v: np.ndarray) -> Callable[[], float]:
+    """The floor of a JVP/VJP comparison: the larger of the closed form's terms and max|J|·max|v|."""
+    return functools.cache(lambda: max(floor(), _scale(jac) * _scale(v)))
 
 
 def _sym_last2(a: np.ndarray) -> np.ndarray:
@@ -452,16 +462,21 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
     elif ident.kind == "jvp":
         assert extra is not None
         closed = np.asarray(c.closed(*a, extra))
-        results.append(_compare("jvp", closed, c.jvp(*a, extra), tol.autodiff, floor=floor))
         jac = np.asarray(c.jacfwd(*a))
+        # the derivative is J; Jv is one contraction of it, judged against max|J|·max|v| (normwise, as a
+        # Jacobian is judged against max|J|), so a Jv that is 0 by structure is not held to eps of nothing
+        floor = _with_contraction_terms(floor, jac, extra)
+        results.append(_compare("jvp", closed, c.jvp(*a, extra), tol.autodiff, floor=floor))
         results.append(_compare("jacfwd·v", closed, _contract_in(jac, extra[None], q)[0], tol.autodiff, floor=floor))
         fd, bound = _central(batch_f, x, extra[None], _step(x, FD_STEP))
         results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0], floor=floor))
     elif ident.kind == "vjp":
         assert extra is not None
         closed = np.asarray(c.closed(*a, extra))
-        results.append(_compare("vjp", closed, apply_convention(ident, c.vjp(*a, extra)), tol.autodiff, floor=floor))
         jac = np.asarray(c.jacrev(*a))
+        # the derivative is J; gᵀJ is one contraction of it, judged against max|g|·max|J| (as for a JVP)
+        floor = _with_contraction_terms(floor, jac, extra)
+        results.append(_compare("vjp", closed, apply_convention(ident, c.vjp(*a, extra)), tol.autodiff, floor=floor))
         ref = np.tensordot(extra, jac, axes=p) if p else extra * jac
         results.append(_compare("jacrev·g", closed, apply_convention(ident, ref), tol.autodiff, floor=floor))
         dirs = _directions(ident, x.shape)

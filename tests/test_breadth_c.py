@@ -239,3 +239,28 @@ def test_logdet_hessian_is_negative_on_spd_along_symmetric_directions():
         V = RNG.uniform(-1, 1, (4, 4))
         V = V + V.T
         assert np.einsum("ij,ijkl,kl->", V, H, V) < 0
+
+
+# --- points the thorough profile found (the verifier's floors, docs in verify.TOLERANCES) ---------------
+@pytest.mark.parametrize(
+    ("ident_id", "args", "extra"),
+    [
+        # tr(A⁻¹Ȧ) = 0 by structure (A lower triangular, Ȧ strictly lower); the pivoted solve gives 4e-16
+        (
+            "giles.det_jvp",
+            {"A": np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 1.5, 2.5]])},
+            np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 1.5, 0.0]]),
+        ),
+        # 3 · (1/3) − 1 = −5.6e-17 where the gradient is exactly 0 (z = 0, y = 1)
+        ("ml.softmax_cross_entropy", {"z": np.zeros(3), "y": np.ones(3)}, None),
+        # everything in the underflow range: FD cannot resolve a tangent of 1e-308
+        ("giles.product_jvp_A", {"A": np.zeros((3, 4)), "B": np.full((4, 5), 1e-300)}, np.full((3, 4), 2.2e-308)),
+        # JAX's vjp of expm underflows to 0 for a cotangent of 3.6e-299; the closed form gives 7e-298
+        ("giles.expm_vjp", {"A": np.ones((3, 3))}, np.full((3, 3), 3.57915343e-299)),
+    ],
+    ids=["structural-zero-jvp", "cancelling-gradient", "underflow", "underflow-expm"],
+)
+def test_true_formula_passes_where_the_derivative_is_zero_or_underflows(ident_id, args, extra):
+    ident = identities.get(ident_id)
+    failures = [r.describe(ident.id) for r in check_inputs(ident, args, extra) if not r.ok]
+    assert not failures, failures
