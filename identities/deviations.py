@@ -132,6 +132,26 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "central differences at a kink average the two one-sided derivatives coordinate by coordinate: "
         "diag(½, ½, ½) has trace 3/2, outside the subdifferential {W ⪰ 0, tr W = 1}.",
     ),
+    Deviation(
+        "det.det_adj",
+        "torch",
+        "X singular, rank n − 1",
+        "jacfwd",
+        "known bug",
+        "torch 2.13.0: forward mode of torch.linalg.det returns 0 at a matrix whose computed determinant is "
+        "exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
+        "(docs/framework-findings.md §1).",
+    ),
+    Deviation(
+        "det.det_adj",
+        "torch",
+        "X singular, rank n − 1",
+        "autograd.grad",
+        "known bug",
+        "torch 2.13.0: torch.autograd.grad of torch.linalg.det returns 0 at a matrix whose computed determinant "
+        "is exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
+        "(docs/framework-findings.md §1).",
+    ),
 )
 
 

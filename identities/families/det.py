@@ -55,12 +55,14 @@ def cofactor(X):
             {"X": [[1.0, 2.0], [2.0, 4.0]]},
             "differentiable; the gradient is the cofactor matrix, nonzero (det(X)X⁻ᵀ does not exist)",
             value=[[4.0, -2.0], [-2.0, 1.0]],
+            jax_verdict="valid",
         ),
         SpecialPoint(
             "X of rank ≤ n − 2",
             {"X": [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]},
             "differentiable; every (n−1)-minor vanishes, so the gradient is 0",
             value=[[0.0] * 3] * 3,
+            jax_verdict="valid",
         ),
     ],
     notes="""

@@ -264,6 +264,7 @@ _KINK = {"y": [1.0, 2.0, 0.5], "Phi": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "the
             _KINK,
             "not differentiable in θ₁; the subdifferential's first entry is 2((Φθ − y)ᵀΦ)₁ + [−λ, λ]",
             valid=_lasso_valid_at_kink(**_KINK),
+            jax_verdict="valid",
         )
     ],
 )
