@@ -15,6 +15,7 @@ import numpy as np
 
 from .._core import Tex, identity, wiki
 from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD, SPD_SIMPLE
+from .matrix import trace_adjugate
 from .trace import expm
 
 
@@ -135,15 +136,6 @@ def d_inverse(X, dX):
     return -(Y @ dX @ Y)
 
 
-def adjugate(X):
-    """adj(X) = Cᵀ, C the cofactor matrix, from the (n−1)×(n−1) minors; defined for singular X too."""
-    n = X.shape[-1]
-    keep = np.array([[j for j in range(n) if j != i] for i in range(n)], dtype=int).reshape(n, n - 1)
-    minors = X[keep[:, None, :, None], keep[None, :, None, :]]  # (i, j, n-1, n-1): X without row i, column j
-    sign = (-1.0) ** (np.arange(n)[:, None] + np.arange(n)[None, :])
-    return (sign * jnp.linalg.det(minors)).T
-
-
 @identity(
     f=lambda X: jnp.linalg.det(X),
     wrt="X",
@@ -161,7 +153,7 @@ def adjugate(X):
     """,
 )
 def d_det_adj(X, dX):
-    return jnp.sum(adjugate(X).T * dX)
+    return trace_adjugate(X, dX)
 
 
 @identity(
