@@ -197,10 +197,13 @@ N_POW = 3  # the power checked for d(Xⁿ)
     notes="Checked at n = 3: dX X² + X dX X + X² dX.",
 )
 def d_power(X, dX):
-    pows = [jnp.eye(X.shape[0], dtype=X.dtype)]
+    # Σ_{i<n} Xⁱ dX X^{n−1−i} by S_{j+1} = S_j X + Xʲ dX (S_1 = dX), Xʲ dX = X(X^{j−1} dX): two products a
+    # step and no powers of X kept (they would be n² bytes each)
+    S = Q = dX
     for _ in range(N_POW - 1):
-        pows.append(pows[-1] @ X)
-    return sum(pows[i] @ dX @ pows[N_POW - 1 - i] for i in range(N_POW))
+        Q = X @ Q
+        S = S @ X + Q
+    return S
 
 
 # Gauss–Legendre nodes on [0, 1]: the integrands below are analytic on the interval, so the rule converges
