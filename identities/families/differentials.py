@@ -227,10 +227,18 @@ GL_WEIGHTS = _GL_W / 2
     """,
 )
 def d_expm(X, dX):
-    nodes = jnp.asarray(GL_NODES)
-    E = jax.vmap(lambda a: expm(a * X))(nodes)  # e^{aX} at the nodes
-    F = jax.vmap(lambda a: expm((1 - a) * X))(nodes)
-    return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), E, dX, F)
+    return _gauss_legendre(lambda a: expm(a * X) @ dX @ expm((1 - a) * X), dX)
+
+
+def _gauss_legendre(integrand, like):
+    """Σ_k w_k integrand(a_k) over the Gauss–Legendre nodes, one node at a time: the integrand's n×n
+    matrices at the 32 nodes are never held at once (32·n² bytes each, against a few n² for one node)."""
+    nodes, weights = jnp.asarray(GL_NODES), jnp.asarray(GL_WEIGHTS)
+
+    def step(k, acc):
+        return acc + weights[k] * integrand(nodes[k])
+
+    return jax.lax.fori_loop(0, nodes.shape[0], step, jnp.zeros_like(like))
 
 
 def logm_spd(X):
@@ -256,9 +264,18 @@ def logm_spd(X):
 )
 def d_logm(X, dX):
     eye = jnp.eye(X.shape[0], dtype=X.dtype)
-    t = jnp.asarray(GL_NODES)[:, None, None]
-    R = jnp.linalg.inv((1 - t) * X[None] + t * eye[None])
-    return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), R, dX, R)
+
+    tri = jax.lax.linalg.triangular_solve
+
+    def integrand(t):  # R dX R, R = M⁻¹ = U⁻¹L⁻¹P for M[perm] = LU: four triangular solves on one LU, no inverse
+        lu, _, perm = jax.lax.linalg.lu((1 - t) * X + t * eye)
+        W = tri(lu, dX[perm], left_side=True, lower=True, unit_diagonal=True)
+        W = tri(lu, W, left_side=True, lower=False)  # M⁻¹ dX
+        W = tri(lu, W, left_side=False, lower=False)
+        W = tri(lu, W, left_side=False, lower=True, unit_diagonal=True)
+        return W[:, jnp.argsort(perm)]  # M⁻¹ dX M⁻¹
+
+    return _gauss_legendre(integrand, dX)
 
 
 def _divided_differences(f, fprime, lam):
