@@ -249,15 +249,16 @@ def det_XTAX_sym(X, A):
     sources=[mc(54), wiki("scalar-by-matrix: ∂|XᵀAX|/∂X, X not square, A not symmetric")],
     aliases=("d det(X^T A X)/dX",),
     notes="""
-    X n×k, A any n×n with XᵀAX invertible. With M = XᵀAX: AXM⁻¹ + AᵀXM⁻ᵀ, since XᵀAᵀX = Mᵀ; spelled
-    with two solves against M and Mᵀ. For symmetric A it reduces to MC (53).
+    X n×k, A any n×n with XᵀAX invertible. With M = XᵀAX: AXM⁻¹ + AᵀXM⁻ᵀ, since XᵀAᵀX = Mᵀ. Spelled with
+    det(M)M⁻ᵀ = adj(M)ᵀ, the cofactor matrix C of M (one LU, matrix.cofactor_matrix: no inverse, no
+    division by det(M)): AXCᵀ + Aᵀ(XC), so that AX and the two terms are the only n×k matrices.
+    For symmetric A it reduces to MC (53).
     """,
 )
 def det_XTAX(X, A):
     AX = A @ X
-    ATX = A.T @ X
-    M = X.T @ AX
-    return jnp.linalg.det(M) * (jnp.linalg.solve(M.T, AX.T).T + jnp.linalg.solve(M, ATX.T).T)
+    C = cofactor_matrix(X.T @ AX)  # det(M) M⁻ᵀ
+    return jnp.einsum("ik,jk->ij", AX, C) + jnp.einsum("ki,kj->ij", A, X @ C)  # AX Cᵀ + Aᵀ(XC)
 
 
 @identity(
