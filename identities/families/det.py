@@ -8,11 +8,11 @@ Y(x) invertible. The general determinant gradient det(X)X⁻ᵀ ((42), (49)) is 
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 
 from .._core import Example, SpecialPoint, Tex, identity, mc, wiki
 from .._structures import FULL_COLUMN_RANK, INVERTIBLE, SYMMETRIC, away_from
 from ._mc_structures import FULL_ROW_RANK, POSITIVE_DET, gram_invertible, invertible_shift
+from .matrix import cofactor_matrix
 
 
 def _path(x, A, B, C):
@@ -22,15 +22,6 @@ def _path(x, A, B, C):
 PATH_INVERTIBLE = invertible_shift(
     "Y(x) = A + xB + x²C", lambda x, A, B, C: A + x * B + x**2 * C, ("x", "A", "B", "C"), fix="A"
 )
-
-
-def cofactor(X):
-    """The cofactor matrix, C_ij = (-1)^(i+j) det(X without row i and column j) = adj(X)ᵀ; no inverse."""
-    n = X.shape[-1]
-    keep = np.array([[r for r in range(n) if r != i] for i in range(n)])  # (n, n-1)
-    minors = X[keep[:, None, :, None], keep[None, :, None, :]]  # (n, n, n-1, n-1)
-    sign = (-1.0) ** np.add.outer(np.arange(n), np.arange(n))
-    return sign * jnp.linalg.det(minors)
 
 
 @identity(
@@ -67,9 +58,10 @@ def cofactor(X):
     ],
     notes="""
     ∂det(X) = Tr(adj(X)∂X), so the gradient (denominator layout) is adj(X)ᵀ, the cofactor matrix. Unlike
-    det(X)X⁻ᵀ (matrix.det_X) it holds for singular X too; the closed form computes the n² minors and no
-    inverse. MC (47) = (50), Σ_k ∂det(X)/∂X_ik X_jk = δ_ij det(X), is adj(X)ᵀXᵀ = det(X)I, the adjugate's
-    defining property; tests/test_mc_a.py checks it, at singular X as well. Verification draws are kept
+    det(X)X⁻ᵀ (matrix.det_X) it holds for singular X too; the closed form forms no minors (O(n⁵)) and no
+    inverse: one LU factorization with products of all pivots but one (matrix.cofactor_matrix, shared
+    with matrix.det_X). MC (47) = (50), Σ_k ∂det(X)/∂X_ik X_jk = δ_ij det(X), is adj(X)ᵀXᵀ = det(X)I, the
+    adjugate's defining property; tests/test_mc_a.py checks it, at singular X as well. Verification draws are kept
     invertible (``autodiff_requires``): at rank ≤ n − 2 the derivative is exactly 0 and a relative check
     of rounding noise against 0 is meaningless. The singular points are charted as special points and
     the 2×2 singular example is a known answer (the cofactor matrix [[d, −c], [−b, a]]).
@@ -83,7 +75,7 @@ def cofactor(X):
     ],
 )
 def det_adj(X):
-    return cofactor(X)
+    return cofactor_matrix(X)
 
 
 @identity(
@@ -259,15 +251,16 @@ def det_XTAX_sym(X, A):
     sources=[mc(54), wiki("scalar-by-matrix: ∂|XᵀAX|/∂X, X not square, A not symmetric")],
     aliases=("d det(X^T A X)/dX",),
     notes="""
-    X n×k, A any n×n with XᵀAX invertible. With M = XᵀAX: AXM⁻¹ + AᵀXM⁻ᵀ, since XᵀAᵀX = Mᵀ; spelled
-    with two solves against M and Mᵀ. For symmetric A it reduces to MC (53).
+    X n×k, A any n×n with XᵀAX invertible. With M = XᵀAX: AXM⁻¹ + AᵀXM⁻ᵀ, since XᵀAᵀX = Mᵀ. Spelled with
+    det(M)M⁻ᵀ = adj(M)ᵀ, the cofactor matrix C of M (one LU, matrix.cofactor_matrix: no inverse, no
+    division by det(M)): AXCᵀ + Aᵀ(XC), so that AX and the two terms are the only n×k matrices.
+    For symmetric A it reduces to MC (53).
     """,
 )
 def det_XTAX(X, A):
     AX = A @ X
-    ATX = A.T @ X
-    M = X.T @ AX
-    return jnp.linalg.det(M) * (jnp.linalg.solve(M.T, AX.T).T + jnp.linalg.solve(M, ATX.T).T)
+    C = cofactor_matrix(X.T @ AX)  # det(M) M⁻ᵀ
+    return jnp.einsum("ik,jk->ij", AX, C) + jnp.einsum("ki,kj->ij", A, X @ C)  # AX Cᵀ + Aᵀ(XC)
 
 
 @identity(

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._core import Tex, identity, wiki
 from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD, SPD_SIMPLE
+from .matrix import trace_adjugate
 from .trace import expm
 
 
@@ -135,15 +136,6 @@ def d_inverse(X, dX):
     return -(Y @ dX @ Y)
 
 
-def adjugate(X):
-    """adj(X) = Cᵀ, C the cofactor matrix, from the (n−1)×(n−1) minors; defined for singular X too."""
-    n = X.shape[-1]
-    keep = np.array([[j for j in range(n) if j != i] for i in range(n)], dtype=int).reshape(n, n - 1)
-    minors = X[keep[:, None, :, None], keep[None, :, None, :]]  # (i, j, n-1, n-1): X without row i, column j
-    sign = (-1.0) ** (np.arange(n)[:, None] + np.arange(n)[None, :])
-    return (sign * jnp.linalg.det(minors)).T
-
-
 @identity(
     f=lambda X: jnp.linalg.det(X),
     wrt="X",
@@ -161,7 +153,7 @@ def adjugate(X):
     """,
 )
 def d_det_adj(X, dX):
-    return jnp.sum(adjugate(X).T * dX)
+    return trace_adjugate(X, dX)
 
 
 @identity(
@@ -205,10 +197,13 @@ N_POW = 3  # the power checked for d(Xⁿ)
     notes="Checked at n = 3: dX X² + X dX X + X² dX.",
 )
 def d_power(X, dX):
-    pows = [jnp.eye(X.shape[0], dtype=X.dtype)]
+    # Σ_{i<n} Xⁱ dX X^{n−1−i} by S_{j+1} = S_j X + Xʲ dX (S_1 = dX), Xʲ dX = X(X^{j−1} dX): two products a
+    # step and no powers of X kept (they would be n² bytes each)
+    S = Q = dX
     for _ in range(N_POW - 1):
-        pows.append(pows[-1] @ X)
-    return sum(pows[i] @ dX @ pows[N_POW - 1 - i] for i in range(N_POW))
+        Q = X @ Q
+        S = S @ X + Q
+    return S
 
 
 # Gauss–Legendre nodes on [0, 1]: the integrands below are analytic on the interval, so the rule converges
@@ -232,10 +227,18 @@ GL_WEIGHTS = _GL_W / 2
     """,
 )
 def d_expm(X, dX):
-    nodes = jnp.asarray(GL_NODES)
-    E = jax.vmap(lambda a: expm(a * X))(nodes)  # e^{aX} at the nodes
-    F = jax.vmap(lambda a: expm((1 - a) * X))(nodes)
-    return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), E, dX, F)
+    return _gauss_legendre(lambda a: expm(a * X) @ dX @ expm((1 - a) * X), dX)
+
+
+def _gauss_legendre(integrand, like):
+    """Σ_k w_k integrand(a_k) over the Gauss–Legendre nodes, one node at a time: the integrand's n×n
+    matrices at the 32 nodes are never held at once (32·n² bytes each, against a few n² for one node)."""
+    nodes, weights = jnp.asarray(GL_NODES), jnp.asarray(GL_WEIGHTS)
+
+    def step(k, acc):
+        return acc + weights[k] * integrand(nodes[k])
+
+    return jax.lax.fori_loop(0, nodes.shape[0], step, jnp.zeros_like(like))
 
 
 def logm_spd(X):
@@ -261,9 +264,18 @@ def logm_spd(X):
 )
 def d_logm(X, dX):
     eye = jnp.eye(X.shape[0], dtype=X.dtype)
-    t = jnp.asarray(GL_NODES)[:, None, None]
-    R = jnp.linalg.inv((1 - t) * X[None] + t * eye[None])
-    return jnp.einsum("k,kij,jl,klm->im", jnp.asarray(GL_WEIGHTS), R, dX, R)
+
+    tri = jax.lax.linalg.triangular_solve
+
+    def integrand(t):  # R dX R, R = M⁻¹ = U⁻¹L⁻¹P for M[perm] = LU: four triangular solves on one LU, no inverse
+        lu, _, perm = jax.lax.linalg.lu((1 - t) * X + t * eye)
+        W = tri(lu, dX[perm], left_side=True, lower=True, unit_diagonal=True)
+        W = tri(lu, W, left_side=True, lower=False)  # M⁻¹ dX
+        W = tri(lu, W, left_side=False, lower=False)
+        W = tri(lu, W, left_side=False, lower=True, unit_diagonal=True)
+        return W[:, jnp.argsort(perm)]  # M⁻¹ dX M⁻¹
+
+    return _gauss_legendre(integrand, dX)
 
 
 def _divided_differences(f, fprime, lam):

@@ -95,16 +95,43 @@ def tr_XA(X, A):
     ],
 )
 def det_X(X):
-    # det(X) X⁻ᵀ = adj(X)ᵀ without forming det(X) or X⁻¹ (whose product is 0·∞ near a singular X): with
-    # X = P L U and U = D Ũ (D its pivots, Ũ unit upper triangular), adj(X) = det(P) Ũ⁻¹ diag(∏_{j≠i} d_j) L⁻¹ Pᵀ
-    P, L, U = jax.scipy.linalg.lu(X)
+    return cofactor_matrix(X)
+
+
+def adjugate_lu(X):
+    """The factors of adj(X) = det(P) Ũ⁻¹ diag(∏_{j≠i} d_j) L⁻¹ Pᵀ, from X = P L U with U = D Ũ (D its pivots,
+    Ũ unit upper triangular): (det(P), perm with X[perm] = L U, one packed matrix holding L's strict lower
+    and Ũ's strict upper part (both unit triangular), the products of all pivots but one). No division by a
+    pivot that is zero, so valid at singular X."""
+    lu, pivots, perm = jax.lax.linalg.lu(X)
     n = X.shape[0]
-    d = jnp.diagonal(U)
+    d = jnp.diagonal(lu)
     others = jnp.prod(jnp.where(jnp.eye(n, dtype=bool), 1.0, d[None, :]), axis=1)  # no division by a pivot
-    Ut = (U - jnp.diag(d)) / jnp.where(d == 0, 1.0, d)[:, None] + jnp.eye(n, dtype=X.dtype)
-    LiPt = jax.scipy.linalg.solve_triangular(L, P.T, lower=True, unit_diagonal=True)
-    adj = jax.scipy.linalg.solve_triangular(Ut, others[:, None] * LiPt, lower=False, unit_diagonal=True)
-    return jnp.linalg.det(P) * adj.T
+    upper = jnp.arange(n)[:, None] < jnp.arange(n)[None, :]
+    LUt = jnp.where(upper, lu / jnp.where(d == 0, 1.0, d)[:, None], lu)  # L below, Ũ above the diagonal
+    sign = jnp.prod(jnp.where(pivots != jnp.arange(n, dtype=pivots.dtype), -1.0, 1.0))  # det(P)
+    return sign, perm, LUt, others
+
+
+def cofactor_matrix(X):
+    """adj(X)ᵀ = det(X) X⁻ᵀ without forming det(X) or X⁻¹ (whose product is 0·∞ near a singular X), valid at
+    every X (MC (41)): adj(X)ᵀ = det(P) P L⁻ᵀ diag(∏_{j≠i} d_j) Ũ⁻ᵀ (:func:`adjugate_lu`), two triangular
+    solves on one packed LU factor, applied to the diagonal from the right so that no Pᵀ, L or U is formed."""
+    sign, perm, LUt, others = adjugate_lu(X)
+    tri = jax.lax.linalg.triangular_solve
+    Y = tri(LUt, jnp.diag(others), left_side=False, lower=False, transpose_a=True, unit_diagonal=True)  # D'Ũ⁻ᵀ
+    Z = tri(LUt, Y, left_side=True, lower=True, transpose_a=True, unit_diagonal=True)  # L⁻ᵀ D'Ũ⁻ᵀ
+    return sign * Z[jnp.argsort(perm)]  # rows permuted: P Z
+
+
+def trace_adjugate(X, dX):
+    """tr(adj(X) dX) = det(P) tr(diag(∏_{j≠i} d_j) L⁻¹ Pᵀ dX Ũ⁻¹) (:func:`adjugate_lu`): the adjugate's
+    factors applied to dX, without forming adj(X)."""
+    sign, perm, LUt, others = adjugate_lu(X)
+    tri = jax.lax.linalg.triangular_solve
+    W = tri(LUt, dX[perm], left_side=True, lower=True, unit_diagonal=True)  # L⁻¹ Pᵀ dX
+    W = tri(LUt, W, left_side=False, lower=False, unit_diagonal=True)  # L⁻¹ Pᵀ dX Ũ⁻¹
+    return sign * jnp.sum(others * jnp.diagonal(W))
 
 
 @identity(

@@ -63,7 +63,10 @@ def alpha(G):
 )
 def chain_rule_trace(X, A):
     G = jnp.cos(X @ A @ X)
-    return G @ (A @ X).T + (X @ A).T @ G
+    # G (AX)ᵀ + (XA)ᵀ G as (G Xᵀ) Aᵀ + Aᵀ (Xᵀ G): no AX or XA kept beside G, the transposes in the contractions
+    GXt = jnp.einsum("ik,jk->ij", G, X)
+    XtG = jnp.einsum("ki,kj->ij", X, G)
+    return jnp.einsum("ik,jk->ij", GXt, A) + jnp.einsum("ki,kj->ij", A, XtG)
 
 
 # --- (138)-(141): symmetric X, the Cookbook's convention and the symmetric-part convention ------------------

@@ -347,14 +347,16 @@ def tr_Xk(X):
         den=r"\sum_{r=0}^{k-1} \left(X^r A X^{k-r-1}\right)^\top",
     ),
     sources=[mc(122), wiki("scalar-by-matrix: ∂tr(AXⁿ)/∂X")],
-    notes="Checked at k = 4. The powers X^r are formed once and reused.",
+    notes="Checked at k = 4. Spelled with S_{j+1} = S_j Xᵀ + Xᵀ(…): no power of X is kept.",
 )
 def tr_AXk(A, X):
-    pows = [jnp.eye(X.shape[0], dtype=X.dtype)]
+    # (Σ_r Xʳ A X^{K−1−r})ᵀ = Σ_r (Xᵀ)ʳ Aᵀ (Xᵀ)^{K−1−r}, by S_{j+1} = S_j Xᵀ + (Xᵀ)ʲ Aᵀ with (Xᵀ)ʲAᵀ = Xᵀ((Xᵀ)^{j−1}Aᵀ):
+    # two products a step, the transposes folded into the contractions, no powers of X kept
+    S = Q = A.T
     for _ in range(K - 1):
-        pows.append(pows[-1] @ X)
-    S = sum(pows[r] @ A @ pows[K - r - 1] for r in range(K))
-    return S.T
+        Q = jnp.einsum("ki,kj->ij", X, Q)  # Xᵀ Q
+        S = jnp.einsum("ik,jk->ij", S, X) + Q  # S Xᵀ + Q
+    return S
 
 
 @identity(
