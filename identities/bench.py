@@ -526,6 +526,31 @@ def compile_program(fn: Callable[..., Any], args: Sequence[Any], name: str) -> t
     return Program(name, t1 - t0, t2 - t1, memory=_memory(compiled), flops=_flops(compiled)), compiled
 
 
+def largest_traced_buffer(fn: Callable[..., Any], args: Sequence[Any]) -> int:
+    """Bytes of the largest array in ``fn``'s traced program (sub-programs included), found without XLA."""
+    import math
+
+    import jax
+    from jax.extend.core import jaxprs_in_params
+
+    def walk(jaxpr: Any) -> int:
+        most = 0
+        for eqn in jaxpr.eqns:
+            for v in eqn.outvars:
+                aval = getattr(v, "aval", None)
+                if getattr(aval, "shape", None) is not None:
+                    most = max(most, math.prod(int(d) for d in aval.shape) * aval.dtype.itemsize)
+            for sub in jaxprs_in_params(eqn.params):
+                most = max(most, walk(sub))
+        return most
+
+    try:
+        closed = jax.make_jaxpr(fn)(*args)
+    except Exception:  # a program that cannot be traced is reported by compile_program
+        return 0
+    return walk(closed.jaxpr)
+
+
 def needed_bytes(p: Program) -> int:
     m = p.memory
     return m.get("temp", 0) + m.get("output", 0) + m.get("argument", 0) - m.get("alias", 0)
@@ -609,6 +634,13 @@ def bench_size(
         if (before.get("skipped") or "").startswith(("needs ", "predicted ", "one call", SMALLER)):
             why = before["skipped"].removeprefix(SMALLER)
             results[name] = Program(name, skipped=f"{SMALLER}{why}")
+            continue
+        # XLA aborts the whole process (not an exception) on a static extent past 2⁶³, and compiling a
+        # program with a multi-TiB buffer is wasted time: read the largest buffer off the traced program
+        # first and skip, with the reason, what cannot fit.
+        big = largest_traced_buffer(fn, args)
+        if big > budget:
+            results[name] = Program(name, skipped=f"needs {fmt_bytes(big)} (budget {fmt_bytes(budget)})")
             continue
         try:
             p, c = compile_program(fn, args, name)
