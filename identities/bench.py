@@ -103,6 +103,32 @@ def _sym_last2(a: Any) -> Any:
     return (a + jnp.swapaxes(a, -1, -2)) / 2
 
 
+def convention_in_jax(convention: str) -> Callable[[Any], Any]:
+    """The map from JAX's unstructured derivative to the identity's convention, traceable (so that it
+    runs inside the timed program, as a user would have to apply it): see verify.CONVENTION_MAPS."""
+    import jax.numpy as jnp
+
+    from ._structures import _diagonal_index
+
+    def alpha(a: Any) -> Any:  # MC (143): each diagonal of the Toeplitz result holds a's diagonal sum
+        n = a.shape[-1]
+        onehot = (_diagonal_index(n)[..., None] == np.arange(-(n - 1), n)).astype(np.float64)
+        return jnp.tensordot(a, onehot, axes=([-2, -1], [0, 1]))[..., _diagonal_index(n) + n - 1]
+
+    def mc_sym(a: Any) -> Any:
+        return a + jnp.swapaxes(a, -1, -2) - a * jnp.eye(a.shape[-1], dtype=a.dtype)
+
+    maps: dict[str, Callable[[Any], Any]] = {
+        "full": lambda a: a,
+        "sym": lambda a: (a + jnp.swapaxes(a, -1, -2)) / 2,
+        "mc_sym": mc_sym,
+        "diag": lambda a: a * jnp.eye(a.shape[-1], dtype=a.dtype),
+        "toeplitz": alpha,
+        "sym_toeplitz": lambda a: mc_sym(alpha(a)),
+    }
+    return maps[convention]
+
+
 def variants(ident: Identity, scalar_output: bool) -> dict[str, Callable[..., Any]]:
     """The autodiff programs that compute what the closed form computes, by name (unjitted).
 
@@ -116,7 +142,7 @@ def variants(ident: Identity, scalar_output: bool) -> dict[str, Callable[..., An
 
     w = ident.wrt_index
     f = ident.f
-    post = _sym_last2 if ident.convention == "sym" else (lambda a: a)
+    post = convention_in_jax(ident.convention)
 
     def wrap(t: Callable[..., Any]) -> Callable[..., Any]:
         return lambda *a: post(t(*a))
