@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import identities
+from identities._structures import SIMPLE_SPECTRUM
 from identities.errors import PreconditionError
-from identities.families._mc_structures import SIMPLE_SPECTRUM
 
 RNG = np.random.default_rng(7)
 

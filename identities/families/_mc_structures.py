@@ -43,51 +43,7 @@ POSITIVE_DET = Structure(
 )
 
 
-# --- symmetric with a simple spectrum (eigenvalue/eigenvector derivatives, MC (67)-(68)) --------------
-_GAP = 0.5
-
-
-def _build_simple_spectrum(v: np.ndarray) -> np.ndarray:
-    lam, q = np.linalg.eigh(_sym(v))
-    spaced = np.array(lam, copy=True)
-    for i in range(1, spaced.size):
-        spaced[i] = max(spaced[i], spaced[i - 1] + _GAP)
-    return _sym((q * spaced) @ q.T)
-
-
-def _simple_spectrum_violation(v: np.ndarray, tol: float) -> str | None:
-    d = float(np.max(np.abs(v - v.T))) if v.size else 0.0
-    scale = max(float(np.max(np.abs(v))) if v.size else 0.0, 1e-300)
-    if d > tol * scale:
-        return f"is not symmetric: max |A - A^T| = {d:.3g}"
-    lam = np.linalg.eigvalsh(_sym(v))
-    if lam.size < 2:
-        return None
-    gap = float(np.min(np.diff(lam)))
-    if gap <= max(tol, 1e3 * _EPS) * max(float(np.max(np.abs(lam))), 1.0):
-        return f"has a repeated eigenvalue: smallest gap between eigenvalues = {gap:.3g}"
-    return None
-
-
-def _repeat_eigenvalue(v: np.ndarray) -> np.ndarray | None:
-    if v.shape[-1] < 2:
-        return None
-    lam, q = np.linalg.eigh(_sym(v))
-    lam = np.array(lam, copy=True)
-    lam[1] = lam[0]
-    return _sym((q * lam) @ q.T)
-
-
-SIMPLE_SPECTRUM = Structure(
-    "symmetric, simple spectrum",
-    "must be symmetric with distinct eigenvalues",
-    _build_simple_spectrum,
-    _simple_spectrum_violation,
-    tangent=_sym,
-    min_ndim=2,
-    square=True,
-    counterexample=_repeat_eigenvalue,
-)
+# Symmetric with a simple spectrum (MC (67)-(68)): the shared SIMPLE_SPECTRUM of identities._structures.
 
 
 # --- full row rank (wide), the variable X⁺ of MC (56) ------------------------------------------------

@@ -11,8 +11,8 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from .._core import Tex, identity, mc
-from .._structures import INVERTIBLE
-from ._mc_structures import DISTINCT_EIGENVALUES, SIMPLE_SPECTRUM
+from .._structures import INVERTIBLE, SIMPLE_SPECTRUM
+from ._mc_structures import DISTINCT_EIGENVALUES
 
 
 @identity(
