@@ -97,12 +97,6 @@ class Config:
 
 
 # --- the programs ----------------------------------------------------------------------------------------
-def _sym_last2(a: Any) -> Any:
-    import jax.numpy as jnp
-
-    return (a + jnp.swapaxes(a, -1, -2)) / 2
-
-
 def convention_in_jax(convention: str) -> Callable[[Any], Any]:
     """The map from JAX's unstructured derivative to the identity's convention, traceable (so that it
     runs inside the timed program, as a user would have to apply it): see verify.CONVENTION_MAPS."""
