@@ -546,6 +546,9 @@ def compile_program(fn: Callable[..., Any], args: Sequence[Any], name: str) -> t
     return Program(name, t1 - t0, t2 - t1, memory=_memory(compiled), flops=_flops(compiled)), compiled
 
 
+UNCOMPILED_ABOVE = 2**40  # bytes of one traced buffer beyond which a program is not even compiled
+
+
 def largest_traced_buffer(fn: Callable[..., Any], args: Sequence[Any]) -> int:
     """Bytes of the largest array in ``fn``'s traced program (sub-programs included), found without XLA."""
     import math
@@ -655,12 +658,12 @@ def bench_size(
             why = before["skipped"].removeprefix(SMALLER)
             results[name] = Program(name, skipped=f"{SMALLER}{why}")
             continue
-        # XLA aborts the whole process (not an exception) on a static extent past 2⁶³, and compiling a
-        # program with a multi-TiB buffer is wasted time: read the largest buffer off the traced program
-        # first and skip, with the reason, what cannot fit.
+        # Compile first, so that XLA's figures say what fits. But XLA aborts the whole process (not an
+        # exception) on a static extent past 2⁶³, and compiling a program with a buffer of a TiB or more
+        # is wasted time: such a program is read off its trace and skipped, with the reason, uncompiled.
         big = largest_traced_buffer(fn, args)
-        if big > budget:
-            results[name] = Program(name, skipped=f"needs {fmt_bytes(big)} (budget {fmt_bytes(budget)})")
+        if big > max(budget, UNCOMPILED_ABOVE):
+            results[name] = Program(name, skipped=f"needs {fmt_bytes(big)} (budget {fmt_bytes(budget)}); not compiled")
             continue
         try:
             p, c = compile_program(fn, args, name)
