@@ -59,20 +59,23 @@ MAX_N = 1 << 22  # no sweep goes beyond this dimension
 class Config:
     """Knobs of one run. ``quick`` is the CI smoke run: one small size per identity, few rounds."""
 
-    max_bytes: int = 16 * MiB  # largest closed-form output (or input) of the default sweep
+    max_bytes: int = 16 * MiB  # largest closed-form output of the default sweep
+    # largest argument: n×n inputs stop at n = 512, where an O(n³) program still runs in milliseconds and
+    # the whole sweep stays within minutes; 4-tensor outputs of small inputs may still reach max_bytes
+    max_arg_bytes: int = 2 * MiB
     sweep_len: int = 3  # sizes per identity: n_max, n_max/4, n_max/16 (those >= 2)
     sweep_step: int = 4
     quick_bytes: int = 4 * 1024  # the one size of --quick keeps outputs and arguments within this
     quick: bool = False
     sizes: tuple[Mapping[str, int] | int, ...] = ()  # --sizes: explicit sizes for every identity
     min_rounds: int = 5
-    max_rounds: int = 31
-    size_seconds: float = 0.4  # timing budget of one size (all programs)
+    max_rounds: int = 21
+    size_seconds: float = 0.25  # timing budget of one size (all programs)
     sample_seconds: float = 1e-3  # one timed sample repeats a call until it lasts about this long
     call_budget: float = 1.0  # a program predicted (or seen) slower than this per call is not timed
     identity_budget: float = 15.0  # wall seconds per identity before its remaining sizes are skipped
     memory_budget: int | None = None  # bytes; default: a quarter of the device's memory, at most 4 GiB
-    warmup: int = 2
+    warmup: int = 1
     seed: int = 0
     # fill/copy reference buffers; those of FRESH_PAGES_BYTES and more measure the fresh-pages regime (CPU)
     bandwidth_bytes: tuple[int, ...] = (1 * MiB, 4 * MiB, 16 * MiB, 64 * MiB)
@@ -223,8 +226,9 @@ def footprint(ident: Identity, sizes: Mapping[str, int]) -> tuple[int, int]:
 def sweep(ident: Identity, cfg: Config) -> list[dict[str, int]]:
     """The sizes to run for ``ident``: declared (``bench_sizes``), given (``--sizes``) or derived.
 
-    Derived sweeps take the largest power-of-two ``n`` whose closed-form output and arguments stay within
-    ``cfg.max_bytes`` (``cfg.quick_bytes`` for ``--quick``), then ``n/4``, ``n/16`` down to 2, smallest first.
+    Derived sweeps take the largest power-of-two ``n`` whose closed-form output stays within ``cfg.max_bytes``
+    and whose arguments stay within ``cfg.max_arg_bytes`` (both within ``cfg.quick_bytes`` for ``--quick``),
+    then ``n/4``, ``n/16`` down to 2, smallest first.
     """
     cfg = cfg.effective()
     if cfg.sizes:
@@ -234,12 +238,13 @@ def sweep(ident: Identity, cfg: Config) -> list[dict[str, int]]:
         return declared
     if not _base(ident):
         return [{}]
-    cap = cfg.quick_bytes if cfg.quick else cfg.max_bytes
+    out_cap, arg_cap = (cfg.quick_bytes,) * 2 if cfg.quick else (cfg.max_bytes, cfg.max_arg_bytes)
     best = None
     n = 2
     while n <= MAX_N:
         try:
-            fits = max(footprint(ident, scaled(ident, n))) <= cap
+            out_bytes, arg_bytes = footprint(ident, scaled(ident, n))
+            fits = out_bytes <= out_cap and arg_bytes <= arg_cap
         except Exception:
             if best is None:  # not even the smallest size traces: the caller reports it
                 raise
@@ -697,10 +702,11 @@ def bench_size(
     # agreement: a wrong program is never timed
     rtol = _tolerance(sizes)
     closed_out = np.asarray(outputs["closed"], dtype=np.float64)
-    fx = np.asarray(jax.jit(ident.f)(*args[: len(ident.argnames)]), dtype=np.float64)
-    if not np.all(np.isfinite(fx)):  # e.g. det of a 256×256 draw: e^1420; its derivative has no float64 value
-        rec.update(status="skipped", error="the function itself overflows float64 at this size")
-        return _finish(rec)
+    if not all(np.all(np.isfinite(np.asarray(o))) for o in outputs.values()):  # f is compiled only to explain
+        fx = np.asarray(jax.jit(ident.f)(*args[: len(ident.argnames)]), dtype=np.float64)
+        if not np.all(np.isfinite(fx)):  # e.g. det of a 256×256 draw: e^1420; its derivative has no float64 value
+            rec.update(status="skipped", error="the function itself overflows float64 at this size")
+            return _finish(rec)
     if not np.all(np.isfinite(closed_out)):
         others = [np.asarray(v, dtype=np.float64) for k, v in outputs.items() if k != "closed"]
         if others and all(not np.all(np.isfinite(o)) for o in others):
@@ -947,6 +953,7 @@ def run(
         "config": {
             "quick": cfg.quick,
             "max_bytes": cfg_eff.max_bytes,
+            "max_arg_bytes": cfg_eff.max_arg_bytes,
             "sweep_len": cfg_eff.sweep_len,
             "min_rounds": cfg_eff.min_rounds,
             "max_rounds": cfg_eff.max_rounds,

@@ -60,6 +60,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         call_budget=args.call_budget,
         memory_budget=int(args.memory_budget * bench.GiB) if args.memory_budget else None,
         **({"max_bytes": int(args.max_mib * bench.MiB)} if args.max_mib else {}),
+        **({"max_arg_bytes": int(args.max_arg_mib * bench.MiB)} if args.max_arg_mib else {}),
     )
     result = bench.run(idents, cfg, _progress(not args.no_progress), targets=not (args.quick or args.sizes))
     if args.json == "-":
@@ -97,6 +98,7 @@ def register(sub: Any) -> None:
         help="write docs/benchmarks.md, docs/_static/bench/*.png and bench/results/latest.json",
     )
     p.add_argument("--max-mib", type=float, help="largest output of the derived sweep, MiB (default 16)")
+    p.add_argument("--max-arg-mib", type=float, help="largest argument of the derived sweep, MiB (default 2)")
     p.add_argument("--memory-budget", type=float, metavar="GIB", help="skip programs needing more (default: auto)")
     p.add_argument("--call-budget", type=float, default=1.0, metavar="S", help="skip programs slower per call")
     p.add_argument("--seed", type=int, default=0)

@@ -67,6 +67,16 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "the identity's f is written through the norm, ||x||**2, as the seed writes it; JAX differentiates "
         "sqrt at 0 and returns NaN, although the function is smooth there with gradient 0 (x @ x is fine).",
     ),
+    Deviation(
+        "rules.sv_constant",
+        "torch",
+        None,
+        "autograd.grad",
+        "framework convention",
+        'f = a does not depend on x, so its output has no grad_fn and torch.autograd.grad raises ("element 0 '
+        'of tensors does not require grad") instead of returning the zero gradient; allow_unused=True would '
+        "return None, not 0. torch.func.jacrev/jacfwd return 0.",
+    ),
     # --- entries for identities and special points added by the preconditions work (post-merge) ---
     Deviation(
         "matrix.det_X",

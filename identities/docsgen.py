@@ -236,21 +236,23 @@ def verify_record(
     jax_cache: str | None = None,
 ):
     """Verify one identity and compute its numeric example (run in a worker process)."""
-    from .__main__ import _example
     from ._core import get
     from .layout import from_jax
-    from .verify import verify
+    from .verify import closed_at, draw_extra, draw_inputs, extra_shape, raw_draw, verify
 
     if jax_cache:
         use_compilation_cache(Path(jax_cache))
     ident = get(ident_id)
     report = verify(ident, examples=examples, seed=seed, max_sizes=sizes)
     example: dict[str, Any] = {}
-    try:
-        ex = _example(ident, "jax")  # once, in JAX layout; the layouts are rearrangements of it
-        example["inputs"] = {a: _example_text(v) for a, v in ex["inputs"].items()}
+    try:  # the inputs `python -m identities show` draws; the closed form through verify's program (compiled)
+        rng = np.random.default_rng(0)
         example["sizes"] = ident.size_assignments()[0]
-        d = np.asarray(ex["derivative"], dtype=np.float64)
+        args = draw_inputs(ident, rng, example["sizes"])
+        eshape = extra_shape(ident, example["sizes"])
+        extra = draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None
+        example["inputs"] = {a: _example_text(np.round(v, 4)) for a, v in args.items()}
+        d = np.round(closed_at(ident, args, extra), 4)  # once, in JAX layout; the layouts rearrange it
         if ident.kind in ("jacobian", "hessian"):
             win = len(ident.arg_shapes(example["sizes"])[ident.wrt])
             p = win if ident.kind == "hessian" else len(ident.out_shape(example["sizes"]))

@@ -36,7 +36,6 @@ from ._core import Identity, catalog
 
 EPS = float(np.finfo(np.float64).eps)
 TINY = float(np.finfo(np.float64).tiny)
-FLUSH = TINY / EPS  # about 1e-292: differences below this are flush-to-zero effects, not errors
 
 
 @dataclass(frozen=True)
@@ -177,6 +176,14 @@ def extra_shape(ident: Identity, sizes: Mapping[str, int]) -> tuple[int, ...] | 
 
 
 # --- compiled functions, cached per identity ---------------------------------------------------------------
+# Verification runs small problems, so its time is XLA compile time. Two things cut it about in half:
+# every reference at one set of inputs is one program (:meth:`_Compiled.references`: one compile instead of
+# five or six), and that program is compiled without LLVM's optimisation passes (they make code faster, not
+# different: the same HLO is computed, in the same order, up to rounding). The bench times programs compiled
+# with the default options.
+FAST_COMPILE: dict[str, Any] = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
+
+
 class _Compiled:
     """Jitted closed form, references and batched f for one identity (JAX caches per shape inside)."""
 
@@ -208,6 +215,29 @@ class _Compiled:
         self.jvp = jax.jit(jvp)
         self.vjp = jax.jit(vjp)
         self.closed_jvp = jax.jit(lambda primals, tangents: jax.jvp(ident.closed, primals, tangents)[1])
+
+        def references(args: tuple[Any, ...], points: Any, extra: Any) -> dict[str, Any]:
+            """f, the closed form, every autodiff reference of the identity's kind, and f at ``points``
+            (the finite-difference stencil), at one set of inputs: what :func:`check_inputs` compares."""
+            before, after = args[:w], args[w + 1 :]
+            out = {"f": f(*args), "stencil": jax.vmap(lambda x: f(*before, x, *after))(points)}
+            if ident.kind == "jacobian":
+                out.update(closed=ident.closed(*args), jacfwd=jax.jacfwd(f, argnums=w)(*args))
+                out["jacrev"] = jax.jacrev(f, argnums=w)(*args)
+                if jax.numpy.ndim(out["f"]) == 0:
+                    out["grad"] = jax.grad(f, argnums=w)(*args)
+            elif ident.kind == "hessian":
+                out.update(closed=ident.closed(*args), hessian=jax.hessian(f, argnums=w)(*args))
+                out["jacrev(jacrev)"] = jax.jacrev(jax.jacrev(f, argnums=w), argnums=w)(*args)
+            elif ident.kind == "jvp":
+                out.update(closed=ident.closed(*args, extra), jvp=jvp(*args, extra))
+                out["jacfwd"] = jax.jacfwd(f, argnums=w)(*args)
+            elif ident.kind == "vjp":
+                out.update(closed=ident.closed(*args, extra), vjp=vjp(*args, extra))
+                out["jacrev"] = jax.jacrev(f, argnums=w)(*args)
+            return out
+
+        self.references = jax.jit(references, compiler_options=FAST_COMPILE)
 
 
 @functools.cache
@@ -247,9 +277,9 @@ def _compare(
             hint=hint or f"closed form has shape {closed.shape}, reference {ref.shape}",
         )
     scale = _scale(ref, closed)
-    # + FLUSH: XLA on CPU flushes subnormal numbers to zero, so values within a few ulps of the smallest normal
-    # number (hypothesis draws such scalars) can come out 0 on one path and ~1e-308 on another
-    tol = rtol * max(scale, UNDERFLOW) + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape) + FLUSH
+    # the UNDERFLOW floor also covers XLA's flushing of subnormal numbers to zero on CPU (values within a few
+    # ulps of the smallest normal number, which hypothesis draws, come out 0 on one path and ~1e-308 on another)
+    tol = rtol * max(scale, UNDERFLOW) + np.broadcast_to(np.asarray(atol, dtype=np.float64), ref.shape)
     if not np.all(np.isfinite(closed)) or not np.all(np.isfinite(ref)):
         bad = ~(np.isfinite(closed) & np.isfinite(ref))
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -410,35 +440,59 @@ def _contract_in(d: np.ndarray, dirs: np.ndarray, q: int) -> np.ndarray:
     )
 
 
+def _stencil(ident: Identity, x: np.ndarray, extra: np.ndarray | None) -> list[np.ndarray]:
+    """The batches of points at which the finite-difference checks of ``ident`` evaluate f, in the order
+    :func:`_fd_first`, :func:`_fd_second` and :func:`check_inputs` ask for them."""
+    if ident.kind == "hessian":
+        dirs = _directions(ident, x.shape)
+        h = _step(x, FD2_STEP)
+        return [_second_points(x, dirs, h), _second_points(x, dirs, 2 * h)]
+    dirs = extra[None] if ident.kind == "jvp" and extra is not None else _directions(ident, x.shape)
+    return [_central_points(x, dirs, _step(x, FD_STEP))]
+
+
+def _replay(batches: list[np.ndarray], values: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A batched f that hands out values computed in advance for ``batches`` (in order), checking that it
+    is asked for exactly those points."""
+    queue, start = [], 0
+    for pts in batches:
+        queue.append((pts, values[start : start + len(pts)]))
+        start += len(pts)
+
+    def batch_f(points: np.ndarray) -> np.ndarray:
+        want, fv = queue.pop(0)
+        if want.shape != points.shape or not np.array_equal(want, points):  # pragma: no cover - internal
+            raise RuntimeError("finite differences asked for points the stencil did not evaluate")
+        return fv
+
+    return batch_f
+
+
 def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None = None) -> list[CheckResult]:
     """Compare the closed form with every reference at one set of (valid) inputs."""
     c = compiled(ident)
     a = tuple(np.asarray(args[n], dtype=np.float64) for n in ident.argnames)
     w = ident.wrt_index
     x = a[w]
+    if extra is not None:
+        extra = np.asarray(extra, dtype=np.float64)
     tol = TOLERANCES[np.dtype(np.float64)]
     q = x.ndim
-    fx = np.asarray(c.f(*a))
+    batches = _stencil(ident, x, extra)
+    ref = {k: np.asarray(v) for k, v in c.references(a, np.concatenate(batches), extra).items()}
+    fx = ref["f"]
     p = fx.ndim
+    batch_f = _replay(batches, ref["stencil"])
     results: list[CheckResult] = []
-
-    def batch_f(points: np.ndarray) -> np.ndarray:
-        return np.asarray(c.fbatch(*a[:w], points, *a[w + 1 :]))
 
     floor = functools.cache(lambda: terms_scale(ident, a, extra))  # computed only if a comparison fails
 
     if ident.kind == "jacobian":
-        closed = np.asarray(c.closed(*a))
+        closed = ref["closed"]
         nd = (p, q)
-        results.append(
-            _compare("jacfwd", closed, apply_convention(ident, c.jacfwd(*a)), tol.autodiff, ndims=nd, floor=floor)
-        )
-        results.append(
-            _compare("jacrev", closed, apply_convention(ident, c.jacrev(*a)), tol.autodiff, ndims=nd, floor=floor)
-        )
-        if p == 0:
+        for name in ("jacfwd", "jacrev", "grad") if p == 0 else ("jacfwd", "jacrev"):
             results.append(
-                _compare("grad", closed, apply_convention(ident, c.grad(*a)), tol.autodiff, ndims=nd, floor=floor)
+                _compare(name, closed, apply_convention(ident, ref[name]), tol.autodiff, ndims=nd, floor=floor)
             )
         results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol, floor))
         if ident.convention != "full":
@@ -449,36 +503,38 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
                 _compare(
                     "jvp (pairing)",
                     _contract_in(_paired(ident, closed, q), dirs, q),
-                    _contract_in(np.asarray(c.jacfwd(*a)), dirs, q),
+                    _contract_in(ref["jacfwd"], dirs, q),
                     tol.autodiff,
                     floor=floor,
                 )
             )
     elif ident.kind == "hessian":
-        closed = np.asarray(c.closed(*a))
-        results.append(_compare("hessian", closed, c.hessian(*a), tol.autodiff, ndims=(q, q), floor=floor))
-        results.append(_compare("jacrev(jacrev)", closed, c.jacrev2(*a), tol.autodiff, ndims=(q, q), floor=floor))
+        closed = ref["closed"]
+        results.append(_compare("hessian", closed, ref["hessian"], tol.autodiff, ndims=(q, q), floor=floor))
+        results.append(
+            _compare("jacrev(jacrev)", closed, ref["jacrev(jacrev)"], tol.autodiff, ndims=(q, q), floor=floor)
+        )
         results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol, floor))
     elif ident.kind == "jvp":
         assert extra is not None
-        closed = np.asarray(c.closed(*a, extra))
-        jac = np.asarray(c.jacfwd(*a))
+        closed = ref["closed"]
+        jac = ref["jacfwd"]
         # the derivative is J; Jv is one contraction of it, judged against max|J|·max|v| (normwise, as a
         # Jacobian is judged against max|J|), so a Jv that is 0 by structure is not held to eps of nothing
         floor = _with_contraction_terms(floor, jac, extra)
-        results.append(_compare("jvp", closed, c.jvp(*a, extra), tol.autodiff, floor=floor))
+        results.append(_compare("jvp", closed, ref["jvp"], tol.autodiff, floor=floor))
         results.append(_compare("jacfwd·v", closed, _contract_in(jac, extra[None], q)[0], tol.autodiff, floor=floor))
         fd, bound = _central(batch_f, x, extra[None], _step(x, FD_STEP))
         results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0], floor=floor))
     elif ident.kind == "vjp":
         assert extra is not None
-        closed = np.asarray(c.closed(*a, extra))
-        jac = np.asarray(c.jacrev(*a))
+        closed = ref["closed"]
+        jac = ref["jacrev"]
         # the derivative is J; gᵀJ is one contraction of it, judged against max|g|·max|J| (as for a JVP)
         floor = _with_contraction_terms(floor, jac, extra)
-        results.append(_compare("vjp", closed, apply_convention(ident, c.vjp(*a, extra)), tol.autodiff, floor=floor))
-        ref = np.tensordot(extra, jac, axes=p) if p else extra * jac
-        results.append(_compare("jacrev·g", closed, apply_convention(ident, ref), tol.autodiff, floor=floor))
+        results.append(_compare("vjp", closed, apply_convention(ident, ref["vjp"]), tol.autodiff, floor=floor))
+        cot = np.tensordot(extra, jac, axes=p) if p else extra * jac
+        results.append(_compare("jacrev·g", closed, apply_convention(ident, cot), tol.autodiff, floor=floor))
         dirs = _directions(ident, x.shape)
         fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))  # (K, *out)
         k = dirs.shape[0]
@@ -492,12 +548,26 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
     return results
 
 
+def closed_at(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None = None) -> np.ndarray:
+    """The closed form at ``args``, computed by the program :func:`check_inputs` compiles (so, after a
+    verification at these shapes, without compiling anything)."""
+    a = tuple(np.asarray(args[n], dtype=np.float64) for n in ident.argnames)
+    if extra is not None:
+        extra = np.asarray(extra, dtype=np.float64)
+    points = np.concatenate(_stencil(ident, a[ident.wrt_index], extra))
+    return np.asarray(compiled(ident).references(a, points, extra)["closed"])
+
+
+def _central_points(x: np.ndarray, dirs: np.ndarray, h: float) -> np.ndarray:
+    return np.concatenate([x + h * dirs, x - h * dirs, x + 2 * h * dirs, x - 2 * h * dirs])
+
+
 def _central(
     batch_f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, dirs: np.ndarray, h: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """First derivatives along ``dirs`` (K, *x.shape): Richardson estimate and its error bound, (K, *out)."""
     k = dirs.shape[0]
-    fv = batch_f(np.concatenate([x + h * dirs, x - h * dirs, x + 2 * h * dirs, x - 2 * h * dirs]))
+    fv = batch_f(_central_points(x, dirs, h))
     fv = fv.reshape((4, k, *fv.shape[1:]))
     d1 = (fv[0] - fv[1]) / (2 * h)
     d2 = (fv[2] - fv[3]) / (4 * h)
@@ -543,12 +613,9 @@ def _fd_second(
     dirs = _directions(ident, x.shape)
     k = dirs.shape[0]
     h = _step(x, FD2_STEP)
-    di = dirs[:, None]
-    dj = dirs[None, :]
 
     def second(h: float) -> tuple[np.ndarray, np.ndarray]:
-        pts = np.concatenate([x + h * (di + dj), x + h * (di - dj), x - h * (di - dj), x - h * (di + dj)])
-        fv = batch_f(pts.reshape((4 * k * k, *x.shape))).reshape(4, k, k)
+        fv = batch_f(_second_points(x, dirs, h)).reshape(4, k, k)
         return (fv[0] - fv[1] - fv[2] + fv[3]) / (4 * h * h), fv
 
     d1, fv = second(h)
@@ -558,6 +625,14 @@ def _fd_second(
     n = flat.shape[1]
     lhs = flat @ closed.reshape(n, n) @ flat.T
     return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound, floor=floor)
+
+
+def _second_points(x: np.ndarray, dirs: np.ndarray, h: float) -> np.ndarray:
+    """The stencil of the mixed second differences along every pair of ``dirs``, (4 K², *x.shape)."""
+    k = dirs.shape[0]
+    di, dj = dirs[:, None], dirs[None, :]
+    pts = np.concatenate([x + h * (di + dj), x + h * (di - dj), x - h * (di - dj), x - h * (di + dj)])
+    return pts.reshape((4 * k * k, *x.shape))
 
 
 # --- diagnosis ---------------------------------------------------------------------------------------------

@@ -158,9 +158,14 @@ def test_sweeps():
     derived = bench.sweep(identities.get("matrix.logabsdet_X"), cfg)
     ns = [s["n"] for s in derived]
     assert ns == sorted(ns) and len(ns) == cfg.sweep_len and ns[-1] // ns[-2] == cfg.sweep_step
-    for s in derived:  # within the byte cap, and the next power of two is not
-        assert max(bench.footprint(identities.get("matrix.logabsdet_X"), s)) <= cfg.max_bytes
-    assert max(bench.footprint(identities.get("matrix.logabsdet_X"), {"n": 2 * ns[-1]})) > cfg.max_bytes
+    logabsdet = identities.get("matrix.logabsdet_X")  # n×n argument, scalar output: the argument cap binds
+    for s in derived:  # within the caps, and the next power of two is not
+        out, arg = bench.footprint(logabsdet, s)
+        assert out <= cfg.max_bytes and arg <= cfg.max_arg_bytes
+    assert bench.footprint(logabsdet, {"n": 2 * ns[-1]})[1] > cfg.max_arg_bytes
+    inv = bench.sweep(identities.get("matrix.inv_X"), cfg)[-1]  # a 4-tensor output of a small argument
+    out, arg = bench.footprint(identities.get("matrix.inv_X"), inv)
+    assert cfg.max_arg_bytes < out <= cfg.max_bytes and arg <= cfg.max_arg_bytes
     quick = bench.sweep(dk, bench.Config(quick=True))
     assert len(quick) == 1 and max(bench.footprint(dk, quick[0])) <= bench.Config().quick_bytes
     assert bench.sweep(identities.get("scalar.exp"), cfg) == [{}]

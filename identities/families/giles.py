@@ -422,6 +422,7 @@ def _poly(a, A):
         where=r"C_N = a_N I,\ C_n = a_n I + A C_{n+1}",
     ),
     sources=[g08("§2.3.4 matrix polynomial (forward)")],
+    bench_sizes=[{"p": 8, "n": n} for n in (32, 128, 512)],  # degree fixed: Horner's loop is unrolled
     aliases=("matrix polynomial jvp",),
     notes="The degree N is the length of a minus 1; the forward sweep runs alongside Horner's scheme.",
 )
@@ -447,6 +448,7 @@ def poly_jvp(a, A, dA):
         where=r"C_N = a_N I,\ C_n = a_n I + A C_{n+1}",
     ),
     sources=[g08("§2.3.4 matrix polynomial (reverse)")],
+    bench_sizes=[{"p": 8, "n": n} for n in (32, 128, 512)],  # degree fixed: Horner's loop is unrolled
     aliases=("matrix polynomial vjp",),
     notes="The reverse sweep needs the Horner iterates C_1 … C_N, stored on the forward pass.",
 )
