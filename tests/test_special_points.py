@@ -48,9 +48,16 @@ def test_norm_squared_through_the_norm_at_zero():
 
 
 def test_l2_gradient_near_zero_stays_unit():
-    for s in (1e-150, 1e-8, 1.0, 1e150):
+    # both sides of both thresholds of the plain branch (Σxᵢ² finite and >= tiny/eps², about 1e-138 < ‖x‖
+    # < 1e154) and far outside them, where lax.cond takes the rescaled branch
+    scales = (1e-300, 1e-170, 1e-150, 1e-139, 1e-137, 1e-8, 1.0, 1e150, 1e153, 1e155, 1e300)
+    for s in scales:
         x = np.array([3.0, 4.0]) * s
         np.testing.assert_allclose(identities.get("norms.l2").closed_form(x), [0.6, 0.8], rtol=1e-15)
+        a = np.array([1.0, 1.0]) * s  # x + a = (3, 4)s and x − a = (3, 4)s
+        shifted = identities.get("norms.l2_shifted").closed_form(x - a, a)
+        np.testing.assert_allclose(shifted, [0.6, 0.8], rtol=1e-15)
+        np.testing.assert_allclose(identities.get("norms.l2_distance").closed_form(x + a, a), [0.6, 0.8], rtol=1e-15)
 
 
 def _special_cases():
