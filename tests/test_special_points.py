@@ -60,6 +60,22 @@ def test_l2_gradient_near_zero_stays_unit():
         np.testing.assert_allclose(identities.get("norms.l2_distance").closed_form(x + a, a), [0.6, 0.8], rtol=1e-15)
 
 
+def test_linf_two_stage_argmax_is_the_first_largest():
+    """vecnorms.linf finds k = argmax|xᵢ| by blocks for a long x: the same k as jnp.argmax, the first at a
+    tie, with the largest entry in any block or in the n mod block tail."""
+    from identities.families.vecnorms import _argmax_abs
+
+    rng = np.random.default_rng(0)
+    for n in (3, 4096, 4097, 10000):
+        for case in range(3):
+            x = rng.standard_normal(n)
+            if case == 1:  # a three-way tie (with signs) for the largest |xᵢ|
+                x[rng.choice(n, 3, replace=False)] = (np.abs(x).max() + 1) * np.array([-1.0, 1.0, -1.0])
+            if case == 2:  # the largest in the tail, tied with one before it
+                x[-1], x[rng.integers(n - 1)] = 100.0, -100.0
+            assert int(jax.jit(_argmax_abs)(x)) == int(np.argmax(np.abs(x)))
+
+
 def _special_cases():
     return [(i, sp) for i in identities.catalog() for sp in i.special]
 
