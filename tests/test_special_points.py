@@ -48,9 +48,32 @@ def test_norm_squared_through_the_norm_at_zero():
 
 
 def test_l2_gradient_near_zero_stays_unit():
-    for s in (1e-150, 1e-8, 1.0, 1e150):
+    # both sides of both thresholds of the plain branch (Σxᵢ² finite and >= tiny/eps², about 1e-138 < ‖x‖
+    # < 1e154) and far outside them, where lax.cond takes the rescaled branch
+    scales = (1e-300, 1e-170, 1e-150, 1e-139, 1e-137, 1e-8, 1.0, 1e150, 1e153, 1e155, 1e300)
+    for s in scales:
         x = np.array([3.0, 4.0]) * s
         np.testing.assert_allclose(identities.get("norms.l2").closed_form(x), [0.6, 0.8], rtol=1e-15)
+        a = np.array([1.0, 1.0]) * s  # x + a = (3, 4)s and x − a = (3, 4)s
+        shifted = identities.get("norms.l2_shifted").closed_form(x - a, a)
+        np.testing.assert_allclose(shifted, [0.6, 0.8], rtol=1e-15)
+        np.testing.assert_allclose(identities.get("norms.l2_distance").closed_form(x + a, a), [0.6, 0.8], rtol=1e-15)
+
+
+def test_linf_two_stage_argmax_is_the_first_largest():
+    """vecnorms.linf finds k = argmax|xᵢ| by blocks for a long x: the same k as jnp.argmax, the first at a
+    tie, with the largest entry in any block or in the n mod block tail."""
+    from identities.families.vecnorms import _argmax_abs
+
+    rng = np.random.default_rng(0)
+    for n in (3, 4096, 4097, 10000):
+        for case in range(3):
+            x = rng.standard_normal(n)
+            if case == 1:  # a three-way tie (with signs) for the largest |xᵢ|
+                x[rng.choice(n, 3, replace=False)] = (np.abs(x).max() + 1) * np.array([-1.0, 1.0, -1.0])
+            if case == 2:  # the largest in the tail, tied with one before it
+                x[-1], x[rng.integers(n - 1)] = 100.0, -100.0
+            assert int(jax.jit(_argmax_abs)(x)) == int(np.argmax(np.abs(x)))
 
 
 def _special_cases():

@@ -17,6 +17,18 @@ def _eye(n, like):
     return jnp.eye(n, dtype=like.dtype)
 
 
+def _delta4(m, n, like, value=1.0):
+    """value·δ_ik δ_lj indexed (k, l, i, j), shape (m, n, m, n): zeros with ``value`` where (k, l) = (i, j).
+
+    Written as a zero fill and a scatter of the mn ones, so that XLA writes the (mostly zero) tensor
+    once with a memset; an einsum of two identity matrices is lowered to a broadcast product and a
+    transposing copy, which took twice as long as autodiff's iota compare (bench at m = n = 32).
+    """
+    k = jnp.arange(m)[:, None]
+    l = jnp.arange(n)[None, :]
+    return jnp.zeros((m, n, m, n), dtype=like.dtype).at[k, l, k, l].set(value)
+
+
 @identity(
     f=lambda X: X,
     wrt="X",
@@ -35,7 +47,7 @@ def _eye(n, like):
 )
 def identity_map(X):
     m, n = X.shape
-    return jnp.einsum("ki,lj->klij", _eye(m, X), _eye(n, X))
+    return _delta4(m, n, X)
 
 
 @identity(
@@ -68,7 +80,7 @@ def constant(A, X):
 )
 def scaled(alpha, X):
     m, n = X.shape
-    return alpha * jnp.einsum("ki,lj->klij", _eye(m, X), _eye(n, X))
+    return _delta4(m, n, X, alpha)
 
 
 @identity(
@@ -271,7 +283,10 @@ def kron_rule(t, A, B, C, D):
 )
 def transpose(X):
     m, n = X.shape
-    return jnp.einsum("kj,li->klij", _eye(n, X), _eye(m, X))
+    # δ_kj δ_li: zeros with a one at (k, l, l, k); a zero fill and a scatter of the mn ones (see _delta4)
+    k = jnp.arange(n)[:, None]
+    l = jnp.arange(m)[None, :]
+    return jnp.zeros((n, m, m, n), dtype=X.dtype).at[k, l, l, k].set(1.0)
 
 
 @identity(

@@ -197,11 +197,12 @@ def det_vjp(A, Cbar):
     ),
     sources=[g08(f"{MORE}: matrix inverse product")],
     aliases=("solve jvp",),
-    notes="The Ȧ term: Ċ = −A⁻¹ȦC, one solve.",
+    notes="The Ȧ term: Ċ = −A⁻¹ȦC: one LU factorization of A serves both solves (C and Ċ).",
 )
 def solve_jvp_A(A, B, dA):
-    C = jnp.linalg.solve(A, B)
-    return -jnp.linalg.solve(A, dA @ C)
+    lu = lu_factor(A)  # two jnp.linalg.solve calls would factor A twice
+    C = lu_solve(lu, B)
+    return -lu_solve(lu, dA @ C)
 
 
 @identity(
@@ -239,8 +240,9 @@ def solve_jvp_B(A, B, dB):
     aliases=("solve vjp",),
 )
 def solve_vjp_A(A, B, Cbar):
-    C = jnp.linalg.solve(A, B)
-    Bbar = jnp.linalg.solve(A.T, Cbar)
+    lu = lu_factor(A)  # one factorization for C and B̄ (the A⁻ᵀ solve uses its transpose)
+    C = lu_solve(lu, B)
+    Bbar = lu_solve(lu, Cbar, trans=1)
     return -(Bbar @ C.T)
 
 
@@ -334,11 +336,12 @@ def quad_vjp_B(A, B, Cbar):
         den=r"\dot C = \dot B^\top A^{-1} B - B^\top A^{-1} \dot A A^{-1} B + B^\top A^{-1} \dot B",
     ),
     sources=[g08(f"{MORE}: second quadratic form")],
-    notes="The Ȧ term: −(A⁻ᵀB)ᵀȦ(A⁻¹B), two solves and no inverse.",
+    notes="The Ȧ term: −(A⁻ᵀB)ᵀȦ(A⁻¹B), two solves with one LU factorization of A, and no inverse.",
 )
 def quad_inv_jvp_A(A, B, dA):
-    X = jnp.linalg.solve(A, B)
-    Y = jnp.linalg.solve(A.T, B)
+    lu = lu_factor(A)  # one factorization for A⁻¹B and A⁻ᵀB
+    X = lu_solve(lu, B)
+    Y = lu_solve(lu, B, trans=1)
     return -(Y.T @ (dA @ X))
 
 
@@ -357,8 +360,9 @@ def quad_inv_jvp_A(A, B, dA):
     notes="The Ḃ terms: Ḃᵀ(A⁻¹B) + (A⁻ᵀB)ᵀḂ.",
 )
 def quad_inv_jvp_B(A, B, dB):
-    X = jnp.linalg.solve(A, B)
-    Y = jnp.linalg.solve(A.T, B)
+    lu = lu_factor(A)  # one factorization for A⁻¹B and A⁻ᵀB
+    X = lu_solve(lu, B)
+    Y = lu_solve(lu, B, trans=1)
     return dB.T @ X + Y.T @ dB
 
 
@@ -374,12 +378,16 @@ def quad_inv_jvp_B(A, B, dB):
         den=r"\bar A = -A^{-\top} B \bar C B^\top A^{-\top}",
     ),
     sources=[g08(f"{MORE}: second quadratic form")],
-    notes="Spelled −(A⁻ᵀB) C̄ (A⁻¹B)ᵀ: two solves with n×m right-hand sides, no inverse.",
+    notes="""
+    Spelled −(A⁻ᵀB) C̄ (A⁻¹B)ᵀ: two solves with n×m right-hand sides and one LU factorization of A (the
+    A⁻ᵀ solve uses its transpose), no inverse.
+    """,
 )
 def quad_inv_vjp_A(A, B, Cbar):
-    X = jnp.linalg.solve(A, B)
-    Y = jnp.linalg.solve(A.T, B)
-    return -((Y @ Cbar) @ X.T)
+    lu = lu_factor(A)  # solve(A, ·) and solve(A.T, ·) would factor A and Aᵀ separately
+    X = lu_solve(lu, B)
+    Y = lu_solve(lu, B, trans=1)
+    return -jnp.einsum("ik,jk->ij", Y @ Cbar, X)
 
 
 @identity(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -15,12 +16,34 @@ from .._core import Example, SpecialPoint, Tex, identity, mc, seed, wiki
 from .._structures import NONZERO, nonzero_combination
 
 
-def _unit(v):
-    """(v/‖v‖₂, ‖v‖₂) computed on v/max|vᵢ|: Σvᵢ² under- or overflows beyond about 1e±154, v/‖v‖₂ need not."""
-    m = jnp.max(jnp.abs(v))
-    y = v / m
-    ny = jnp.linalg.norm(y)
-    return y / ny, m * ny
+def _unit(combine, *args):
+    """(v/‖v‖₂, ‖v‖₂) for v = combine(*args), combine linear (v itself, x + a, x − a), safe from under- and
+    overflow: Σvᵢ² under- or overflows beyond about 1e±154 in float64, v/‖v‖₂ need not.
+
+    One pass forms s = Σvᵢ². Where s is finite and at least tiny/eps² (2⁻⁹¹⁸ ≈ 4.5e-277 in float64), the
+    terms that underflowed change it by under n·eps³ relative and none overflowed, so v/√s is exact to
+    rounding: that branch makes the same two passes as autodiff (the sum, then the output). Otherwise
+    (‖v‖ below about 6.7e-139, above 1.3e154, or v = 0, where 0/0 stays NaN) ``lax.cond`` runs the rescaled
+    evaluation, ‖v‖₂ = m·‖v/m‖₂ with m = max|vᵢ|, which costs one more pass over the arguments (the max).
+    It forms v/m as combine applied to the arguments divided by m, so that XLA recomputes v in each
+    pass rather than storing it (combine(*args)/m would keep a copy of x + a).
+    """
+    v = combine(*args)
+    s = jnp.sum(v * v)
+    fi = jnp.finfo(v.dtype)
+    plain = jnp.isfinite(s) & (s >= fi.tiny / fi.eps**2)
+
+    def direct(*args):
+        n = jnp.sqrt(s)
+        return combine(*args) / n, n
+
+    def rescaled(*args):
+        m = jnp.max(jnp.abs(combine(*args)))
+        y = combine(*(a / m for a in args))
+        ny = jnp.sqrt(jnp.sum(y * y))
+        return y / ny, m * ny
+
+    return jax.lax.cond(plain, direct, rescaled, *args)
 
 
 @identity(
@@ -33,9 +56,11 @@ def _unit(v):
     aliases=("d||x||/dx", "grad l2 norm"),
     notes="""
     Not differentiable at x = 0, where the subdifferential is the unit ball {g : ‖g‖₂ ≤ 1}. jax.grad of
-    jnp.linalg.norm returns NaN there (tested in tests/test_special_points.py). The closed form rescales
-    x by max|xᵢ| before taking the norm, so it stays exact where Σxᵢ² under- or overflows (|x| beyond about
-    1e±154); jax.grad of jnp.linalg.norm returns NaN below and 0 above (docs/special-cases.md).
+    jnp.linalg.norm returns NaN there (tested in tests/test_special_points.py). The closed form forms
+    Σxᵢ² and, where that sum under- or overflows (‖x‖₂ below about 1e-138 or above 1e154), rescales x by
+    max|xᵢ| before taking the norm, so it stays exact there; jax.grad of jnp.linalg.norm returns NaN below
+    and 0 above (docs/special-cases.md). The rescaling is a second branch of a lax.cond, so an x in the
+    ordinary range costs the two passes autodiff makes (the sum, then x/‖x‖₂), not three.
     """,
     examples=[Example({"x": [3.0, 4.0]}, [0.6, 0.8], seed("000", "Problem 1: x = (3, 4) gives (3/5, 4/5)"))],
     special=[
@@ -69,7 +94,7 @@ def _unit(v):
     ],
 )
 def l2(x):
-    return _unit(x)[0]
+    return _unit(lambda v: v, x)[0]
 
 
 @identity(
@@ -93,8 +118,7 @@ def l2(x):
     ],
 )
 def l2_shifted(x, a):
-    s = x + a
-    return _unit(s)[0]
+    return _unit(jnp.add, x, a)[0]
 
 
 @identity(
@@ -118,8 +142,7 @@ def l2_shifted(x, a):
     ],
 )
 def l2_distance(x, a):
-    d = x - a
-    return _unit(d)[0]
+    return _unit(jnp.subtract, x, a)[0]
 
 
 @identity(
@@ -187,7 +210,7 @@ def l2_squared(x):
     ],
 )
 def l2_hessian(x):
-    u, n = _unit(x)
+    u, n = _unit(lambda v: v, x)
     return (jnp.eye(x.shape[0], dtype=x.dtype) - jnp.outer(u, u)) / n
 
 

@@ -62,11 +62,13 @@ def alpha(G):
     """,
 )
 def chain_rule_trace(X, A):
-    G = jnp.cos(X @ A @ X)
-    # G (AX)ᵀ + (XA)ᵀ G as (G Xᵀ) Aᵀ + Aᵀ (Xᵀ G): no AX or XA kept beside G, the transposes in the contractions
-    GXt = jnp.einsum("ik,jk->ij", G, X)
-    XtG = jnp.einsum("ki,kj->ij", X, G)
-    return jnp.einsum("ik,jk->ij", GXt, A) + jnp.einsum("ki,kj->ij", A, XtG)
+    XA = X @ A
+    G = jnp.cos(XA @ X)
+    # G (AX)ᵀ + (XA)ᵀ G as (G Xᵀ) Aᵀ + (XA)ᵀ G, the transposes in the contractions: XA is kept from U = (XA)X,
+    # so five n×n products, as reverse mode makes (recomputing XA as Aᵀ(XᵀG) made six). (XA)ᵀG is the first
+    # operand of the sum so that XLA forms it in the output buffer: two n×n temporaries, not three
+    XAtG = jnp.einsum("ki,kj->ij", XA, G)
+    return XAtG + jnp.einsum("ik,jk->ij", jnp.einsum("ik,jk->ij", G, X), A)
 
 
 # --- (138)-(141): symmetric X, the Cookbook's convention and the symmetric-part convention ------------------
