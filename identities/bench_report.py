@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .bench import HEADERS, MiB, autodiff_wins, fmt_bytes, fmt_seconds, largest_ok, rows, skipped
+from .bench import FORWARD_GRADIENT_MAX, HEADERS, MiB, autodiff_wins, fmt_bytes, fmt_seconds, largest_ok, rows, skipped
 
 JSON_PATH = Path("bench/results/latest.json")
 DOC_PATH = Path("docs/benchmarks.md")
@@ -160,7 +160,8 @@ def markdown(result: Mapping[str, Any], plots: Sequence[Path]) -> str:
         "",
         "**Method.** For every identity and every size of its sweep, the closed form and each autodiff "
         "variant that applies (`jacfwd` and `jacrev`, or `jacfwd` and `grad` for a scalar output; "
-        "`jax.hessian`; `jax.jvp`; `jax.vjp`) are jitted and compiled; each program runs "
+        "`jax.hessian`; `jax.jvp`; `jax.vjp`) are jitted and compiled (`jacfwd` of a scalar output only while "
+        f"the input has at most {FORWARD_GRADIENT_MAX} entries: beyond, it is one JVP per entry); each program runs "
         "once and every autodiff result must agree with the closed form before anything is timed. Timing "
         "excludes warm-up, blocks until the result is ready, interleaves the programs round by round "
         "(in a fresh random order each round) and reports medians with quartiles; the speed-up is "
