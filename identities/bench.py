@@ -63,7 +63,7 @@ class Config:
     # largest argument: n×n inputs stop at n = 512, where an O(n³) program still runs in milliseconds and
     # the whole sweep stays within minutes; 4-tensor outputs of small inputs may still reach max_bytes
     max_arg_bytes: int = 2 * MiB
-    sweep_len: int = 3  # sizes per identity: n_max, n_max/4, n_max/16 (those >= 2)
+    sweep_len: int = 2  # sizes per identity: n_max, n_max/4 (those >= 2)
     sweep_step: int = 4
     quick_bytes: int = 4 * 1024  # the one size of --quick keeps outputs and arguments within this
     quick: bool = False
@@ -235,7 +235,7 @@ def sweep(ident: Identity, cfg: Config) -> list[dict[str, int]]:
 
     Derived sweeps take the largest power-of-two ``n`` whose closed-form output stays within ``cfg.max_bytes``
     and whose arguments stay within ``cfg.max_arg_bytes`` (both within ``cfg.quick_bytes`` for ``--quick``),
-    then ``n/4``, ``n/16`` down to 2, smallest first.
+    then ``n/4`` (``cfg.sweep_len`` sizes, each ``cfg.sweep_step`` times the last, down to 2), smallest first.
     """
     cfg = cfg.effective()
     if cfg.sizes:

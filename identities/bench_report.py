@@ -166,7 +166,7 @@ def markdown(result: Mapping[str, Any], plots: Sequence[Path]) -> str:
         "excludes warm-up, blocks until the result is ready, interleaves the programs round by round "
         "(in a fresh random order each round) and reports medians with quartiles; the speed-up is "
         "autodiff time / closed-form time taken pair by pair within each round. The sweep of an identity "
-        f"is the largest power of two n {caps}, then n/4 and n/16 "
+        f"is the largest power of two n {caps}, then n/4 "
         "(or the sizes the record declares). A program XLA says needs more memory than the budget is "
         "compiled but not run, and a program predicted to take over the call budget is not timed; both "
         "are listed below with the reason.",

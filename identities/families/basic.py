@@ -8,6 +8,9 @@ X(t) = A + tB and Y(t) = C + t²D, so that both factors vary and every term of t
 
 from __future__ import annotations
 
+import functools
+
+import jax
 import jax.numpy as jnp
 
 from .._core import Tex, identity, mc, wiki
@@ -18,15 +21,21 @@ def _eye(n, like):
 
 
 def _delta4(m, n, like, value=1.0):
-    """value·δ_ik δ_lj indexed (k, l, i, j), shape (m, n, m, n): zeros with ``value`` where (k, l) = (i, j).
+    """value·δ_ik δ_lj indexed (k, l, i, j), shape (m, n, m, n).
 
-    Written as a zero fill and a scatter of the mn ones, so that XLA writes the (mostly zero) tensor
-    once with a memset; an einsum of two identity matrices is lowered to a broadcast product and a
-    transposing copy, which took twice as long as autodiff's iota compare (bench at m = n = 32).
+    Written as a select on compared iotas, one elementwise loop that writes the tensor once (as autodiff's
+    program does); an einsum of two identity matrices is lowered to a broadcast product and a transposing
+    copy, which took twice as long (bench at m = n = 32), and a zero fill plus a scatter of the mn ones
+    ran about 8 % slower than the select.
     """
-    k = jnp.arange(m)[:, None]
-    l = jnp.arange(n)[None, :]
-    return jnp.zeros((m, n, m, n), dtype=like.dtype).at[k, l, k, l].set(value)
+    return _iota_delta((m, n, m, n), ((0, 2), (1, 3)), like, value)
+
+
+def _iota_delta(shape, pairs, like, value=1.0):
+    """``value`` where the index along each pair of axes agrees, 0 elsewhere (one fused select)."""
+    iota = functools.partial(jax.lax.broadcasted_iota, jnp.int32, shape)
+    mask = functools.reduce(jnp.logical_and, [iota(a) == iota(b) for a, b in pairs])
+    return jnp.where(mask, jnp.asarray(value, like.dtype), jnp.zeros((), like.dtype))
 
 
 @identity(
@@ -283,10 +292,8 @@ def kron_rule(t, A, B, C, D):
 )
 def transpose(X):
     m, n = X.shape
-    # δ_kj δ_li: zeros with a one at (k, l, l, k); a zero fill and a scatter of the mn ones (see _delta4)
-    k = jnp.arange(n)[:, None]
-    l = jnp.arange(m)[None, :]
-    return jnp.zeros((n, m, m, n), dtype=X.dtype).at[k, l, l, k].set(1.0)
+    # δ_kj δ_li: ones at (k, l, l, k), one fused select on compared iotas (see _delta4)
+    return _iota_delta((n, m, m, n), ((0, 3), (1, 2)), X)
 
 
 @identity(
