@@ -174,6 +174,7 @@ def variants(ident: Identity, scalar_output: bool) -> dict[str, Callable[..., An
 
 
 SMALLER = "not compiled; at a smaller size: "
+OVERFLOWS = "the function itself overflows float64 at this size"
 # jacfwd of a scalar function builds the gradient from one JVP per input entry: timed while the input has at
 # most this many entries (where it can beat grad), not beyond (where it loses by about that factor)
 FORWARD_GRADIENT_MAX = 4096
@@ -717,11 +718,17 @@ def bench_size(
     # agreement: a wrong program is never timed
     rtol = _tolerance(sizes)
     closed_out = np.asarray(outputs["closed"], dtype=np.float64)
-    if not all(np.all(np.isfinite(np.asarray(o))) for o in outputs.values()):  # f is compiled only to explain
+
+    def f_overflows() -> bool:  # f is compiled only to explain a non-finite output or a disagreement
         fx = np.asarray(jax.jit(ident.f)(*args[: len(ident.argnames)]), dtype=np.float64)
-        if not np.all(np.isfinite(fx)):  # e.g. det of a 256×256 draw: e^1420; its derivative has no float64 value
-            rec.update(status="skipped", error="the function itself overflows float64 at this size")
-            return _finish(rec)
+        if np.all(np.isfinite(fx)):
+            return False
+        # e.g. det of a 256×256 draw: e^1420; its derivative has no float64 value (autodiff may return 0)
+        rec.update(status="skipped", error=OVERFLOWS)
+        return True
+
+    if not all(np.all(np.isfinite(np.asarray(o))) for o in outputs.values()) and f_overflows():
+        return _finish(rec)
     if not np.all(np.isfinite(closed_out)):
         others = [np.asarray(v, dtype=np.float64) for k, v in outputs.items() if k != "closed"]
         if others and all(not np.all(np.isfinite(o)) for o in others):
@@ -740,6 +747,8 @@ def bench_size(
         if not chk.ok:
             results[name].error = chk.describe(ident.id)
             bad.append(results[name].error)
+    if bad and f_overflows():
+        return _finish(rec)
     if bad:
         results["closed"].agrees = False
         rec.update(status="refused", error="closed form disagrees with autodiff, not timed: " + "; ".join(bad))
@@ -954,6 +963,15 @@ def run(
                 previous = r["programs"]
             rec["sizes"].append(r)
             done += 1
+        # a determinant of a random n×n draw overflows float64 from n ≈ 64 on: go down until one size fits
+        while (
+            rec["sizes"]
+            and all(r.get("error") == OVERFLOWS for r in rec["sizes"])
+            and (n := min(r["n"] for r in rec["sizes"]) // cfg.effective().sweep_step) >= 2
+        ):
+            r = bench_size(ident, scaled(ident, n), cfg, {})
+            judge(r, floor["median"])
+            rec["sizes"].insert(0, r)
         rec["seconds"] = time.perf_counter() - t_ident
         records.append(rec)
     if progress:
