@@ -182,3 +182,15 @@ def test_jax_verdict_is_recorded_and_current(ident, sp):
         f"{ident.id} at {sp.label}: JAX now returns {format_value(m.value)} ({m.verdict}), the record says "
         f"{sp.jax_verdict}: update the record and regenerate docs/special-cases.md"
     )
+
+
+def test_rescaled_norm_is_exact_where_x_plus_a_cancels():
+    """The rescaled branch scales x and a by a power of two before combining them: x − a at x ≈ a ≈ 1e-123
+    (a difference near 1e-139, below the plain branch's range) keeps every bit (dividing by max|x − a|
+    would round x/m and a/m at 1e16 and leave an O(1) error in their difference)."""
+    x = np.array([1e-123 * (1 + 2.0**-40), 1e-123, 3e-123])
+    a = np.array([1e-123, 1e-123 * (1 - 2.0**-40), 3e-123])
+    d = x - a  # exact (Sterbenz)
+    want = (d / np.abs(d).max()) / np.linalg.norm(d / np.abs(d).max())
+    np.testing.assert_allclose(np.asarray(identities.get("norms.l2_distance").closed(x, a)), want, rtol=1e-15)
+    np.testing.assert_allclose(np.asarray(identities.get("norms.l2_shifted").closed(x, -a)), want, rtol=1e-15)

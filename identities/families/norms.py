@@ -24,11 +24,11 @@ def _unit(combine, *args):
     terms that underflowed change it by under n·eps³ relative and none overflowed, so v/√s is exact to
     rounding: that branch makes the same two passes as autodiff (the sum, then the output). Otherwise
     (‖v‖ below about 6.7e-139, above 1.3e154, or v = 0, where 0/0 stays NaN) ``lax.cond`` runs the rescaled
-    evaluation, ‖v‖₂ = m·‖v/m‖₂ with m = max|vᵢ|, which costs one more pass over the arguments (the max).
-    It forms v/m as combine applied to the arguments divided by m, so that XLA recomputes v in each
-    pass rather than storing it (combine(*args)/m would keep a copy of x + a).
+    evaluation, ‖v‖₂ = m·‖v/m‖₂ with m = 2^e ≈ max|vᵢ|, which costs one more pass over the arguments (the
+    max). It forms v/m as combine applied to the arguments scaled by 2⁻ᵉ (exact), so that XLA recomputes v
+    in each pass rather than storing it (combine(*args)/m would keep a copy of x + a).
     """
-    v = combine(*args)
+    v = jnp.asarray(combine(*args))
     s = jnp.sum(v * v)
     fi = jnp.finfo(v.dtype)
     plain = jnp.isfinite(s) & (s >= fi.tiny / fi.eps**2)
@@ -38,10 +38,12 @@ def _unit(combine, *args):
         return combine(*args) / n, n
 
     def rescaled(*args):
-        m = jnp.max(jnp.abs(combine(*args)))
-        y = combine(*(a / m for a in args))
+        # scale by 2^e ≈ max|vᵢ| (frexp): a power of two scales each argument exactly, so combine of the
+        # scaled arguments rounds as combine(*args) does, even where x + a cancels (x ≈ −a ≈ 1e-123)
+        _, e = jnp.frexp(jnp.max(jnp.abs(combine(*args))))
+        y = combine(*(jnp.ldexp(a, -e) for a in args))
         ny = jnp.sqrt(jnp.sum(y * y))
-        return y / ny, m * ny
+        return y / ny, jnp.ldexp(ny, e)
 
     return jax.lax.cond(plain, direct, rescaled, *args)
 
