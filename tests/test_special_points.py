@@ -186,11 +186,13 @@ def test_jax_verdict_is_recorded_and_current(ident, sp):
 
 def test_rescaled_norm_is_exact_where_x_plus_a_cancels():
     """The rescaled branch scales x and a by a power of two before combining them: x − a at x ≈ a ≈ 1e-123
-    (a difference near 1e-139, below the plain branch's range) keeps every bit (dividing by max|x − a|
-    would round x/m and a/m at 1e16 and leave an O(1) error in their difference)."""
-    x = np.array([1e-123 * (1 + 2.0**-40), 1e-123, 3e-123])
-    a = np.array([1e-123, 1e-123 * (1 - 2.0**-40), 3e-123])
+    (differences of 3 and 1 ulp, below the plain branch's range) keeps every bit. Dividing x and a by
+    max|x − a| instead rounds x/m near 2⁵⁰ and returned (0.970, 0.243) here for (0.949, 0.316)."""
+    x0 = 1e-123
+    u = np.spacing(x0)
+    x = np.array([x0, x0, 2 * x0])
+    a = np.array([x0 - 3 * u, x0 - u, 2 * x0])
     d = x - a  # exact (Sterbenz)
-    want = (d / np.abs(d).max()) / np.linalg.norm(d / np.abs(d).max())
+    want = d / np.linalg.norm(d)
     np.testing.assert_allclose(np.asarray(identities.get("norms.l2_distance").closed(x, a)), want, rtol=1e-15)
     np.testing.assert_allclose(np.asarray(identities.get("norms.l2_shifted").closed(x, -a)), want, rtol=1e-15)
