@@ -77,16 +77,22 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _example(ident: Identity, layout: str) -> dict[str, Any]:
+def example_inputs(ident: Identity) -> tuple[dict[str, int], dict[str, np.ndarray], np.ndarray | None]:
+    """The inputs of an identity's numeric example (``show``, the docs): its first size assignment, valid
+    arguments drawn with seed 0, and the tangent/cotangent of a JVP/VJP (else None)."""
     from .verify import draw_extra, draw_inputs, extra_shape, raw_draw
 
     rng = np.random.default_rng(0)
     sizes = ident.size_assignments()[0]
     args = draw_inputs(ident, rng, sizes)
     eshape = extra_shape(ident, sizes)
-    call = [args[a] for a in ident.argnames]
-    if eshape is not None:
-        call.append(draw_extra(ident, args, raw_draw(rng, eshape)))
+    extra = draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None
+    return sizes, args, extra
+
+
+def _example(ident: Identity, layout: str) -> dict[str, Any]:
+    _, args, extra = example_inputs(ident)
+    call = [args[a] for a in ident.argnames] + ([] if extra is None else [extra])
     value = np.asarray(ident.closed_form(*call, layout=layout))
     return {"inputs": {a: np.round(v, 4).tolist() for a, v in args.items()}, "derivative": np.round(value, 4).tolist()}
 

@@ -47,6 +47,19 @@ class Deviation:
         )
 
 
+def _torch_det_at_singular(identity: str, point: str) -> tuple[Deviation, Deviation]:
+    """docs/framework-findings.md §1, at one identity's singular point: torch 2.13.0's forward mode and
+    autograd.grad of torch.linalg.det return 0 where the computed determinant is exactly 0."""
+    reason = (
+        "torch 2.13.0: {} of torch.linalg.det returns 0 at a matrix whose computed determinant is exactly 0, "
+        "although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right (docs/framework-findings.md §1)."
+    )
+    return (
+        Deviation(identity, "torch", point, "jacfwd", "known bug", reason.format("forward mode")),
+        Deviation(identity, "torch", point, "autograd.grad", "known bug", reason.format("torch.autograd.grad")),
+    )
+
+
 DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
         "norms.l2",
@@ -78,26 +91,7 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "return None, not 0. torch.func.jacrev/jacfwd return 0.",
     ),
     # --- entries for identities and special points added by the preconditions work (post-merge) ---
-    Deviation(
-        "matrix.det_X",
-        "torch",
-        "rank(X) = n − 1",
-        "jacfwd",
-        "known bug",
-        "torch 2.13.0: forward mode of torch.linalg.det returns 0 at a matrix whose computed determinant is "
-        "exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
-        "(docs/framework-findings.md §1).",
-    ),
-    Deviation(
-        "matrix.det_X",
-        "torch",
-        "rank(X) = n − 1",
-        "autograd.grad",
-        "known bug",
-        "torch 2.13.0: torch.autograd.grad of torch.linalg.det returns 0 at a matrix whose computed determinant "
-        "is exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
-        "(docs/framework-findings.md §1).",
-    ),
+    *_torch_det_at_singular("matrix.det_X", "rank(X) = n − 1"),
     Deviation(
         "norms.l2",
         "torch",
@@ -142,26 +136,7 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "central differences at a kink average the two one-sided derivatives coordinate by coordinate: "
         "diag(½, ½, ½) has trace 3/2, outside the subdifferential {W ⪰ 0, tr W = 1}.",
     ),
-    Deviation(
-        "det.det_adj",
-        "torch",
-        "X singular, rank n − 1",
-        "jacfwd",
-        "known bug",
-        "torch 2.13.0: forward mode of torch.linalg.det returns 0 at a matrix whose computed determinant is "
-        "exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
-        "(docs/framework-findings.md §1).",
-    ),
-    Deviation(
-        "det.det_adj",
-        "torch",
-        "X singular, rank n − 1",
-        "autograd.grad",
-        "known bug",
-        "torch 2.13.0: torch.autograd.grad of torch.linalg.det returns 0 at a matrix whose computed determinant "
-        "is exactly 0, although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right "
-        "(docs/framework-findings.md §1).",
-    ),
+    *_torch_det_at_singular("det.det_adj", "X singular, rank n − 1"),
 )
 
 

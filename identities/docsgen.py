@@ -236,9 +236,10 @@ def verify_record(
     jax_cache: str | None = None,
 ):
     """Verify one identity and compute its numeric example (run in a worker process)."""
+    from .__main__ import example_inputs
     from ._core import get
     from .layout import from_jax
-    from .verify import closed_at, draw_extra, draw_inputs, extra_shape, raw_draw, verify
+    from .verify import closed_at, verify
 
     if jax_cache:
         use_compilation_cache(Path(jax_cache))
@@ -246,11 +247,7 @@ def verify_record(
     report = verify(ident, examples=examples, seed=seed, max_sizes=sizes)
     example: dict[str, Any] = {}
     try:  # the inputs `python -m identities show` draws; the closed form through verify's program (compiled)
-        rng = np.random.default_rng(0)
-        example["sizes"] = ident.size_assignments()[0]
-        args = draw_inputs(ident, rng, example["sizes"])
-        eshape = extra_shape(ident, example["sizes"])
-        extra = draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None
+        example["sizes"], args, extra = example_inputs(ident)
         example["inputs"] = {a: _example_text(np.round(v, 4)) for a, v in args.items()}
         d = np.round(closed_at(ident, args, extra), 4)  # once, in JAX layout; the layouts rearrange it
         if ident.kind in ("jacobian", "hessian"):

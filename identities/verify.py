@@ -185,7 +185,8 @@ FAST_COMPILE: dict[str, Any] = {"xla_backend_optimization_level": 0, "xla_llvm_d
 
 
 class _Compiled:
-    """Jitted closed form, references and batched f for one identity (JAX caches per shape inside)."""
+    """Jitted programs of one identity (JAX caches per shape inside): the verification program
+    :attr:`references`, and the closed form, batched f and autodiff references that check and conformance use."""
 
     def __init__(self, ident: Identity) -> None:
         import jax
@@ -193,14 +194,12 @@ class _Compiled:
         w = ident.wrt_index
         f = ident.f
         self.closed = jax.jit(ident.closed)
-        self.f = jax.jit(f)
         n = len(ident.argnames)
         self.fbatch = jax.jit(jax.vmap(f, in_axes=tuple(0 if i == w else None for i in range(n))))
         self.jacfwd = jax.jit(jax.jacfwd(f, argnums=w))
         self.jacrev = jax.jit(jax.jacrev(f, argnums=w))
         self.grad = jax.jit(jax.grad(f, argnums=w))
         self.hessian = jax.jit(jax.hessian(f, argnums=w))
-        self.jacrev2 = jax.jit(jax.jacrev(jax.jacrev(f, argnums=w), argnums=w))
 
         def jvp(*a: Any) -> Any:
             *args, v = a
@@ -212,8 +211,6 @@ class _Compiled:
             *args, g = a
             return jax.vjp(f, *args)[1](g)[w]
 
-        self.jvp = jax.jit(jvp)
-        self.vjp = jax.jit(vjp)
         self.closed_jvp = jax.jit(lambda primals, tangents: jax.jvp(ident.closed, primals, tangents)[1])
 
         def references(args: tuple[Any, ...], points: Any, extra: Any) -> dict[str, Any]:
