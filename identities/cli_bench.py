@@ -50,6 +50,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.from_json:
+        if not args.docs or args.only or args.sizes or args.quick or args.json:
+            print("error: --from-json only goes with --docs (it re-writes the report of a saved run)", file=sys.stderr)
+            return 2
+        result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        root = repo_root()
+        for p in write_docs(result, root):
+            print(f"wrote {p.relative_to(root)}", file=sys.stderr)
+        return 0
     idents = bench.select(args.only)
     if not idents:
         raise UnknownIdentityError(f"no identity matches {args.only!r}")
@@ -96,6 +105,11 @@ def register(sub: Any) -> None:
         "--docs",
         action="store_true",
         help="write docs/benchmarks.md, docs/_static/bench/*.png and bench/results/latest.json",
+    )
+    p.add_argument(
+        "--from-json",
+        metavar="PATH",
+        help="with --docs: re-write the report from a saved run (e.g. bench/results/latest.json) without timing",
     )
     p.add_argument("--max-mib", type=float, help="largest output of the derived sweep, MiB (default 16)")
     p.add_argument("--max-arg-mib", type=float, help="largest argument of the derived sweep, MiB (default 2)")

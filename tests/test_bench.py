@@ -12,7 +12,7 @@ import pytest
 import identities
 from identities import bench
 from identities.__main__ import main
-from identities.bench_report import write_docs
+from identities.bench_report import LONG_TABLE, _table, write_docs
 
 # the smallest settings that still exercise every step
 FAST = bench.Config(
@@ -246,6 +246,20 @@ def test_cli(tmp_path, capsys):
     assert main(["bench", "--only", "vector.cTx", "--quick", "--no-progress", "--json", str(out)]) == 0
     assert "vector.cTx" in capsys.readouterr().out
     assert json.loads(out.read_text())["identities"][0]["id"] == "vector.cTx"
+    assert main(["bench", "--from-json", str(out)]) == 2  # only with --docs
+    assert main(["bench", "--docs", "--from-json", str(out), "--quick"]) == 2
+
+
+def test_long_tables_are_html_with_checked_links():
+    """A table over LONG_TABLE rows is one HTML block (no blank line inside, which would end it in
+    Markdown); ids link to their catalog anchors, unknown ids stay text, cells are escaped."""
+    short = _table(["identity", "x"], [["vector.Ax", "a|b"]])
+    assert short.startswith("| identity | x |") and "a\\|b" in short
+    body = [["vector.Ax", "<1 µs"], ["gone.id", "x"]] * (LONG_TABLE // 2 + 1)
+    html = _table(["identity", "x"], body)
+    assert html.startswith("<table") and html.endswith("</table>") and "\n\n" not in html
+    assert '<a href="catalog/vector.html#vector.Ax">vector.Ax</a>' in html
+    assert "<td>gone.id</td>" in html and "&lt;1 µs" in html
 
 
 # --- XLA's memory figures: a closed form needs no scratch beyond its output, or beyond autodiff's -----------
