@@ -228,38 +228,61 @@ def use_compilation_cache(path: Path) -> None:
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
-def verify_record(
-    ident_id: str,
+def verify_records(
+    ident_ids: Sequence[str],
     examples: int = VERIFY_EXAMPLES,
     sizes: int = VERIFY_SIZES,
     seed: int = VERIFY_SEED,
     jax_cache: str | None = None,
-):
-    """Verify one identity and compute its numeric example (run in a worker process)."""
+) -> list[dict[str, Any]]:
+    """Verify identities (one family) together and compute their numeric examples (run in a worker)."""
     from .__main__ import example_inputs
     from ._core import get
     from .layout import from_jax
-    from .verify import closed_at, verify
+    from .verify import verify_batch
 
     if jax_cache:
         use_compilation_cache(Path(jax_cache))
-    ident = get(ident_id)
-    report = verify(ident, examples=examples, seed=seed, max_sizes=sizes)
-    example: dict[str, Any] = {}
-    try:  # the inputs `python -m identities show` draws; the closed form through verify's program (compiled)
-        example["sizes"], args, extra = example_inputs(ident)
-        example["inputs"] = {a: _example_text(np.round(v, 4)) for a, v in args.items()}
-        d = np.round(closed_at(ident, args, extra), 4)  # once, in JAX layout; the layouts rearrange it
-        if ident.kind in ("jacobian", "hessian"):
-            win = len(ident.arg_shapes(example["sizes"])[ident.wrt])
-            p = win if ident.kind == "hessian" else len(ident.out_shape(example["sizes"]))
-            for lay in ("numerator", "denominator"):
-                example[lay] = _example_text(from_jax(d, (p, win), lay))
-        else:
-            example["jax"] = _example_text(d)
-    except Exception as e:  # the report says the identity failed; the page shows why
-        example = {"error": f"{type(e).__name__}: {e}"}
-    return {"report": report.to_dict(), "example": example, "params": [examples, sizes, seed]}
+    idents = [get(i) for i in ident_ids]
+    drawn: dict[str, Any] = {}
+    for ident in idents:  # the inputs `python -m identities show` draws
+        try:
+            drawn[ident.id] = example_inputs(ident)
+        except Exception as e:
+            drawn[ident.id] = e
+    inputs = {k: (v[1], v[2]) for k, v in drawn.items() if not isinstance(v, Exception)}
+    reports, closed = verify_batch(idents, examples=examples, seed=seed, max_sizes=sizes, closed_inputs=inputs)
+    records = []
+    for ident, report in zip(idents, reports, strict=True):
+        example: dict[str, Any] = {}
+        try:  # the closed form at those inputs, computed by the verification program
+            got = drawn[ident.id]
+            if isinstance(got, Exception):
+                raise got
+            value = closed[ident.id]
+            if isinstance(value, Exception):
+                raise value
+            example["sizes"], args, _ = got
+            example["inputs"] = {a: _example_text(np.round(v, 4)) for a, v in args.items()}
+            d = np.round(value, 4)  # once, in JAX layout; the layouts rearrange it
+            if ident.kind in ("jacobian", "hessian"):
+                win = len(ident.arg_shapes(example["sizes"])[ident.wrt])
+                p = win if ident.kind == "hessian" else len(ident.out_shape(example["sizes"]))
+                for lay in ("numerator", "denominator"):
+                    example[lay] = _example_text(from_jax(d, (p, win), lay))
+            else:
+                example["jax"] = _example_text(d)
+        except Exception as e:  # the report says the identity failed; the page shows why
+            example = {"error": f"{type(e).__name__}: {e}"}
+        records.append({"report": report.to_dict(), "example": example, "params": [examples, sizes, seed]})
+    return records
+
+
+def verify_record(
+    ident_id: str, examples: int = VERIFY_EXAMPLES, sizes: int = VERIFY_SIZES, seed: int = VERIFY_SEED
+) -> dict[str, Any]:
+    """:func:`verify_records` of one identity."""
+    return verify_records([ident_id], examples, sizes, seed)[0]
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -304,11 +327,16 @@ def verification(
                 except (OSError, ValueError):
                     pass  # a damaged entry is recomputed
         todo.append((ident, path))
+    # one task per family (its identities share compiled programs), the largest first
+    groups: dict[str, list[tuple[Identity, Path | None]]] = {}
+    for ident, path in todo:
+        groups.setdefault(ident.family, []).append((ident, path))
+    tasks = sorted(groups.values(), key=len, reverse=True)
     n_jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    n_jobs = max(1, min(n_jobs, len(todo) // 4 or 1))
+    n_jobs = max(1, min(n_jobs, len(tasks), len(todo) // 4 or 1))
     stats.jobs = n_jobs
     if todo:
-        log(f"verifying {len(todo)} identities ({stats.cached} cached) with {n_jobs} process(es)")
+        log(f"verifying {len(todo)} identities ({stats.cached} cached) in {len(tasks)} families, {n_jobs} process(es)")
 
     def store(ident: Identity, path: Path | None, rec: dict[str, Any]) -> None:
         records[ident.id] = rec
@@ -320,19 +348,25 @@ def verification(
             _atomic_write(path, json.dumps(rec))
 
     jax_cache = str(cache_dir / "jax") if cache_dir is not None else None
+
+    def ids(task: list[tuple[Identity, Path | None]]) -> list[str]:
+        return [i.id for i, _ in task]
+
     if n_jobs == 1:
-        for ident, path in todo:
-            store(ident, path, verify_record(ident.id, examples, sizes, seed, jax_cache))
+        for task in tasks:
+            recs = verify_records(ids(task), examples, sizes, seed, jax_cache)
+            for (ident, path), rec in zip(task, recs, strict=True):
+                store(ident, path, rec)
     else:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         ctx = multiprocessing.get_context("spawn")  # JAX is multithreaded: never fork it
         with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(verify_record, i.id, examples, sizes, seed, jax_cache): (i, p) for i, p in todo}
+            futures = {pool.submit(verify_records, ids(t), examples, sizes, seed, jax_cache): t for t in tasks}
             for fut in as_completed(futures):
-                ident, path = futures[fut]
-                store(ident, path, fut.result())
+                for (ident, path), rec in zip(futures[fut], fut.result(), strict=True):
+                    store(ident, path, rec)
     stats.seconds = time.perf_counter() - t0
     return records, stats
 
@@ -504,8 +538,13 @@ def _verification_md(ident: Identity, record: Mapping[str, Any] | None) -> list[
     size_text = "; ".join(", ".join(f"{k}={v}" for k, v in s.items()) or "fixed shapes" for s in r["sizes"])
     head = (
         f"**Verification** at build time: {'passed' if r['ok'] else 'FAILED'}, {len(r['checks'])} checks on "
-        f"{r['examples']} random valid input(s) (sizes {size_text}) in {r['seconds']:.2f} s, "
-        f"`verify(id, examples={examples}, seed={seed}, max_sizes={sizes})`."
+        f"{r['examples']} random valid input(s) (sizes {size_text}), "
+        f"`verify(id, examples={examples}, seed={seed}, max_sizes={sizes})`; "
+        + (
+            f"{r['seconds']:.2f} s."
+            if r.get("batch", 1) == 1
+            else f"one compiled program with the rest of its family, {r['batch']} identities in {r['seconds']:.2f} s."
+        )
     )
     out = [head, ""]
     if r["checks"]:
@@ -798,6 +837,7 @@ def check_site(site: Path, idents: Sequence[Identity]) -> list[str]:
         p.feed(path.read_text(encoding="utf-8"))
         parsed[path.resolve()] = p
     problems = []
+    targets: dict[tuple[Path, str], tuple[Path, bool]] = {}
     for path, page in parsed.items():
         rel = path.relative_to(site.resolve())
         if page.math_errors:
@@ -810,10 +850,15 @@ def check_site(site: Path, idents: Sequence[Identity]) -> list[str]:
                 continue
             if parts.scheme in ("mailto", "data", "javascript") or parts.scheme:
                 continue
-            target = path if not parts.path else (path.parent / unquote(parts.path)).resolve()
-            if target.is_dir():
-                target = target / "index.html"
-            if not target.exists():
+            target, exists = path, True
+            if parts.path:
+                key = (path.parent, unquote(parts.path))
+                if key not in targets:  # thousands of links share a few targets: resolve each once
+                    t = (path.parent / key[1]).resolve()
+                    t = t / "index.html" if t.is_dir() else t
+                    targets[key] = (t, t.exists())
+                target, exists = targets[key]
+            if not exists:
                 problems.append(f"{rel}: broken link {url}")
                 continue
             frag = unquote(parts.fragment)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -115,6 +115,7 @@ class Report:
     sizes: list[dict[str, int]] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    batch: int = 1  # identities verified by the same compiled programs (verify_batch); seconds covers them all
 
     def failures(self) -> list[str]:
         out = [c.describe(self.identity) for c in self.checks.values() if not c.ok]
@@ -243,6 +244,7 @@ class _Compiled:
                 out["jacrev"] = jax.jacrev(f, argnums=w)(*args)
             return out
 
+        self.references_fn = references  # unjitted: verify_batch compiles several identities' together
         self.references = jit(references)
 
 
@@ -474,18 +476,37 @@ def _replay(batches: list[np.ndarray], values: np.ndarray) -> Callable[[np.ndarr
     return batch_f
 
 
+@dataclass
+class _Prepared:
+    """One set of inputs as the verification program takes them, and the stencil's batches of points."""
+
+    args: tuple[np.ndarray, ...]
+    extra: np.ndarray | None
+    batches: list[np.ndarray]
+
+    def program_inputs(self) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray | None]:
+        return self.args, np.concatenate(self.batches), self.extra
+
+
+def _prepare(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None) -> _Prepared:
+    a = tuple(np.asarray(args[n], dtype=np.float64) for n in ident.argnames)
+    extra = None if extra is None else np.asarray(extra, dtype=np.float64)
+    return _Prepared(a, extra, _stencil(ident, a[ident.wrt_index], extra))
+
+
 def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None = None) -> list[CheckResult]:
     """Compare the closed form with every reference at one set of (valid) inputs."""
-    c = compiled(ident)
-    a = tuple(np.asarray(args[n], dtype=np.float64) for n in ident.argnames)
-    w = ident.wrt_index
-    x = a[w]
-    if extra is not None:
-        extra = np.asarray(extra, dtype=np.float64)
+    prep = _prepare(ident, args, extra)
+    return _judge(ident, prep, compiled(ident).references(*prep.program_inputs()))
+
+
+def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> list[CheckResult]:
+    """The comparisons of :func:`check_inputs`, given the verification program's outputs at ``prep``."""
+    a, extra, batches = prep.args, prep.extra, prep.batches
+    x = a[ident.wrt_index]
     tol = TOLERANCES[np.dtype(np.float64)]
     q = x.ndim
-    batches = _stencil(ident, x, extra)
-    ref = {k: np.asarray(v) for k, v in c.references(a, np.concatenate(batches), extra).items()}
+    ref = {k: np.asarray(v) for k, v in references.items()}
     fx = ref["f"]
     p = fx.ndim
     batch_f = _replay(batches, ref["stencil"])
@@ -552,16 +573,6 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
     else:  # pragma: no cover - guarded by the decorator
         raise ValueError(ident.kind)
     return results
-
-
-def closed_at(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None = None) -> np.ndarray:
-    """The closed form at ``args``, computed by the program :func:`check_inputs` compiles (so, after a
-    verification at these shapes, without compiling anything)."""
-    a = tuple(np.asarray(args[n], dtype=np.float64) for n in ident.argnames)
-    if extra is not None:
-        extra = np.asarray(extra, dtype=np.float64)
-    points = np.concatenate(_stencil(ident, a[ident.wrt_index], extra))
-    return np.asarray(compiled(ident).references(a, points, extra)["closed"])
 
 
 def _central_points(x: np.ndarray, dirs: np.ndarray, h: float) -> np.ndarray:
@@ -730,6 +741,91 @@ def verify(ident: Identity | str, examples: int = 3, seed: int = 0, max_sizes: i
         return Report(ident.id, False, n, checks, sizes_used, f"{type(e).__name__}: {e}", time.perf_counter() - t0)
     ok = all(c.ok for c in checks.values())
     return Report(ident.id, ok, n, checks, sizes_used, None, time.perf_counter() - t0)
+
+
+def _draws(
+    ident: Identity, examples: int, seed: int, max_sizes: int | None
+) -> list[tuple[dict[str, int], dict[str, np.ndarray], np.ndarray | None]]:
+    """The (sizes, args, extra) that :func:`verify` draws, in its order."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for sizes in ident.size_assignments()[:max_sizes]:
+        eshape = extra_shape(ident, sizes)
+        for _ in range(examples):
+            args = draw_inputs(ident, rng, sizes)
+            out.append((sizes, args, draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None))
+    return out
+
+
+def verify_batch(
+    idents: Sequence[Identity],
+    examples: int = 3,
+    seed: int = 0,
+    max_sizes: int | None = None,
+    closed_inputs: Mapping[str, tuple[Mapping[str, np.ndarray], np.ndarray | None]] | None = None,
+) -> tuple[list[Report], dict[str, np.ndarray | Exception]]:
+    """:func:`verify` for several identities (a family) whose verification programs are compiled as one:
+    the same inputs, references and comparisons, one compile per round of inputs instead of one per
+    identity (the whole catalog, family by family, in one process: 35-37 s instead of 41-45 s).
+
+    ``closed_inputs`` maps identity ids to (args, extra) at which the closed form is evaluated too, in the
+    first program (the docs' numeric example); the second result maps those ids to the value, or to the
+    exception the closed form raised. If the joint program fails (an identity raises while traced), every
+    identity is verified on its own, so the failure is reported against the identity that caused it."""
+    import jax
+
+    t0 = time.perf_counter()
+    closed_inputs = dict(closed_inputs or {})
+    by_id = {i.id: i for i in idents}
+
+    def closed_call(k: str) -> tuple[np.ndarray, ...]:
+        args, extra = closed_inputs[k]
+        a = tuple(np.asarray(args[n], dtype=np.float64) for n in by_id[k].argnames)
+        return a if extra is None else (*a, np.asarray(extra, dtype=np.float64))
+
+    try:
+        plans = [_draws(i, examples, seed, max_sizes) for i in idents]
+        fns = {i.id: compiled(i).references_fn for i in idents}
+
+        def joint(inputs: dict[str, Any], closed_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+            refs = {k: fns[k](*v) for k, v in inputs.items()}
+            return refs, {k: by_id[k].closed(*v) for k, v in closed_args.items()}
+
+        program = jax.jit(joint, compiler_options=FAST_COMPILE)
+        outputs: list[list[tuple[_Prepared, dict[str, Any]]]] = [[] for _ in idents]
+        closed_out: dict[str, np.ndarray | Exception] = {}
+        for r in range(max((len(p) for p in plans), default=0)):
+            prep = {i.id: _prepare(i, *p[r][1:]) for i, p in zip(idents, plans, strict=True) if r < len(p)}
+            extra_calls = {k: closed_call(k) for k in closed_inputs} if r == 0 else {}
+            refs, closed_vals = program({k: v.program_inputs() for k, v in prep.items()}, extra_calls)
+            closed_out.update({k: np.asarray(v) for k, v in closed_vals.items()})
+            for j, i in enumerate(idents):
+                if i.id in refs:
+                    outputs[j].append((prep[i.id], refs[i.id]))
+    except Exception:  # one identity broke the joint program: each on its own, as verify() reports it
+        reports = [verify(i, examples=examples, seed=seed, max_sizes=max_sizes) for i in idents]
+        closed_out = {}
+        for k in closed_inputs:
+            try:
+                closed_out[k] = np.asarray(compiled(by_id[k]).closed(*closed_call(k)))
+            except Exception as e:
+                closed_out[k] = e
+        return reports, closed_out
+    seconds = time.perf_counter() - t0
+    reports = []
+    for i, outs in zip(idents, outputs, strict=True):
+        checks: dict[str, CheckResult] = {}
+        sizes_used = list(i.size_assignments()[:max_sizes])
+        try:
+            for prep, ref in outs:
+                _merge(checks, _judge(i, prep, ref))
+            _merge(checks, check_examples(i))
+            error = None
+        except Exception as e:  # as verify(): a failed identity, reported
+            error = f"{type(e).__name__}: {e}"
+        ok = error is None and all(c.ok for c in checks.values())
+        reports.append(Report(i.id, ok, len(outs), checks, sizes_used, error, seconds, len(idents)))
+    return reports, closed_out
 
 
 def check_examples(ident: Identity) -> list[CheckResult]:

@@ -124,3 +124,33 @@ def test_cancellation_floor_passes_true_formula_and_still_fails_wrong_ones():
         bad = wrong("losses.kmeans", closed, f"floor-{k}")
         results = check_inputs(bad, args)
         assert not any(r.ok for r in results if r.check in ("jacfwd", "jacrev", "grad")), k
+
+
+def test_verify_batch_agrees_with_verify_and_isolates_a_broken_identity():
+    """A family verified as one program gives verify()'s verdicts; a wrong closed form in the batch still
+    fails; one that raises while traced breaks the joint program, and then each identity is verified on
+    its own, the error reported against the one that raised."""
+    from identities.verify import verify_batch
+
+    good = [identities.get(i) for i in ("matrix.tr_X", "matrix.det_X", "vector.Ax")]
+    bad = wrong("vector.Ax", lambda A, x: A.T, "T")
+    reports, _ = verify_batch([*good, bad], examples=2, seed=3, max_sizes=2)
+    for ident, r in zip([*good, bad], reports, strict=True):
+        alone = verify(ident, examples=2, seed=3, max_sizes=2)
+        assert (r.ok, r.examples, r.sizes, sorted(r.checks)) == (
+            alone.ok,
+            alone.examples,
+            alone.sizes,
+            sorted(alone.checks),
+        )
+        assert r.batch == 4
+    assert [r.ok for r in reports] == [True, True, True, False]
+
+    def raises(A, x):
+        raise ValueError("boom")
+
+    inputs = {"matrix.det_X": ({"X": np.eye(3) * 2.0}, None)}
+    reports, closed = verify_batch([good[1], wrong("vector.Ax", raises, "raises")], 1, 0, 1, closed_inputs=inputs)
+    assert reports[0].ok and reports[0].batch == 1 and reports[0].error is None
+    assert not reports[1].ok and "boom" in reports[1].error
+    assert np.allclose(closed["matrix.det_X"], 8.0 * np.eye(3) / 2.0)  # det(2I) (2I)^-1
