@@ -2,10 +2,11 @@
 
 ``python -m identities docs build`` (see :mod:`identities.cli_docs`) runs :func:`build`:
 
-1. **verify** every identity with :func:`identities.verify.verify` (few examples, one size assignment:
-   a real run, kept cheap), caching each report under ``.docs_cache/verify/`` keyed on the content that
-   decides it (the identity's family module, the engine's sources, the JAX/NumPy versions, the
-   parameters), so a rebuild re-verifies only what changed; misses run in parallel processes;
+1. **verify** every identity as :func:`identities.verify.verify` does (few examples, one size
+   assignment: a real run, kept cheap), a family at a time with :func:`identities.verify.verify_batch`
+   (one compiled program for the family), caching each report under ``.docs_cache/verify/`` keyed on the
+   content that decides it (the identity's family module, the engine's sources, the JAX/NumPy versions,
+   the parameters), so a rebuild re-verifies only what changed; misses run in parallel processes;
 2. **generate** MyST pages into ``docs/catalog/`` (git-ignored): a page per family with one section per
    identity (anchor = its id), an index table of every identity, a page per reference (Matrix Cookbook
    equation → id, Wikipedia row → id, ...). Nothing about an identity is typed here: every formula,

@@ -722,20 +722,14 @@ def verify(ident: Identity | str, examples: int = 3, seed: int = 0, max_sizes: i
 
     if isinstance(ident, str):
         ident = get(ident)
-    rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     checks: dict[str, CheckResult] = {}
-    sizes_used: list[dict[str, int]] = []
+    sizes_used = list(ident.size_assignments()[:max_sizes])
     n = 0
     try:
-        for sizes in ident.size_assignments()[:max_sizes]:
-            sizes_used.append(sizes)
-            eshape = extra_shape(ident, sizes)
-            for _ in range(examples):
-                args = draw_inputs(ident, rng, sizes)
-                extra = draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None
-                _merge(checks, check_inputs(ident, args, extra))
-                n += 1
+        for _, args, extra in _draws(ident, examples, seed, max_sizes):
+            _merge(checks, check_inputs(ident, args, extra))
+            n += 1
         _merge(checks, check_examples(ident))
     except Exception as e:  # a closed form that raises is a failed identity, reported, not a crash
         return Report(ident.id, False, n, checks, sizes_used, f"{type(e).__name__}: {e}", time.perf_counter() - t0)
@@ -766,7 +760,8 @@ def verify_batch(
 ) -> tuple[list[Report], dict[str, np.ndarray | Exception]]:
     """:func:`verify` for several identities (a family) whose verification programs are compiled as one:
     the same inputs, references and comparisons, one compile per round of inputs instead of one per
-    identity (the whole catalog, family by family, in one process: 35-37 s instead of 41-45 s).
+    identity (the verification programs of the whole catalog, compiled and run family by family in one
+    process: 35-37 s instead of 41-45 s).
 
     ``closed_inputs`` maps identity ids to (args, extra) at which the closed form is evaluated too, in the
     first program (the docs' numeric example); the second result maps those ids to the value, or to the
@@ -811,11 +806,9 @@ def verify_batch(
             except Exception as e:
                 closed_out[k] = e
         return reports, closed_out
-    seconds = time.perf_counter() - t0
     reports = []
     for i, outs in zip(idents, outputs, strict=True):
         checks: dict[str, CheckResult] = {}
-        sizes_used = list(i.size_assignments()[:max_sizes])
         try:
             for prep, ref in outs:
                 _merge(checks, _judge(i, prep, ref))
@@ -824,7 +817,11 @@ def verify_batch(
         except Exception as e:  # as verify(): a failed identity, reported
             error = f"{type(e).__name__}: {e}"
         ok = error is None and all(c.ok for c in checks.values())
-        reports.append(Report(i.id, ok, len(outs), checks, sizes_used, error, seconds, len(idents)))
+        sizes_used = list(i.size_assignments()[:max_sizes])
+        reports.append(Report(i.id, ok, len(outs), checks, sizes_used, error, 0.0, len(idents)))
+    seconds = time.perf_counter() - t0  # of the whole batch: its identities share the programs
+    for r in reports:
+        r.seconds = seconds
     return reports, closed_out
 
 
