@@ -87,11 +87,12 @@ def _html_table(headers: Sequence[str], body: Sequence[Sequence[Any]]) -> str:
     every cell: the page's long tables as Markdown took about 4 s of a 15 s docs build. The first column
     (identity ids) links to the catalog; the docs build checks every such link and anchor."""
     head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
-    out = ['<table class="docutils align-default bench-table">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    out = ['<div class="table-wrapper docutils container">', '<table class="docutils align-default bench-table">']
+    out += [f"<thead><tr>{head}</tr></thead>", "<tbody>"]
     for first, *rest in body:
         cells = [_id_link(str(first)), *(escape(str(c)) for c in rest)]
         out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return "\n".join([*out, "</tbody>", "</table>"])
+    return "\n".join([*out, "</tbody>", "</table>", "</div>"])
 
 
 def _table(headers: Sequence[str], body: Sequence[Sequence[Any]]) -> str:
