@@ -279,13 +279,6 @@ def verify_records(
     return records
 
 
-def verify_record(
-    ident_id: str, examples: int = VERIFY_EXAMPLES, sizes: int = VERIFY_SIZES, seed: int = VERIFY_SEED
-) -> dict[str, Any]:
-    """:func:`verify_records` of one identity."""
-    return verify_records([ident_id], examples, sizes, seed)[0]
-
-
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

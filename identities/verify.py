@@ -727,7 +727,7 @@ def verify(ident: Identity | str, examples: int = 3, seed: int = 0, max_sizes: i
     sizes_used = list(ident.size_assignments()[:max_sizes])
     n = 0
     try:
-        for _, args, extra in _draws(ident, examples, seed, max_sizes):
+        for args, extra in _draws(ident, examples, seed, max_sizes):
             _merge(checks, check_inputs(ident, args, extra))
             n += 1
         _merge(checks, check_examples(ident))
@@ -739,15 +739,15 @@ def verify(ident: Identity | str, examples: int = 3, seed: int = 0, max_sizes: i
 
 def _draws(
     ident: Identity, examples: int, seed: int, max_sizes: int | None
-) -> list[tuple[dict[str, int], dict[str, np.ndarray], np.ndarray | None]]:
-    """The (sizes, args, extra) that :func:`verify` draws, in its order."""
+) -> list[tuple[dict[str, np.ndarray], np.ndarray | None]]:
+    """The (args, extra) that :func:`verify` draws, in its order."""
     rng = np.random.default_rng(seed)
     out = []
     for sizes in ident.size_assignments()[:max_sizes]:
         eshape = extra_shape(ident, sizes)
         for _ in range(examples):
             args = draw_inputs(ident, rng, sizes)
-            out.append((sizes, args, draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None))
+            out.append((args, draw_extra(ident, args, raw_draw(rng, eshape)) if eshape is not None else None))
     return out
 
 
@@ -790,7 +790,7 @@ def verify_batch(
         outputs: list[list[tuple[_Prepared, dict[str, Any]]]] = [[] for _ in idents]
         closed_out: dict[str, np.ndarray | Exception] = {}
         for r in range(max((len(p) for p in plans), default=0)):
-            prep = {i.id: _prepare(i, *p[r][1:]) for i, p in zip(idents, plans, strict=True) if r < len(p)}
+            prep = {i.id: _prepare(i, *p[r]) for i, p in zip(idents, plans, strict=True) if r < len(p)}
             extra_calls = {k: closed_call(k) for k in closed_inputs} if r == 0 else {}
             refs, closed_vals = program({k: v.program_inputs() for k, v in prep.items()}, extra_calls)
             closed_out.update({k: np.asarray(v) for k, v in closed_vals.items()})

@@ -140,7 +140,7 @@ def test_section_shows_verification_from_a_record():
     from identities.__main__ import _example
 
     ident = get("vector.Ax")  # m×n: the two layouts differ
-    record = dg.verify_record(ident.id)
+    (record,) = dg.verify_records([ident.id])
     assert record["report"]["ok"]
     for lay in ("numerator", "denominator"):  # the example, rearranged from JAX layout, is the CLI's
         assert record["example"][lay] == dg._example_text(_example(ident, lay)["derivative"])
