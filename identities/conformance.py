@@ -69,6 +69,9 @@ class Result:
     detail: str = ""
     reason: str = ""  # the deviation's reason, when status == "deviation"
     recorded: str = ""  # JAX's answer at a special point as its SpecialPoint record states it (if any)
+    # a conditional deviation's condition, measured at this point: which branch this run saw
+    condition: str = ""
+    condition_held: bool | None = None
 
     @property
     def failed(self) -> bool:
@@ -307,16 +310,36 @@ def _verdict(v: np.ndarray) -> str:
 
 
 # --- the run -------------------------------------------------------------------------------------------------------
-def _apply_deviations(results: list[Result]) -> None:
+def _point_args(ident: Identity, point: str | None, generic_args: dict[str, np.ndarray]) -> dict[str, Any]:
+    if point is None:
+        return generic_args
+    return dict(next(sp.args for sp in ident.special if sp.label == point))
+
+
+def _apply_deviations(results: list[Result], ident: Identity, generic_args: dict[str, np.ndarray]) -> None:
+    measured: dict[tuple[int, str | None], tuple[bool, str]] = {}  # (deviation, point) -> its condition
     for r in results:
-        if r.status in FAILING:
-            d = find(r.identity, r.framework, r.point, r.check)
-            if d is not None:
-                r.status = "deviation"
-                r.reason = f"{d.why}: {d.reason}"
-            elif r.recorded:  # the identity's own record of JAX's answer there (SpecialPoint.jax_verdict)
-                r.status = "deviation"
-                r.reason = r.recorded
+        d = find(r.identity, r.framework, r.point, r.check)
+        if d is not None and d.when is not None:
+            key = (id(d.when), r.point)
+            if key not in measured:
+                try:
+                    measured[key] = d.when.measure(_point_args(ident, r.point, generic_args))
+                except Exception as e:  # the probe itself failed: the deviation cannot be said to apply
+                    measured[key] = (False, f"the condition could not be measured: {type(e).__name__}: {e}")
+            held, seen = measured[key]
+            r.condition_held = held
+            r.condition = f"{'held' if held else 'did not hold'}: {d.when.text} ({seen})"
+        if r.status not in FAILING:
+            continue
+        if d is not None and d.when is not None and not r.condition_held:
+            r.detail += f"; the expected deviation applies only when {d.when.text}, and {r.condition}"
+        elif d is not None:
+            r.status = "deviation"
+            r.reason = f"{d.why}: {d.reason}" + (f" [condition {r.condition}]" if d.when is not None else "")
+        elif r.recorded:  # the identity's own record of JAX's answer there (SpecialPoint.jax_verdict)
+            r.status = "deviation"
+            r.reason = r.recorded
 
 
 def conformance_of(
@@ -335,7 +358,7 @@ def conformance_of(
         results += _torch_generic(ident, args, extra)
     for fw in frameworks:
         results += _special(ident, fw)
-    _apply_deviations(results)
+    _apply_deviations(results, ident, args)
     return results
 
 
@@ -352,15 +375,32 @@ class Run:
         return [r for r in self.results if r.failed]
 
     def stale_deviations(self) -> list[Deviation]:
-        """Deviations for identities and frameworks this run covered that matched no result."""
+        """Deviations for identities and frameworks this run covered that matched no result (a conditional
+        one only where its condition held: elsewhere it does not apply, see :meth:`inapplicable`)."""
         used = {(r.identity, r.framework, r.point, r.check) for r in self.results if r.status == "deviation"}
         out = []
         for d in DEVIATIONS:
             if d.identity not in self.identities or d.framework not in self.frameworks:
                 continue
-            if not any(d.matches(i, f, p, c) for (i, f, p, c) in used):
+            if not any(d.matches(i, f, p, c) for (i, f, p, c) in used) and d not in self.inapplicable():
                 out.append(d)
         return out
+
+    def inapplicable(self) -> list[Deviation]:
+        """Conditional deviations whose condition this run measured and found false at their point."""
+        return [
+            d
+            for d in DEVIATIONS
+            if d.when is not None
+            and any(
+                r.condition_held is False and d.matches(r.identity, r.framework, r.point, r.check) for r in self.results
+            )
+        ]
+
+    def branches(self) -> list[str]:
+        """One line per conditional deviation measured in this run: its point and the branch seen."""
+        seen = {(r.identity, r.framework, r.point, r.condition) for r in self.results if r.condition}
+        return [f"{i} [{f} at {p}]: condition {c}" for i, f, p, c in sorted(seen, key=str)]
 
     @property
     def ok(self) -> bool:
@@ -379,19 +419,29 @@ class Run:
             "versions": self.versions,
             "seconds": self.seconds,
             "counts": self.counts(),
-            "stale_deviations": [asdict(d) for d in self.stale_deviations()],
+            "stale_deviations": [_deviation_dict(d) for d in self.stale_deviations()],
+            "conditional_deviations": self.branches(),
             "results": [asdict(r) for r in self.results],
         }
 
 
+def _deviation_dict(d: Deviation) -> dict[str, Any]:
+    out = {k: v for k, v in asdict(d).items() if k != "when"}
+    out["when"] = d.when.text if d.when is not None else None
+    return out
+
+
 def versions(frameworks: Sequence[str]) -> dict[str, str]:
     import jax
+
+    from .kernels import describe
 
     v = {"jax": jax.__version__, "numpy": np.__version__}
     if "torch" in frameworks and torch_available():
         import torch
 
         v["torch"] = torch.__version__
+    v["kernels"] = "/".join(f"{lib} {path}" for lib, path in describe(mkl="torch" in v).items())
     return v
 
 
@@ -466,6 +516,8 @@ def summary(run_: Run) -> str:
         lines.append(f"FAILED {r.identity} [{r.framework} {r.check}{' at ' + r.point if r.point else ''}]: {r.detail}")
     for d in run_.stale_deviations():
         lines.append(f"STALE deviation {d.identity} [{d.framework} {d.check} at {d.point}]: matched no result")
+    for b in run_.branches():
+        lines.append(f"conditional deviation {b}")
     return "\n".join(lines)
 
 
@@ -516,8 +568,10 @@ def render_markdown(run_: Run, command: str) -> str:
     c = run_.counts()
     dev_lines = [
         f"- `{d.identity}`, {d.framework}, {d.point or 'generic inputs'} ({d.check}): *{d.why}*. {d.reason}"
+        + (f" Applies only when {d.when.text} (measured at run time)." if d.when is not None else "")
         for d in DEVIATIONS
     ]
+    branch_lines = [f"- {b}" for b in run_.branches()]
     fail_lines = [
         f"- `{r.identity}` {r.framework} {r.check}{' at ' + r.point if r.point else ''}: {r.status}: {r.detail}"
         for r in run_.results
@@ -559,6 +613,16 @@ def render_markdown(run_: Run, command: str) -> str:
             "",
             *(dev_lines or ["None."]),
             "",
+            *(
+                [
+                    "Conditions measured in this run (the branch seen on this machine's kernel path):",
+                    "",
+                    *branch_lines,
+                    "",
+                ]
+                if branch_lines
+                else []
+            ),
             *(["## Unsupported or failing", "", *fail_lines, ""] if fail_lines else []),
             "## Generic inputs",
             "",

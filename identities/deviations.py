@@ -15,18 +15,34 @@ finite answer is valid (unbounded derivatives) results are reported as ``unbound
 
 ``check`` is the reference's name (``jacrev``, ``jacfwd``, ``grad``, ``autograd.grad``, ``hessian``,
 ``jvp``, ``vjp``, ``fd``, ...) or ``"*"`` for all of them.
+
+A deviation that hangs on a floating-point accident (an exact zero pivot, a tie, an underflow) carries a
+:class:`Condition`, measured at run time at the point: the deviation applies only where the condition
+holds, the report says which branch was seen, and where it does not hold the framework's answer is judged
+like any other. Such a deviation is stale only if its condition held and it still matched nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 # framework convention: the framework's behaviour by design (no subgradient rule at a kink, ...);
 # known bug: a wrong derivative, reported upstream or recorded in docs/framework-findings.md;
 # written form: the identity's f as written (e.g. through the norm) is what the framework differentiates;
 # float64 range: the point's intermediate values under- or overflow in float64 (e.g. Σxᵢ² at 1e±170).
 Why = Literal["framework convention", "known bug", "written form", "float64 range"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When a deviation applies, as a fact measured at run time at the point's inputs, never assumed."""
+
+    text: str  # "torch.linalg.det(X) is exactly 0"
+    measure: Callable[[Mapping[str, Any]], tuple[bool, str]]  # point args -> (holds, what was measured)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,7 @@ class Deviation:
     check: str  # a reference name or "*"
     why: Why
     reason: str
+    when: Condition | None = None  # None: always applies
 
     def matches(self, identity: str, framework: str, point: str | None, check: str) -> bool:
         return (
@@ -47,16 +64,37 @@ class Deviation:
         )
 
 
+def _torch_det_is_exactly_zero(args: Mapping[str, Any]) -> tuple[bool, str]:
+    import torch
+
+    d = float(torch.linalg.det(torch.as_tensor(np.asarray(args["X"], dtype=np.float64))))
+    return d == 0.0, f"torch.linalg.det(X) = {d!r}"
+
+
+TORCH_DET_EXACTLY_ZERO = Condition("torch.linalg.det(X) computes exactly 0", _torch_det_is_exactly_zero)
+
+
 def _torch_det_at_singular(identity: str, point: str) -> tuple[Deviation, Deviation]:
     """docs/framework-findings.md §1, at one identity's singular point: torch 2.13.0's forward mode and
-    autograd.grad of torch.linalg.det return 0 where the computed determinant is exactly 0."""
+    autograd.grad of torch.linalg.det return 0 where the computed determinant is exactly 0. Whether it is
+    exactly 0 depends on the kernel path unless the LU is exact (identities.exact); it is measured."""
     reason = (
         "torch 2.13.0: {} of torch.linalg.det returns 0 at a matrix whose computed determinant is exactly 0, "
         "although d det/dX = adj(X)ᵀ ≠ 0 there; torch.func.jacrev is right (docs/framework-findings.md §1)."
     )
     return (
-        Deviation(identity, "torch", point, "jacfwd", "known bug", reason.format("forward mode")),
-        Deviation(identity, "torch", point, "autograd.grad", "known bug", reason.format("torch.autograd.grad")),
+        Deviation(
+            identity, "torch", point, "jacfwd", "known bug", reason.format("forward mode"), TORCH_DET_EXACTLY_ZERO
+        ),
+        Deviation(
+            identity,
+            "torch",
+            point,
+            "autograd.grad",
+            "known bug",
+            reason.format("torch.autograd.grad"),
+            TORCH_DET_EXACTLY_ZERO,
+        ),
     )
 
 

@@ -10,10 +10,11 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import identities
-from identities import conformance
+from identities import conformance, exact
 from identities.__main__ import main
 from identities.deviations import DEVIATIONS
 
@@ -196,3 +197,70 @@ def test_jax_answer_recorded_on_the_special_point_is_an_expected_deviation(verdi
         assert all("jax_verdict='nan'" in r.reason and "0/0" in r.reason for r in results)
     else:
         assert all("the record says JAX returns 'inf', measured 'nan'" in r.detail for r in results)
+
+
+# --- conditional deviations: the condition is measured, the branch reported, staleness judged per branch ----------
+def _det_point(X):
+    base = identities.get("matrix.det_X")
+    sp = identities.SpecialPoint("singular", {"X": X}, "the cofactor matrix", value=exact.cofactors(np.array(X)))
+    return dataclasses.replace(base, id="matrix.det_X~cond", special=(sp,))
+
+
+def _conditional(monkeypatch, holds: bool):
+    from identities import deviations
+
+    cond = deviations.Condition("the probe says so", lambda args: (holds, f"probe = {holds}"))
+    devs = (
+        deviations.Deviation("matrix.det_X~cond", "torch", "singular", "jacfwd", "known bug", "x" * 50, cond),
+        deviations.Deviation("matrix.det_X~cond", "torch", "singular", "autograd.grad", "known bug", "x" * 50, cond),
+    )
+    monkeypatch.setattr(deviations, "DEVIATIONS", devs)
+    monkeypatch.setattr(conformance, "DEVIATIONS", devs)
+    return devs
+
+
+@needs_torch
+def test_conditional_deviation_applies_where_its_condition_holds(monkeypatch):
+    """At an exactly singular X torch's forward mode returns 0: with the condition held, a deviation."""
+    _conditional(monkeypatch, True)
+    ident = _det_point([[-2.0, -1, 0], [0, -1, -1], [4, 3, 1]])
+    results = [r for r in conformance.conformance_of(ident, ("torch",), generic=False)]
+    run = conformance.Run(results, ("torch",), [ident.id], 0.0, {})
+    assert run.ok, conformance.summary(run)
+    devs = [r for r in results if r.status == "deviation"]
+    assert {r.check for r in devs} == {"jacfwd", "autograd.grad"}
+    assert all("condition held: the probe says so (probe = True)" in r.reason for r in devs)
+    assert "conditional deviation matrix.det_X~cond [torch at singular]: condition held" in conformance.summary(run)
+
+
+@needs_torch
+def test_conditional_deviation_that_does_not_hold_is_judged_not_excused(monkeypatch):
+    """Where the condition is false the answer is judged: torch's zeros are INVALID and fail the run; the
+    deviation is not stale (it did not apply), and the report says which branch was seen."""
+    devs = _conditional(monkeypatch, False)
+    ident = _det_point([[-2.0, -1, 0], [0, -1, -1], [4, 3, 1]])
+    results = conformance.conformance_of(ident, ("torch",), generic=False)
+    run = conformance.Run(results, ("torch",), [ident.id], 0.0, {})
+    bad = [r for r in results if r.failed]
+    assert {r.check for r in bad} == {"jacfwd", "autograd.grad"} and not run.ok
+    assert all("applies only when the probe says so, and did not hold" in r.detail for r in bad)
+    assert run.stale_deviations() == [] and run.inapplicable() == list(devs)
+
+
+@needs_torch
+def test_conditional_deviation_is_stale_when_its_condition_held_and_the_answer_is_right(monkeypatch):
+    """The framework fixed: the condition holds but torch's answer is valid, so the deviation is stale."""
+    devs = _conditional(monkeypatch, True)
+    ident = _det_point([[2.0, 1, 0], [1, 3, 1], [0, 1, 4]])  # invertible: torch is right here
+    run = conformance.Run(conformance.conformance_of(ident, ("torch",), generic=False), ("torch",), [ident.id], 0.0, {})
+    assert not run.failures and run.stale_deviations() == list(devs) and not run.ok
+
+
+def test_the_torch_det_condition_is_measured():
+    from identities.deviations import TORCH_DET_EXACTLY_ZERO
+
+    pytest.importorskip("torch")
+    held, seen = TORCH_DET_EXACTLY_ZERO.measure({"X": [[-2.0, -1, 0], [0, -1, -1], [4, 3, 1]]})
+    assert held and "torch.linalg.det(X) = " in seen
+    held, seen = TORCH_DET_EXACTLY_ZERO.measure({"X": [[2.0, 1], [1, 3]]})
+    assert not held and "5.0" in seen

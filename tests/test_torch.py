@@ -11,6 +11,7 @@ import pytest
 from _support import PROFILE
 
 import identities
+from identities import exact
 from identities.verify import draw_inputs
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'identities[torch]' to run these")
@@ -84,29 +85,29 @@ def test_unsupported_primitive_is_named_not_skipped():
     assert all(r.status == "ok" for r in results if r.framework == "jax")
 
 
-def _cofactor_transpose(X):
-    n = X.shape[0]
-    C = np.zeros_like(X)
-    for i in range(n):
-        for j in range(n):
-            C[i, j] = (-1) ** (i + j) * np.linalg.det(np.delete(np.delete(X, i, 0), j, 1))
-    return C  # d det(X)/dX = adj(X)^T = the cofactor matrix, for every X (MC (41))
-
-
+# Singular matrices whose LU with partial pivoting, of X and of Xᵀ, is exact on every kernel path
+# (identities.exact.lu_exact_on_every_path): their computed determinant is exactly 0 whatever the CPU, so
+# the findings below hold on every path. [[1, 2, 3], [2, 4, 6], [0, 1, 1]] is not such a matrix: on MKL's
+# AVX2 and AVX-512 paths torch.linalg.det of it is 3.3e-16, and torch's derivatives are then right.
 SINGULAR = [
-    np.array([[1.0, 2, 0], [2, 4, 0], [0, 0, 3]]),
-    np.array([[1.0, 2, 3, 4], [0, 1, 2, 1], [3, 1, 0, 2], [1, 2, 3, 4]]),
+    np.array([[-2.0, -1, 0], [0, -1, -1], [4, 3, 1]]),
+    np.array([[4.0, 0, -3, 3], [0, 4, 0, 1], [-8, 7, 10, -3], [0, -1, 4, 1]]),
     np.array([[1.0, 2], [2, 4]]),
 ]
 
 
-@pytest.mark.parametrize("X", SINGULAR, ids=["3x3", "4x4-repeated-row", "2x2"])
+def test_singular_matrices_are_exact_on_every_kernel_path():
+    for X in SINGULAR:
+        assert exact.det(X) == 0 and exact.lu_exact_on_every_path(X) and exact.lu_exact_on_every_path(X.T)
+
+
+@pytest.mark.parametrize("X", SINGULAR, ids=["3x3", "4x4", "2x2"])
 def test_finding_torch_forward_mode_det_at_exactly_singular_matrix_is_zero(X):
     """Finding (torch 2.13.0, docs/framework-findings.md): at a matrix whose computed determinant is exactly
     0, torch.func.jacfwd, torch.func.jvp and torch.autograd.grad of torch.linalg.det return 0, while the
     derivative adj(X)^T is not 0; torch.func.jacrev returns adj(X)^T."""
     T = torch.as_tensor(X)
-    C = _cofactor_transpose(X)
+    C = exact.cofactors(X)
     assert float(torch.linalg.det(T)) == 0.0 and np.abs(C).max() > 1
     np.testing.assert_allclose(torch.func.jacrev(torch.linalg.det)(T).numpy(), C, atol=1e-12)
     assert np.all(torch.func.jacfwd(torch.linalg.det)(T).numpy() == 0)
@@ -117,16 +118,17 @@ def test_finding_torch_forward_mode_det_at_exactly_singular_matrix_is_zero(X):
 
 def test_finding_jax_det_gradient_at_singular_diagonal_matrix_is_zero():
     """Finding (jax 0.10.2): for n >= 4 (LU path), jax.grad/jacfwd of jnp.linalg.det at diag(1, 2, 0, 3)
-    return 0; adj(X)^T = 6 e3 e3^T. For n <= 3 (cofactor formulas) and for a repeated row JAX is right."""
+    return 0; adj(X)^T = 6 e3 e3^T. For n <= 3 (cofactor formulas) and for a 4x4 whose zero pivot is not on
+    its diagonal JAX is right. Every matrix here is exact on every kernel path (identities.exact)."""
     import jax
 
     X = np.diag([1.0, 2.0, 0.0, 3.0])
-    C = _cofactor_transpose(X)
-    assert C[2, 2] == pytest.approx(6.0)
+    C = exact.cofactors(X)
+    assert C[2, 2] == 6.0
     assert np.all(np.asarray(jax.grad(jnp.linalg.det)(X)) == 0)
     assert np.all(np.asarray(jax.jacfwd(jnp.linalg.det)(X)) == 0)
     np.testing.assert_allclose(jax.grad(jnp.linalg.det)(np.diag([1.0, 0.0, 3.0])), np.diag([0.0, 3.0, 0.0]))
-    np.testing.assert_allclose(jax.grad(jnp.linalg.det)(SINGULAR[1]), _cofactor_transpose(SINGULAR[1]), atol=1e-12)
+    np.testing.assert_allclose(jax.grad(jnp.linalg.det)(SINGULAR[1]), exact.cofactors(SINGULAR[1]), atol=1e-12)
 
 
 def test_norm_at_zero_torch_returns_a_subgradient():

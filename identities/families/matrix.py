@@ -10,21 +10,18 @@ from jax.scipy.linalg import lu_factor, lu_solve
 
 from .._core import SpecialPoint, Tex, identity, mc, mml, seed, wiki
 from .._structures import INVERTIBLE
+from ..exact import cofactors
 
-# Rank-deficient 3×3 matrices: rank 2 (one cofactor row survives) and rank 1 (every cofactor vanishes).
-_RANK2 = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.0, 1.0, 1.0]])
-_RANK1 = np.outer([1.0, 2.0, 3.0], [1.0, 1.0, 1.0])
-
-
-def _cofactors(X: np.ndarray) -> np.ndarray:
-    """The cofactor matrix C = adj(X)ᵀ, entry by entry from minors: d det(X)/dX at every X (MC (41))."""
-    n = X.shape[0]
-    C = np.empty_like(X)
-    for i in range(n):
-        for j in range(n):
-            minor = np.delete(np.delete(X, i, axis=0), j, axis=1)
-            C[i, j] = (-1) ** (i + j) * np.linalg.det(minor)
-    return C
+# Rank-deficient 3×3 matrices: rank 2 (every cofactor is nonzero) and rank 1 (every cofactor vanishes).
+# Chosen so that LU with partial pivoting of X and of Xᵀ is exact on every kernel path: no ties between
+# pivot candidates, every pivot a power of two (so multipliers and reciprocals are exact) and every
+# intermediate a small dyadic number, so FMA or not, blocked or not, the last pivot is exactly 0. The
+# matrix used before, [[1, 2, 3], [2, 4, 6], [0, 1, 1]], has the multiplier 1/3 in Xᵀ's LU, and on MKL's
+# AVX2/AVX-512 paths torch.linalg.det (which factors Xᵀ) returned 3.3e-16 there, not 0
+# (docs/framework-findings.md §1; tests/test_kernel_paths.py checks the exactness in rational arithmetic).
+# cofactors(X) = adj(X)ᵀ, d det(X)/dX at every X (MC (41)), in exact arithmetic.
+_RANK2 = np.array([[-2.0, -1.0, 0.0], [0.0, -1.0, -1.0], [4.0, 3.0, 1.0]])
+_RANK1 = np.outer([1.0, 2.0, 4.0], [1.0, 1.0, 1.0])
 
 
 @identity(
@@ -83,7 +80,7 @@ def tr_XA(X, A):
             "rank(X) = n − 1",
             {"X": _RANK2.tolist()},
             "differentiable (det is a polynomial); the derivative is the cofactor matrix adj(X)ᵀ ≠ 0",
-            value=_cofactors(_RANK2).tolist(),
+            value=cofactors(_RANK2).tolist(),
             jax_verdict="valid",
             notes="det(X)·X⁻ᵀ is 0·∞ here and is refused; JAX's det JVP solves with a cofactor-aware LU.",
         ),
@@ -91,7 +88,7 @@ def tr_XA(X, A):
             "rank(X) ≤ n − 2",
             {"X": _RANK1.tolist()},
             "differentiable; the derivative adj(X)ᵀ is 0 (every (n−1)-minor vanishes)",
-            value=_cofactors(_RANK1).tolist(),
+            value=cofactors(_RANK1).tolist(),
             jax_verdict="valid",
         ),
     ],
