@@ -258,6 +258,20 @@ def _unbounded(sp: SpecialPoint) -> bool:
     return sp.valid is None and sp.value is None
 
 
+def _numeric_failure(e: Exception) -> bool:
+    """The exceptions a framework documents for a singular or non-finite point: LAPACK's "the matrix is
+    singular" (numpy.linalg.LinAlgError, torch.linalg.LinAlgError). Anything else (a TypeError, a
+    translation bug) is an error of the run, never an answer at the point."""
+    import numpy.linalg
+
+    kinds: tuple[type[BaseException], ...] = (numpy.linalg.LinAlgError,)
+    if torch_available():
+        import torch
+
+        kinds += (torch.linalg.LinAlgError,)
+    return isinstance(e, kinds)
+
+
 def _special(ident: Identity, framework: str) -> list[Result]:
     out = []
     for sp in ident.special:
@@ -266,8 +280,8 @@ def _special(ident: Identity, framework: str) -> list[Result]:
         except Exception as e:
             name = type(e).__name__
             status = "unsupported" if name == "UnsupportedPrimitive" else "error"
-            if _unbounded(sp) and status == "error":
-                status = "unbounded"
+            if _unbounded(sp) and status == "error" and _numeric_failure(e):
+                status = "unbounded"  # no finite answer is valid: a documented refusal is an answer too
             out.append(Result(ident.id, framework, "*", sp.label, status, f"raises {name}: {e}; {sp.math}"))
             continue
         for name, v in values.items():

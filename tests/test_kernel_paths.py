@@ -54,7 +54,8 @@ def test_exactness_rejects_the_matrix_that_broke_on_avx512():
     ("X", "why"),
     [
         (np.array([[2.0, 1], [-2, 3]]), "a tie between different rows"),
-        (np.array([[3.0, 1], [1, 1]]), "a pivot that is not a power of two, with an entry below it"),
+        (np.array([[3.0, 1], [6, 1]]), "a pivot (6) that is not a power of two, though its multiplier 1/2 is exact"),
+        (np.array([[3.0, 1], [1, 1]]), "a multiplier (1/3) that is not dyadic"),
         (np.array([[1.0, 0.1], [0.5, 1]]), "an entry that is not dyadic"),
     ],
 )
