@@ -72,6 +72,12 @@ def test_every_identity_converts_to_both_layouts(ident):
     w = ident.arg_shapes(sizes)[ident.wrt]
     for lay in ("numerator", "denominator"):
         got = np.asarray(ident.closed_form(*call, layout=lay))
-        if ident.kind == "jacobian":
-            assert got.shape == layout_shape(out, w, lay)
-            np.testing.assert_array_equal(to_jax(got, (len(out), len(w)), lay), j)
+        if ident.kind in ("jvp", "vjp"):
+            # a JVP is shaped like f's output and a VJP like the variable: there is no layout to choose, so
+            # every layout returns JAX's array, unchanged
+            np.testing.assert_array_equal(got, j)
+            continue
+        # a Hessian is the Jacobian of the gradient: its "output" has the variable's shape
+        of = w if ident.kind == "hessian" else out
+        assert got.shape == layout_shape(of, w, lay), f"{ident.id}: {lay} layout has shape {got.shape}"
+        np.testing.assert_array_equal(to_jax(got, (len(of), len(w)), lay), j)
