@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -193,23 +194,38 @@ def shapes(ident: Identity) -> dict[str, Any]:
 
 
 # --- verification at build time, cached --------------------------------------------------------------------
-def _engine_sources() -> list[Path]:
-    """Files whose change can change any verification result (the CLI and this generator cannot)."""
-    top = [p for p in PACKAGE.glob("*.py") if not p.name.startswith("cli_") and p.name != "docsgen.py"]
-    private = list((PACKAGE / "families").glob("_*.py"))
-    return sorted(top + private)
+def _package_files() -> list[Path]:
+    """Every source file of the package: families import helpers from each other (by_scalar, differentials,
+    det and inverse do), and the engine is spread over many modules, so any of them can change a report."""
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+@functools.cache
+def _digest(root: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    h = hashlib.sha256()
+    for name, _, _ in stamp:
+        h.update(name.encode())
+        h.update((root / name).read_bytes())
+    return h.hexdigest()
+
+
+def package_digest() -> str:
+    """A hash of every file of the package (re-read only when a file's size or modification time changes)."""
+    stamp = tuple((str(p.relative_to(PACKAGE)), p.stat().st_mtime_ns, p.stat().st_size) for p in _package_files())
+    return _digest(PACKAGE, stamp)
 
 
 def cache_key(ident: Identity, examples: int, sizes: int, seed: int) -> str:
-    """A hash of everything the identity's report depends on."""
+    """A hash of everything the identity's report depends on: its id and the run's settings, the whole
+    package's source, and the versions of Python, JAX, jaxlib and NumPy."""
     import jax
+    import jaxlib
 
     h = hashlib.sha256()
-    h.update(f"{ident.id}|{examples}|{sizes}|{seed}|jax {jax.__version__}|numpy {np.__version__}".encode())
-    family_file = PACKAGE / "families" / f"{ident.family}.py"
-    for p in [*_engine_sources(), family_file]:
-        h.update(p.name.encode())
-        h.update(p.read_bytes() if p.exists() else b"")
+    h.update(
+        f"{ident.id}|{examples}|{sizes}|{seed}|python {sys.version}|jax {jax.__version__}|"
+        f"jaxlib {jaxlib.__version__}|numpy {np.__version__}|{package_digest()}".encode()
+    )
     return h.hexdigest()[:20]
 
 

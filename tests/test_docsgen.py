@@ -10,6 +10,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -164,6 +165,31 @@ def test_verification_cache_is_keyed_on_content(tmp_path):
     assert (stats2.run, stats2.cached) == (0, 1) and recs2 == json.loads(json.dumps(recs))
     assert dg.cache_key(ident, 1, 1, 0) != dg.cache_key(ident, 2, 1, 0)
     assert dg.cache_key(ident, 1, 1, 0) != dg.cache_key(get("matrix.tr_XA"), 1, 1, 0)
+
+
+@pytest.mark.parametrize("edited", ["families/trace.py", "verify.py", "families/by_scalar.py", "cli_check.py"])
+def test_verification_cache_key_changes_when_any_package_file_changes(tmp_path, monkeypatch, edited):
+    """The audit's probe: a helper in trace.py, which by_scalar.ms_expm imports, broken in a copy of the
+    package, must change by_scalar.ms_expm's key (it did not when the key read only the identity's own
+    family file), and so must an edit anywhere else in the package."""
+    copy = tmp_path / "identities"
+    shutil.copytree(dg.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(dg, "PACKAGE", copy)
+    ident = get("by_scalar.ms_expm")
+    before = dg.cache_key(ident, 1, 1, 0)
+    assert dg.cache_key(ident, 1, 1, 0) == before  # stable while nothing changes
+    target = copy / edited
+    target.write_text(target.read_text() + "\n# a planted change\n")
+    assert dg.cache_key(ident, 1, 1, 0) != before, f"editing {edited} left by_scalar.ms_expm's key unchanged"
+
+
+def test_verification_cache_key_names_the_versions(monkeypatch):
+    import jaxlib
+
+    ident = get("matrix.tr_X")
+    before = dg.cache_key(ident, 1, 1, 0)
+    monkeypatch.setattr(jaxlib, "__version__", "0.0.0-other")
+    assert dg.cache_key(ident, 1, 1, 0) != before
 
 
 def test_write_pages_rewrites_only_changes_and_removes_stale(tmp_path):
