@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ import numpy as np
 from tabulate import tabulate
 
 from ._core import REFERENCES, Identity, catalog, get
-from .errors import UnknownIdentityError
+from .errors import IdentityError
 
 # Further subcommands live in their own modules, each with ``register(subparsers)``; add one line here.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -203,13 +204,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# Exit status when standard output is closed early (``python -m identities show dK/dR | head -3``).
+# Standard Unix tools (cat, seq, yes, ls) are killed by SIGPIPE there and the shell reports 128 + 13 = 141;
+# Python ignores SIGPIPE and raises BrokenPipeError instead, so we return what the shell would have
+# reported for them. Under ``set -o pipefail`` a pipeline through this command then fails exactly as one
+# through ``cat`` does, and scripts that test for 141 treat it the same way.
+EXIT_BROKEN_PIPE = 128 + 13
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except UnknownIdentityError as e:
+    except IdentityError as e:  # unknown ids and every refused input: a message, never a traceback
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point of ``python -m identities`` and of the ``identities`` console script."""
+    try:
+        try:
+            return _dispatch(argv)
+        finally:  # flush here, so that a reader who left early is noticed here and not at interpreter exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader is gone: point standard output at /dev/null so that the interpreter's own flush at
+        # exit does not fail again (and print "Exception ignored ... BrokenPipeError"), and exit quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # a replaced sys.stdout without a file descriptor: nothing to redirect
+            pass
+        finally:
+            os.close(devnull)
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":
