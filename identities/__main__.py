@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
+from ._argtypes import positive_int, seed_int
 from ._core import REFERENCES, Identity, catalog, get
 from .errors import IdentityError
 
@@ -176,12 +177,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _family(text: str) -> str:
+    """``list --family``: a family that exists (an unknown one would list nothing and exit 0)."""
+    import difflib
+
+    families = sorted({i.family for i in catalog()})
+    if text not in families:
+        close = difflib.get_close_matches(text, families, n=3)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise argparse.ArgumentTypeError(f"unknown family {text!r}; {hint}families are {', '.join(families)}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m identities", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
     pl = sub.add_parser("list", help="table of every identity")
-    pl.add_argument("--family", help="only this family (module), e.g. norms")
+    pl.add_argument("--family", type=_family, help="only this family (module), e.g. norms")
     pl.add_argument("--layout", choices=["numerator", "denominator"], default="numerator")
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(func=cmd_list)
@@ -194,8 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pv = sub.add_parser("verify", help="check closed forms against autodiff and finite differences")
     pv.add_argument("ids", nargs="*", help="ids or aliases (default: the whole catalog)")
-    pv.add_argument("--examples", type=int, default=3, help="random inputs per size assignment (default 3)")
-    pv.add_argument("--seed", type=int, default=0)
+    pv.add_argument("--examples", type=positive_int, default=3, help="random inputs per size assignment (default 3)")
+    pv.add_argument("--seed", type=seed_int, default=0)
     pv.add_argument("--json", action="store_true")
     pv.set_defaults(func=cmd_verify)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ._argtypes import int_at_least
 from ._core import get
 from .errors import IdentityError
 
@@ -83,6 +84,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--arg", action="append", metavar="NAME=VALUE", help="an input as JSON, e.g. X='[[1,2],[3,4]]'")
     p.add_argument("--layout", choices=["jax", "numerator", "denominator"], default="jax")
     p.add_argument("--no-check", action="store_true", help="skip the value checks (finiteness, preconditions)")
-    p.add_argument("--precision", type=int, default=6)
+    p.add_argument("--precision", type=int_at_least(0), default=6, help="digits after the point (default 6)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)
