@@ -28,6 +28,8 @@ def load_function(spec: str) -> Any:
     sys.path.insert(0, str(file.parent.resolve()))
     try:
         mod_spec.loader.exec_module(module)
+    except (Exception, SystemExit) as e:  # the user's file, not ours: its failure is an input error
+        raise ValueError(f"cannot import {path}: {type(e).__name__}: {e}") from None
     finally:
         sys.path.pop(0)
     fn = getattr(module, name, None)

@@ -23,7 +23,7 @@ class ShapeError(IdentityError):
 
 
 class DTypeError(IdentityError, TypeError):
-    """Integer, boolean or complex input where real floats are required."""
+    """Integer, boolean or complex input where real floats are required (or a value that is no number)."""
 
 
 class NonFiniteError(IdentityError):
@@ -32,3 +32,8 @@ class NonFiniteError(IdentityError):
 
 class PreconditionError(IdentityError):
     """A declared precondition (symmetric, SPD, invertible, nonzero, ...) is violated."""
+
+
+class CandidateError(IdentityError):
+    """A candidate derivative (``identities.check``, ``check_identity``, ``python -m identities check``)
+    raised when called with valid inputs: it cannot be evaluated, so there is no verdict on its values."""
