@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ArityError, CandidateError, DTypeError
+from .errors import COMPLEX_NOT_SUPPORTED, ArityError, CandidateError, DTypeError
 from .layout import LAYOUTS, from_jax, to_jax
 from .verify import FD_STEP, TOLERANCES, _central, _scale, _step, diagnose
 
@@ -35,19 +35,23 @@ __all__ = ["CheckReport", "check", "check_identity", "to_numpy"]
 def to_numpy(a: Any, what: str = "the value") -> np.ndarray:
     """A NumPy float array from a NumPy, JAX or PyTorch value (tensors are detached and moved to the CPU).
 
-    Integers and booleans become float64. Values that are not number arrays at all (a string, None, a
-    dict, a ragged list) are refused with a :class:`DTypeError` that starts with ``what``.
+    Integers and booleans become float64. Anything else is refused with a :class:`DTypeError` that starts
+    with ``what``: complex values (not supported yet; a cast would drop the imaginary part), and values that
+    are not number arrays at all (a string, None, a dict, a ragged list).
     """
     if hasattr(a, "detach") and hasattr(a, "cpu"):  # torch.Tensor, without importing torch
-        a = a.detach().cpu().numpy()
+        a = a.detach().cpu()
+        a = a.resolve_conj().numpy() if a.is_complex() else a.numpy()
     try:
         out = np.asarray(a)
     except (TypeError, ValueError) as e:  # a ragged list, an object NumPy cannot hold
         raise DTypeError(f"{what} is not a number array ({type(a).__name__}): {e}") from None
     kind = out.dtype.kind
+    if kind == "c":
+        raise DTypeError(f"{what} is complex ({out.dtype}): {COMPLEX_NOT_SUPPORTED}")
     if kind == "V" and "float" in out.dtype.name:  # bfloat16 and other ml_dtypes floats
         return out
-    if kind not in "fiubc":
+    if kind not in "fiub":
         shown = repr(a) if len(repr(a)) <= 40 else repr(a)[:37] + "..."
         raise DTypeError(f"{what} is not a number array: got {type(a).__name__} {shown} (dtype {out.dtype})")
     if kind != "f":

@@ -26,6 +26,11 @@ class DTypeError(IdentityError, TypeError):
     """Integer, boolean or complex input where real floats are required (or a value that is no number)."""
 
 
+# Until complex support lands, complex input is refused (a silent cast to float64 drops the imaginary part
+# and can turn a wrong gradient into a verdict of "ok"); every such refusal says this.
+COMPLEX_NOT_SUPPORTED = "complex input is not supported yet (real float dtypes only)"
+
+
 class NonFiniteError(IdentityError):
     """NaN or infinite entries."""
 
