@@ -100,7 +100,10 @@ def _as_float(ident: Identity, name: str, v: Any) -> np.ndarray:
     if kind not in "fiu":
         what = "boolean entries" if kind == "b" else f"entries of type {_entry_type(probe)}"
         raise DTypeError(f"{ident.id}: argument {name} has {what}; a real float array is required")
-    return probe.astype(np.float64)
+    try:
+        return probe.astype(np.float64)
+    except OverflowError:  # a Python int beyond float64 (10**400)
+        raise DTypeError(f"{ident.id}: argument {name} has an integer too large for float64") from None
 
 
 def _is_real(x: Any) -> bool:
