@@ -48,6 +48,13 @@ MATRIX_ARGS = ("X", "A")
 SCALAR_ID = "scalar.square"  # x²: one scalar argument x, no precondition
 
 
+# Appended after an option that argparse must reject: argparse converts (and rejects) option values as it
+# reads them and reports unrecognized arguments only at the end, so a working check names the option,
+# while a broken one fails on this flag at once instead of running a heavy subcommand (bench, conformance
+# over the whole catalog) on the value it let through.
+SENTINEL = "--sentinel-never-an-option"
+
+
 def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
     """Exit status, stdout and stderr of ``main(argv)``; argparse's SystemExit is its status."""
     try:
@@ -266,11 +273,11 @@ FILE_NAMES = st.text(alphabet=string.ascii_letters + string.digits + "_-.", min_
 )
 PATH_OPTIONS = {  # argv with a path in a directory that does not exist, and the argument named
     "check target": (lambda p: ["check", f"{p}.py:f", "--identity", "norms.l2"], "no such file"),
-    "special-cases --write": (lambda p: ["special-cases", "--write", p], "argument --write"),
-    "conformance --write": (lambda p: ["conformance", "--write", p], "argument --write"),
-    "bench --json": (lambda p: ["bench", "--json", p], "argument --json"),
-    "bench --from-json": (lambda p: ["bench", "--docs", "--from-json", p], "argument --from-json"),
-    "docs build --source": (lambda p: ["docs", "build", "--source", p], "argument --source"),
+    "special-cases --write": (lambda p: ["special-cases", "--write", p, SENTINEL], "argument --write"),
+    "conformance --write": (lambda p: ["conformance", "--write", p, SENTINEL], "argument --write"),
+    "bench --json": (lambda p: ["bench", "--json", p, SENTINEL], "argument --json"),
+    "bench --from-json": (lambda p: ["bench", "--docs", "--from-json", p, SENTINEL], "argument --from-json"),
+    "docs build --source": (lambda p: ["docs", "build", "--source", p, SENTINEL], "argument --source"),
 }
 
 
@@ -288,12 +295,12 @@ def test_missing_files_and_directories_exit_2(capsys, tmp_path, where, name):
     "argv", [["special-cases", "--write"], ["special-cases", "--check"], ["conformance", "--write"]]
 )
 def test_a_directory_is_not_a_file(capsys, tmp_path, argv):
-    code, _, err = run(capsys, [*argv, str(tmp_path)])
+    code, _, err = run(capsys, [*argv, str(tmp_path), SENTINEL])
     assert code == 2 and f"argument {argv[-1]}" in err and "is a directory" in err
 
 
 def test_unknown_family_exits_2_with_the_closest(capsys):
-    code, out, err = run(capsys, ["list", "--family", "nrom"])
+    code, out, err = run(capsys, ["list", "--family", "nrom", SENTINEL])
     assert code == 2 and "argument --family" in err and "norms" in err and not out
 
 
@@ -392,7 +399,7 @@ def test_every_numeric_option_is_fuzzed():
 @given(data=st.data())
 def test_bad_numeric_options_exit_2_naming_the_option(capsys, argv, option, bad, data):
     value = data.draw(bad, label="value")
-    code, out, err = run(capsys, [*argv, f"{option}={value}"])
+    code, out, err = run(capsys, [*argv, f"{option}={value}", SENTINEL])
     assert code == 2 and f"argument {option}" in err and not out
 
 
