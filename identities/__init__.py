@@ -15,6 +15,7 @@ from ._core import REGISTRY, Example, Identity, Source, SpecialPoint, Tex, catal
 from ._structures import Structure  # noqa: E402
 from .errors import (  # noqa: E402
     ArityError,
+    CandidateError,
     DTypeError,
     IdentityError,
     NonFiniteError,
@@ -29,6 +30,7 @@ __all__ = [
     "FAMILIES",
     "REGISTRY",
     "ArityError",
+    "CandidateError",
     "DTypeError",
     "Example",
     "Identity",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -13,8 +14,9 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
+from ._argtypes import positive_int, seed_int
 from ._core import REFERENCES, Identity, catalog, get
-from .errors import UnknownIdentityError
+from .errors import IdentityError
 
 # Further subcommands live in their own modules, each with ``register(subparsers)``; add one line here.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -175,12 +177,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _family(text: str) -> str:
+    """``list --family``: a family that exists (an unknown one would list nothing and exit 0)."""
+    import difflib
+
+    families = sorted({i.family for i in catalog()})
+    if text not in families:
+        close = difflib.get_close_matches(text, families, n=3)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise argparse.ArgumentTypeError(f"unknown family {text!r}; {hint}families are {', '.join(families)}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m identities", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
     pl = sub.add_parser("list", help="table of every identity")
-    pl.add_argument("--family", help="only this family (module), e.g. norms")
+    pl.add_argument("--family", type=_family, help="only this family (module), e.g. norms")
     pl.add_argument("--layout", choices=["numerator", "denominator"], default="numerator")
     pl.add_argument("--json", action="store_true")
     pl.set_defaults(func=cmd_list)
@@ -193,8 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pv = sub.add_parser("verify", help="check closed forms against autodiff and finite differences")
     pv.add_argument("ids", nargs="*", help="ids or aliases (default: the whole catalog)")
-    pv.add_argument("--examples", type=int, default=3, help="random inputs per size assignment (default 3)")
-    pv.add_argument("--seed", type=int, default=0)
+    pv.add_argument("--examples", type=positive_int, default=3, help="random inputs per size assignment (default 3)")
+    pv.add_argument("--seed", type=seed_int, default=0)
     pv.add_argument("--json", action="store_true")
     pv.set_defaults(func=cmd_verify)
 
@@ -203,13 +217,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+# Exit status when standard output is closed early (``python -m identities show dK/dR | head -3``).
+# Standard Unix tools (cat, seq, yes, ls) are killed by SIGPIPE there and the shell reports 128 + 13 = 141;
+# Python ignores SIGPIPE and raises BrokenPipeError instead, so we return what the shell would have
+# reported for them. Under ``set -o pipefail`` a pipeline through this command then fails exactly as one
+# through ``cat`` does, and scripts that test for 141 treat it the same way.
+EXIT_BROKEN_PIPE = 128 + 13
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except UnknownIdentityError as e:
+    except IdentityError as e:  # unknown ids and every refused input: a message, never a traceback
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point of ``python -m identities`` and of the ``identities`` console script."""
+    try:
+        try:
+            return _dispatch(argv)
+        finally:  # flush here, so that a reader who left early is noticed here and not at interpreter exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader is gone: point standard output at /dev/null so that the interpreter's own flush at
+        # exit does not fail again (and print "Exception ignored ... BrokenPipeError"), and exit quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # a replaced sys.stdout without a file descriptor: nothing to redirect
+            pass
+        finally:
+            os.close(devnull)
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -25,20 +25,124 @@ from typing import Any
 
 import numpy as np
 
+from .errors import COMPLEX_NOT_SUPPORTED, ArityError, CandidateError, DTypeError
 from .layout import LAYOUTS, from_jax, to_jax
 from .verify import FD_STEP, TOLERANCES, _central, _scale, _step, diagnose
 
 __all__ = ["CheckReport", "check", "check_identity", "to_numpy"]
 
 
-def to_numpy(a: Any) -> np.ndarray:
-    """A NumPy float array from a NumPy, JAX or PyTorch value (tensors are detached and moved to the CPU)."""
+def to_numpy(a: Any, what: str = "the value") -> np.ndarray:
+    """A NumPy float array from a NumPy, JAX or PyTorch value (tensors are detached and moved to the CPU).
+
+    Integers and booleans become float64. Anything else is refused with a :class:`DTypeError` that starts
+    with ``what``: complex values (not supported yet; a cast would drop the imaginary part), and values that
+    are not number arrays at all (a string, None, a dict, a ragged list).
+    """
     if hasattr(a, "detach") and hasattr(a, "cpu"):  # torch.Tensor, without importing torch
-        a = a.detach().cpu().numpy()
-    out = np.asarray(a)
-    if out.dtype.kind not in "f":
+        a = a.detach().cpu()
+        a = a.resolve_conj().numpy() if a.is_complex() else a.numpy()
+    try:
+        out = np.asarray(a)
+    except (TypeError, ValueError) as e:  # a ragged list, an object NumPy cannot hold
+        raise DTypeError(f"{what} is not a number array ({type(a).__name__}): {e}") from None
+    kind = out.dtype.kind
+    if kind == "c":
+        raise DTypeError(f"{what} is complex ({out.dtype}): {COMPLEX_NOT_SUPPORTED}")
+    if kind == "V" and "float" in out.dtype.name:  # bfloat16 and other ml_dtypes floats
+        return out
+    if kind not in "fiub":
+        shown = repr(a) if len(repr(a)) <= 40 else repr(a)[:37] + "..."
+        raise DTypeError(f"{what} is not a number array: got {type(a).__name__} {shown} (dtype {out.dtype})")
+    if kind != "f":
         out = out.astype(np.float64)
     return out
+
+
+# --- calling the candidate ---------------------------------------------------------------------------------
+def _callable_name(fn: Callable[..., Any]) -> str:
+    return getattr(fn, "__name__", None) or repr(fn)
+
+
+def _params_text(sig: inspect.Signature) -> str:
+    """``(X, A, *args, scale, **kw)``: the parameter names (no annotations or defaults), with a bare ``*``
+    before keyword-only ones where there is no ``*args``."""
+    P = inspect.Parameter
+    out: list[str] = []
+    for p in sig.parameters.values():
+        if p.kind is P.KEYWORD_ONLY and not any(q.kind is P.VAR_POSITIONAL for q in sig.parameters.values()):
+            if "*" not in out:
+                out.append("*")
+        out.append({P.VAR_POSITIONAL: "*", P.VAR_KEYWORD: "**"}.get(p.kind, "") + p.name)
+    return "(" + ", ".join(out) + ")"
+
+
+def _call_candidate(df: Callable[..., Any], call: Sequence[Any], names: Sequence[str], context: str) -> np.ndarray:
+    """``df(*call)`` as a float array; ``names`` name the arguments of ``call``.
+
+    A candidate that cannot be called with these arguments raises :class:`ArityError` (naming the arguments
+    it is given and those it takes); one that raises, :class:`CandidateError`; one whose value is not a
+    real number array (a string, None, complex), :class:`DTypeError`. Each message names the candidate.
+    """
+    who = f"{context}: the candidate {_callable_name(df)}"
+    given = f"({', '.join(names)})"
+    try:
+        sig: inspect.Signature | None = inspect.signature(df)
+    except (TypeError, ValueError):  # some builtins and C extensions
+        sig = None
+    if sig is not None:
+        try:
+            sig.bind(*call)
+        except TypeError as e:
+            raise ArityError(
+                f"{who} takes {_params_text(sig)}, but is called with the {len(call)} argument(s) {given}: {e}"
+            ) from None
+    varargs = sig is not None and any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in sig.parameters.values())
+    try:
+        value = df(*call)
+    except Exception as e:
+        tb = e.__traceback__
+        if isinstance(e, TypeError) and tb is not None and tb.tb_next is None:
+            # raised by the call itself, not from inside the candidate: the arguments do not fit it
+            why = "its signature cannot be read" if sig is None else f"it takes {_params_text(sig)}"
+            raise ArityError(f"{who} cannot be called with the {len(call)} argument(s) {given} ({why}): {e}") from None
+        hint = (
+            f"; it takes {_params_text(sig)}, so the number of arguments could not be checked before the call"
+            if varargs
+            else ""
+        )
+        raise CandidateError(f"{who} raised {type(e).__name__}: {e} (called with {given}{hint})") from e
+    return to_numpy(value, f"{who}'s value")
+
+
+def _arg_labels(f: Callable[..., Any], n: int) -> tuple[str, ...]:
+    """Names of the first ``n`` positional arguments of ``f`` (``arg<k>`` where it has none)."""
+    try:
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(params[k].name if k < len(params) and params[k].kind in positional else f"arg{k}" for k in range(n))
+
+
+def _reordered_names_note(df: Callable[..., Any], names: Sequence[str]) -> str | None:
+    """A note when the candidate's parameters are the expected names in another order (it is called
+    positionally, so its ``X`` receives whatever comes first)."""
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(df).parameters.values()
+            if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        return None
+    if len(params) == len(names) and params != list(names) and sorted(params) == sorted(names):
+        moved = ", ".join(f"its {p} receives {n}" for p, n in zip(params, names, strict=True) if p != n)
+        return (
+            f"the candidate's parameters ({', '.join(params)}) are the arguments ({', '.join(names)}) in "
+            f"another order; it is called positionally, so {moved}"
+        )
+    return None
 
 
 @dataclass
@@ -145,7 +249,9 @@ def _fd_jacobian(f: Callable[..., Any], args: Sequence[np.ndarray], w: int) -> t
     x = args[w]
 
     def batch_f(points: np.ndarray) -> np.ndarray:
-        return np.stack([to_numpy(f(*args[:w], p, *args[w + 1 :])).astype(np.float64) for p in points])
+        return np.stack(
+            [to_numpy(f(*args[:w], p, *args[w + 1 :]), "check: f's value").astype(np.float64) for p in points]
+        )
 
     n = x.size
     dirs = np.eye(n).reshape((n, *x.shape))
@@ -364,12 +470,15 @@ def check(
         raise ValueError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
     if not args:
         raise ValueError("check(f, df, *args): give the point to check at")
-    arrays = tuple(np.asarray(to_numpy(a), dtype=np.float64) for a in args)
-    w = _wrt_index(f, wrt, len(arrays))
     try:
         argnames = tuple(inspect.signature(f).parameters)
     except (TypeError, ValueError):
         argnames = ()
+    names = _arg_labels(f, len(args))
+    arrays = tuple(
+        np.asarray(to_numpy(a, f"check: argument {n}"), dtype=np.float64) for n, a in zip(names, args, strict=True)
+    )
+    w = _wrt_index(f, wrt, len(arrays))
     ref = _jax_jacobian(f, arrays, w)
     fd = ref is None
     if fd:
@@ -381,7 +490,7 @@ def check(
         reference = "jax.jacobian"
     out_nd = ref.ndim - arrays[w].ndim
     ndims = (out_nd, arrays[w].ndim)
-    cand_raw = to_numpy(df(*args))
+    cand_raw = _call_candidate(df, args, names, "check")
     rt = _tolerance(cand_raw, rtol, fd)
 
     def reference_at(a: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -431,15 +540,20 @@ def check_identity(
     preconditions: ``examples`` per size assignment (the assignments give distinct sizes).
     """
     from ._core import Identity, get
+    from .validate import _extra_name
     from .verify import compiled, draw_extra, draw_inputs, extra_shape, raw_draw
 
     if not isinstance(ident, Identity):
         ident = get(ident)
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
+    if isinstance(examples, bool) or not isinstance(examples, int | np.integer) or examples < 1:
+        raise ValueError(f"examples must be an integer >= 1, got {examples!r}")
     rng = np.random.default_rng(seed)
     c = compiled(ident)
     w = ident.wrt_index
+    extra_name = _extra_name(ident)
+    names = ident.argnames + ((extra_name,) if extra_name else ())
     worst: CheckReport | None = None
     n = 0
     for sizes in ident.size_assignments():
@@ -459,7 +573,7 @@ def check_identity(
             else:
                 ndims = (ref.ndim - q, q)
             lay = layout if ident.kind not in ("jvp", "vjp") else "jax"
-            cand_raw = to_numpy(df(*call))
+            cand_raw = _call_candidate(df, call, names, ident.id)
 
             def reference_at(a: tuple[np.ndarray, ...], extra: Any = extra) -> np.ndarray:
                 return np.asarray(c.closed(*a, *(() if extra is None else (extra,))), dtype=np.float64)
@@ -497,6 +611,9 @@ def check_identity(
     worst.name = ident.id
     if ident.kind in ("jvp", "vjp") and layout != "jax":
         worst.notes.append(f"{ident.kind} results are plain arrays; layout={layout!r} does not apply")
+    reordered = _reordered_names_note(df, names)
+    if reordered:
+        worst.notes.append(reordered)
     return worst
 
 

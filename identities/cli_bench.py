@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ._argtypes import input_file, output_file_or_stdout, positive_float, seed_int
 from .errors import UnknownIdentityError
 
 
@@ -54,7 +55,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if not args.docs or args.only or args.sizes or args.quick or args.json:
             print("error: --from-json only goes with --docs (it re-writes the report of a saved run)", file=sys.stderr)
             return 2
-        result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        try:
+            result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            print(f"error: --from-json {args.from_json}: cannot read a saved run: {e}", file=sys.stderr)
+            return 2
+        if not isinstance(result, dict) or not isinstance(result.get("identities"), list):
+            print(f"error: --from-json {args.from_json}: not a saved bench run (no 'identities' list)", file=sys.stderr)
+            return 2
         root = repo_root()
         for p in write_docs(result, root):
             print(f"wrote {p.relative_to(root)}", file=sys.stderr)
@@ -100,7 +108,12 @@ def register(sub: Any) -> None:
         help="comma-separated sizes for every identity: N (largest dimension) or d=N:e=M",
     )
     p.add_argument("--quick", action="store_true", help="one small size per identity, few rounds (CI smoke run)")
-    p.add_argument("--json", metavar="PATH", help="write the results as JSON ('-' prints them instead of the table)")
+    p.add_argument(
+        "--json",
+        metavar="PATH",
+        type=output_file_or_stdout,
+        help="write the results as JSON ('-' prints them instead of the table)",
+    )
     p.add_argument(
         "--docs",
         action="store_true",
@@ -109,12 +122,15 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--from-json",
         metavar="PATH",
+        type=input_file,
         help="with --docs: re-write the report from a saved run (e.g. bench/results/latest.json) without timing",
     )
-    p.add_argument("--max-mib", type=float, help="largest output of the derived sweep, MiB (default 16)")
-    p.add_argument("--max-arg-mib", type=float, help="largest argument of the derived sweep, MiB (default 2)")
-    p.add_argument("--memory-budget", type=float, metavar="GIB", help="skip programs needing more (default: auto)")
-    p.add_argument("--call-budget", type=float, default=1.0, metavar="S", help="skip programs slower per call")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-mib", type=positive_float, help="largest output of the derived sweep, MiB (default 16)")
+    p.add_argument("--max-arg-mib", type=positive_float, help="largest argument of the derived sweep, MiB (default 2)")
+    p.add_argument(
+        "--memory-budget", type=positive_float, metavar="GIB", help="skip programs needing more (default: auto)"
+    )
+    p.add_argument("--call-budget", type=positive_float, default=1.0, metavar="S", help="skip programs slower per call")
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_bench)

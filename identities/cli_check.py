@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._argtypes import positive_int, seed_int
+
 
 def load_function(spec: str) -> Any:
     """``path/to/file.py:name`` -> the function ``name`` defined in that file."""
@@ -26,6 +28,8 @@ def load_function(spec: str) -> Any:
     sys.path.insert(0, str(file.parent.resolve()))
     try:
         mod_spec.loader.exec_module(module)
+    except (Exception, SystemExit) as e:  # the user's file, not ours: its failure is an input error
+        raise ValueError(f"cannot import {path}: {type(e).__name__}: {e}") from None
     finally:
         sys.path.pop(0)
     fn = getattr(module, name, None)
@@ -57,7 +61,7 @@ def register(sub: Any) -> None:
     p.add_argument("target", metavar="FILE.py:FUNCTION", help="the candidate, taking the identity's arguments")
     p.add_argument("--identity", required=True, help="id, alias or Cookbook number, e.g. vector.xTAx, MC(70)")
     p.add_argument("--layout", choices=["jax", "numerator", "denominator"], default="jax")
-    p.add_argument("--examples", type=int, default=2, help="random inputs per size assignment (default 2)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--examples", type=positive_int, default=2, help="random inputs per size assignment (default 2)")
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_check)

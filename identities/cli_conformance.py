@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._argtypes import output_file, seed_int
+
 
 def cmd_conformance(args: argparse.Namespace) -> int:
     from ._core import catalog, get
@@ -52,7 +54,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--framework", action="append", choices=["jax", "torch", "numpy-fd"], help="repeatable (default: all)"
     )
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--write", metavar="FILE.md", help="also write the table as Markdown (docs/conformance.md)")
+    p.add_argument(
+        "--write", metavar="FILE.md", type=output_file, help="also write the table as Markdown (docs/conformance.md)"
+    )
     p.set_defaults(func=cmd_conformance)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import docsgen
+from ._argtypes import existing_dir, port, positive_int
 
 
 def _build(args: argparse.Namespace) -> docsgen.BuildResult | None:
@@ -58,7 +59,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"error: {site} has no index.html: run `python -m identities docs build` first", file=sys.stderr)
         return 2
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    with http.server.ThreadingHTTPServer((args.host, args.port), handler) as srv:
+    try:
+        srv = http.server.ThreadingHTTPServer((args.host, args.port), handler)
+    except OSError as e:  # port in use, unknown host, no permission for a low port
+        print(f"error: cannot serve on --host {args.host} --port {args.port}: {e}", file=sys.stderr)
+        return 2
+    with srv:
         host, port = srv.server_address[:2]
         print(f"serving {site} at http://{host}:{port}/ (Ctrl-C stops)", flush=True)
         try:
@@ -76,16 +82,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("serve", cmd_serve, "build, then serve _site/ on http://127.0.0.1:8000/"),
     ):
         q = dsub.add_parser(name, help=text)
-        q.add_argument("--source", type=Path, help="docs source directory (default: docs/ of this checkout)")
+        q.add_argument("--source", type=existing_dir, help="docs source directory (default: docs/ of this checkout)")
         q.add_argument("--out", type=Path, help="output directory (default: _site/)")
         q.add_argument("--cache", type=Path, help="verification and doctree cache (default: .docs_cache/)")
         q.add_argument("--no-strict", action="store_true", help="report problems but still write the site")
         q.add_argument("--no-verify", action="store_true", help="skip build-time verification (pages say so)")
-        q.add_argument("--examples", type=int, default=docsgen.VERIFY_EXAMPLES, help="random inputs per size")
-        q.add_argument("--sizes", type=int, default=docsgen.VERIFY_SIZES, help="size assignments per identity")
-        q.add_argument("--jobs", type=int, help="verification processes (default: one per CPU)")
+        q.add_argument("--examples", type=positive_int, default=docsgen.VERIFY_EXAMPLES, help="random inputs per size")
+        q.add_argument("--sizes", type=positive_int, default=docsgen.VERIFY_SIZES, help="size assignments per identity")
+        q.add_argument("--jobs", type=positive_int, help="verification processes (default: one per CPU)")
         if name == "serve":
             q.add_argument("--no-build", action="store_true", help="serve the existing _site/ as it is")
             q.add_argument("--host", default="127.0.0.1")
-            q.add_argument("--port", type=int, default=8000)
+            q.add_argument("--port", type=port, default=8000)
         q.set_defaults(func=func)

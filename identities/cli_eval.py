@@ -2,7 +2,8 @@
 
 Values are JSON (``'[[1, 2], [3, 4]]'``; ``NaN``, ``Infinity``, ``nan`` and ``inf`` are read as floats;
 JSON integers are read as float64, as Python ints are by the API: only arrays that carry an integer or
-complex dtype are refused as such).
+complex dtype are refused as such). JSON has no complex numbers; a Python-style complex value such as
+``'[1+2j, 3]'`` is refused with a message saying that complex input is not supported yet.
 Inputs are validated exactly as :meth:`identities.Identity.closed_form` validates them: wrong arguments,
 shapes, dtypes, non-finite entries and violated preconditions are refused with a message naming the
 identity and the argument (exit status 2); ``--no-check`` skips the value checks (finiteness and
@@ -13,6 +14,7 @@ cotangent as ``cotangent``.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -20,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from ._argtypes import int_at_least
 from ._core import get
-from .errors import IdentityError
+from .errors import COMPLEX_NOT_SUPPORTED, IdentityError
 
 _BARE = re.compile(r"(?<![A-Za-z_\"])(-?)(nan|inf|infinity)(?![A-Za-z_\"])", re.IGNORECASE)
 
@@ -47,8 +50,26 @@ def parse_args_list(items: list[str]) -> dict[str, Any]:
         try:
             out[name] = parse_value(text)
         except json.JSONDecodeError as e:
+            if _is_complex_literal(text):
+                raise ValueError(f"--arg {name}: {text!r} has complex numbers: {COMPLEX_NOT_SUPPORTED}") from None
             raise ValueError(f"--arg {name}: cannot read {text!r} as JSON ({e.msg} at column {e.colno})") from None
+        except RecursionError:
+            raise ValueError(f"--arg {name}: the value is nested too deeply to read") from None
     return out
+
+
+def _is_complex_literal(text: str) -> bool:
+    """Is ``text`` a Python literal (``1+2j``, ``[1j, 2]``) holding a complex number? Only to explain a
+    refusal: JSON cannot hold one. ``ast.literal_eval`` evaluates literals only, never code."""
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+    def has(v: Any) -> bool:
+        return isinstance(v, complex) or (isinstance(v, list | tuple) and any(has(x) for x in v))
+
+    return has(value)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -83,6 +104,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--arg", action="append", metavar="NAME=VALUE", help="an input as JSON, e.g. X='[[1,2],[3,4]]'")
     p.add_argument("--layout", choices=["jax", "numerator", "denominator"], default="jax")
     p.add_argument("--no-check", action="store_true", help="skip the value checks (finiteness, preconditions)")
-    p.add_argument("--precision", type=int, default=6)
+    p.add_argument("--precision", type=int_at_least(0), default=6, help="digits after the point (default 6)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_eval)

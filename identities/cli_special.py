@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._argtypes import file_to_compare, output_file
+
 
 def cmd_special(args: argparse.Namespace) -> int:
     from .special import measure_all, render_markdown
@@ -55,7 +57,9 @@ def cmd_special(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("special-cases", help="the special-points page (what JAX returns at each)")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--write", metavar="PATH", help="write the page to PATH (docs/special-cases.md)")
-    g.add_argument("--check", metavar="PATH", help="exit 1 if PATH differs from a fresh generation")
+    g.add_argument("--write", metavar="PATH", type=output_file, help="write the page to PATH (docs/special-cases.md)")
+    g.add_argument(
+        "--check", metavar="PATH", type=file_to_compare, help="exit 1 if PATH differs from a fresh generation"
+    )
     g.add_argument("--json", action="store_true", help="the measurements as JSON")
     p.set_defaults(func=cmd_special)

@@ -23,7 +23,12 @@ class ShapeError(IdentityError):
 
 
 class DTypeError(IdentityError, TypeError):
-    """Integer, boolean or complex input where real floats are required."""
+    """Integer, boolean or complex input where real floats are required (or a value that is no number)."""
+
+
+# Until complex support lands, complex input is refused (a silent cast to float64 drops the imaginary part
+# and can turn a wrong gradient into a verdict of "ok"); every such refusal says this.
+COMPLEX_NOT_SUPPORTED = "complex input is not supported yet (real float dtypes only)"
 
 
 class NonFiniteError(IdentityError):
@@ -32,3 +37,8 @@ class NonFiniteError(IdentityError):
 
 class PreconditionError(IdentityError):
     """A declared precondition (symmetric, SPD, invertible, nonzero, ...) is violated."""
+
+
+class CandidateError(IdentityError):
+    """A candidate derivative (``identities.check``, ``check_identity``, ``python -m identities check``)
+    raised when called with valid inputs: it cannot be evaluated, so there is no verdict on its values."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import ArityError, DTypeError, NonFiniteError, PreconditionError, ShapeError
+from .errors import COMPLEX_NOT_SUPPORTED, ArityError, DTypeError, NonFiniteError, PreconditionError, ShapeError
 
 if TYPE_CHECKING:
     from ._core import Identity
@@ -76,17 +76,45 @@ def _as_float(ident: Identity, name: str, v: Any) -> np.ndarray:
     dtype = getattr(v, "dtype", None)
     if dtype is not None:
         kind = np.dtype(dtype).kind
+        if kind == "c":
+            raise DTypeError(f"{ident.id}: argument {name} has complex dtype {dtype}: {COMPLEX_NOT_SUPPORTED}")
         if kind != "f":
-            what = {"i": "integer", "u": "unsigned integer", "b": "boolean", "c": "complex"}.get(kind, str(dtype))
+            what = {"i": "integer", "u": "unsigned integer", "b": "boolean"}.get(kind, str(dtype))
             raise DTypeError(f"{ident.id}: argument {name} has {what} dtype {dtype}; a real float array is required")
         return np.asarray(v)
-    if isinstance(v, bool) or isinstance(v, complex):
-        raise DTypeError(f"{ident.id}: argument {name} is {type(v).__name__}; a real float is required")
+    if isinstance(v, complex):
+        raise DTypeError(f"{ident.id}: argument {name} is complex ({v!r}): {COMPLEX_NOT_SUPPORTED}")
+    if isinstance(v, bool):
+        raise DTypeError(f"{ident.id}: argument {name} is bool; a real float is required")
+    # Python numbers and (nested) lists: ints are read as float64; complex, boolean and non-numbers (None,
+    # strings) are refused rather than cast (None would become NaN, True 1.0, 1+2j an error about float()).
     try:
-        a = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError) as e:
+        probe = np.asarray(v)
+    except (TypeError, ValueError) as e:  # a ragged list
         raise DTypeError(f"{ident.id}: argument {name} cannot be read as a real float array: {e}") from None
-    return a
+    kind = probe.dtype.kind
+    if kind == "c":
+        raise DTypeError(f"{ident.id}: argument {name} has complex entries: {COMPLEX_NOT_SUPPORTED}")
+    if kind == "O" and all(_is_real(x) for x in probe.flat):  # ints too large for int64
+        kind = "f"
+    if kind not in "fiu":
+        what = "boolean entries" if kind == "b" else f"entries of type {_entry_type(probe)}"
+        raise DTypeError(f"{ident.id}: argument {name} has {what}; a real float array is required")
+    try:
+        return probe.astype(np.float64)
+    except OverflowError:  # a Python int beyond float64 (10**400)
+        raise DTypeError(f"{ident.id}: argument {name} has an integer too large for float64") from None
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool | np.bool_)
+
+
+def _entry_type(a: np.ndarray) -> str:
+    """The type of the first entry that is not a real number (``NoneType``, ``str``, ``dict``)."""
+    if a.dtype.kind in "US":
+        return "str"
+    return next((type(x).__name__ for x in a.flat if not _is_real(x)), str(a.dtype))
 
 
 def _check_shapes(ident: Identity, arrays: Mapping[str, np.ndarray]) -> dict[str, int]:

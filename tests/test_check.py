@@ -138,3 +138,42 @@ def test_cli_check_exit_status(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["ok"] is True
     assert main(["check", f"{f}:missing", "--identity", "vector.xTAx"]) == 2
     assert "no function 'missing'" in capsys.readouterr().err
+
+
+# --- candidates that cannot be evaluated: typed errors, never a verdict ------------------------------------
+def test_candidate_with_the_wrong_arguments_is_an_arity_error_naming_both():
+    def mine(A, X, B):
+        return A
+
+    with pytest.raises(identities.ArityError, match=r"the candidate mine takes \(A, X, B\).*\(X, A\)"):
+        identities.check_identity("MC(100)", mine)
+    with pytest.raises(identities.ArityError, match=r"takes \(x\), but is called with the 2 argument\(s\) \(x, A\)"):
+        identities.check(quad, lambda x: x, x, A)
+
+
+def test_candidate_that_raises_is_a_candidate_error_chained_to_its_exception():
+    def boom(x, A):
+        raise ZeroDivisionError("no")
+
+    with pytest.raises(identities.CandidateError, match=r"the candidate boom raised ZeroDivisionError: no") as e:
+        identities.check(quad, boom, x, A)
+    assert isinstance(e.value.__cause__, ZeroDivisionError)
+    with pytest.raises(identities.CandidateError, match=r"\*args.*could not be checked"):
+        identities.check_identity("vector.xTAx", lambda *args: args[5])
+
+
+@pytest.mark.parametrize("value", ["text", None, {"a": 1}, [[1.0], [1.0, 2.0]]], ids=["str", "None", "dict", "ragged"])
+def test_candidate_returning_no_number_array_is_a_dtype_error(value):
+    with pytest.raises(identities.DTypeError, match="the candidate <lambda>'s value is not a number array"):
+        identities.check(quad, lambda x, A: value, x, A)
+
+
+def test_candidate_with_the_wrong_shape_or_nan_is_a_verdict():
+    assert not identities.check(quad, lambda x, A: np.zeros(5), x, A).ok
+    r = identities.check_identity("vector.xTAx", lambda x, A: np.full(x.shape, np.nan))
+    assert not r.ok and "non-finite" in r.diagnosis
+
+
+def test_candidate_with_reordered_parameters_gets_a_note():
+    r = identities.check_identity("MC(100)", lambda A, X: A.T)
+    assert not r.ok and any("its A receives X, its X receives A" in n for n in r.notes)
