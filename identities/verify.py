@@ -331,16 +331,35 @@ def _compare(
 def terms_scale(ident: Identity, args: tuple[np.ndarray, ...], extra: np.ndarray | None = None) -> float:
     """The magnitude of the terms the closed form sums: its change under a relative perturbation of every
     input entry, d/dt D(x ⊙ (1 + t s)) for random signs s (the largest of six draws; a componentwise
-    condition estimate). Rounding in any evaluation order of D is about eps times this. 0.0 when the
-    closed form cannot be differentiated (then there is no floor)."""
+    condition estimate), and under a normwise one of every matrix argument, d/dt D(A + t max|A| S) for
+    dense random signs S. Rounding in any evaluation order of D is about eps times this. 0.0 when the
+    closed form cannot be differentiated (then there is no floor).
+
+    Why normwise for matrices: LU with partial pivoting (solve, inv, det, slogdet, in the closed form and in
+    JAX's derivatives alike) is backward stable only normwise, |δA| <= c eps |L||U|, and pivoting fills the
+    zeros of A. A componentwise perturbation keeps every zero of the inputs, so at a derivative that is 0
+    by structure (U = P + 4R lower triangular: d det U/dx = det U tr(U⁻¹U') = 0 because (U⁻¹)₁₂ = 0, the
+    solve returns -2.8e-16) the terms stay exactly 0 and the floor was 0: six thorough failures of this
+    kind (by_scalar.ss_det, ss_det_second, det.det_of_path_second, trace.tr_XTCXinv_XTBX,
+    forms.rayleigh_ratio; tests/test_thorough_regressions.py). Vectors and scalars keep the componentwise
+    draw only: elementwise functions (log, 1/x, sqrt) round componentwise, and a normwise draw at an entry
+    of 1e-10 next to 1 would make the floor of log x 1e10 times its derivative."""
     primals = (*args, extra) if extra is not None else tuple(args)
     rng = np.random.default_rng(0)
     best = 0.0
+
+    def normwise(p: np.ndarray, s: np.ndarray) -> np.ndarray:
+        return _scale(p) * s if np.ndim(p) >= 2 else np.asarray(p) * s
+
     try:
         for _ in range(6):  # several sign draws: one draw can cancel exactly (s = 1 for softmax CE at y = 1)
-            tangents = tuple(np.asarray(p) * rng.choice([-1.0, 1.0], size=np.shape(p)) for p in primals)
-            t = _scale(np.asarray(compiled(ident).closed_jvp(primals, tangents)))
-            best = max(best, t) if np.isfinite(t) else best
+            signs = [rng.choice([-1.0, 1.0], size=np.shape(p)) for p in primals]
+            for tangents in (
+                tuple(np.asarray(p) * s for p, s in zip(primals, signs, strict=True)),
+                tuple(normwise(p, s) for p, s in zip(primals, signs, strict=True)),
+            ):
+                t = _scale(np.asarray(compiled(ident).closed_jvp(primals, tangents)))
+                best = max(best, t) if np.isfinite(t) else best
     except Exception:  # a closed form JAX cannot differentiate gets no floor
         return 0.0
     return best

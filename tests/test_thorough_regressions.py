@@ -4,7 +4,10 @@ closed form, the precondition or the comparison's scale, never in a tolerance.""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 import identities
 from identities.verify import build_inputs, check_inputs
@@ -41,3 +44,87 @@ def test_eig_reflected_gives_true_eigenvectors_where_plain_eig_does_not():
     lam, B = (np.asarray(a) for a in _eig_reflected(X))
     assert np.max(np.abs(X @ B - B * lam[None, :])) < 1e-14
     assert np.allclose(np.sort(lam), [-0.5, 0.0, 0.5], atol=1e-15)
+
+
+# --- derivatives that are 0 (or 1e-145) by structure: the floor's normwise draw of matrix arguments ----------
+_Z3, _Z4 = np.zeros((3, 3)), np.zeros((4, 4))
+_P4 = np.ones((4, 4)) + 5 * np.eye(4)  # the built P = I·5 + 11ᵀ of the thorough failures
+_E11 = np.diag([1.0, 0.0, 0.0, 0.0])
+_B43 = np.vstack([3 * np.eye(3), np.zeros((1, 3))])
+STRUCTURAL_ZERO = {
+    # id: (args, raw?) – each failed the thorough run with closed form or reference at rounding level and
+    # the other exactly 0 (or 1e-145 against terms of 1), with a floor of 0: sparse inputs whose zeros a
+    # componentwise perturbation keeps
+    "trace.tr_XTCXinv_XTBX[1]": (
+        "trace.tr_XTCXinv_XTBX",
+        {"X": np.zeros((4, 2)), "C": _Z4, "B": np.diag([0.83984375, 0, 0, 0])},
+        True,
+    ),
+    "by_scalar.ss_det[0]": (
+        "by_scalar.ss_det",
+        {"x": np.array(2.0), "P": np.diag([1.0, 5.0, 1.0]), "Q": _Z3, "R": np.eye(3, k=-1) * [[0], [1], [0]]},
+        False,
+    ),
+    "by_scalar.ss_det_second[1]": (
+        "by_scalar.ss_det_second",
+        {"x": np.array(0.0), "P": _P4, "Q": _E11, "R": _Z4},
+        False,
+    ),
+    "det.det_of_path_second[0]": (
+        "det.det_of_path_second",
+        {"x": np.array(0.0), "A": _Z3, "B": np.diag([1.0, 0, 0]), "C": np.full((3, 3), 2.95492209e-146)},
+        True,
+    ),
+    "det.det_of_path_second[1]": ("det.det_of_path_second", {"x": np.array(0.0), "A": _P4, "B": _E11, "C": _Z4}, False),
+    "forms.rayleigh_ratio[0]": (
+        "forms.rayleigh_ratio",
+        {"x": np.array([0.75, 0.0, 0.0]), "A": np.array([[1.0, 0, 0], [0, 0, 0]]), "B": _B43},
+        False,
+    ),
+    "forms.rayleigh_ratio[1]": (
+        "forms.rayleigh_ratio",
+        {"x": np.zeros(2), "A": np.vstack([[0.53125, 0.0], np.zeros((3, 2))]), "B": np.zeros((3, 2))},
+        True,
+    ),
+}
+
+
+def _built(key):
+    ident_id, args, raw = STRUCTURAL_ZERO[key]
+    ident = identities.get(ident_id)
+    if raw:
+        args = build_inputs(ident, args)
+    return ident, args
+
+
+@pytest.mark.parametrize("key", list(STRUCTURAL_ZERO))
+def test_structural_zero_passes(key):
+    ident, args = _built(key)
+    assert not _failures(ident.id, args)
+
+
+@pytest.mark.parametrize("key", list(STRUCTURAL_ZERO))
+def test_structural_zero_still_fails_a_formula_wrong_by_1e_7_of_the_terms(key):
+    """The floor is rtol x the terms (1e-9 of them): a closed form off by 1e-7 of the terms fails there."""
+    from identities.verify import terms_scale
+
+    ident, args = _built(key)
+    a = tuple(np.asarray(args[n]) for n in ident.argnames)
+    delta = 1e-7 * terms_scale(ident, a)
+    assert delta > 0
+    bad = dataclasses.replace(ident, id=ident.id + "~off", closed=lambda *xs: ident.closed(*xs) + delta, examples=())
+    results = check_inputs(bad, args)
+    assert not any(r.ok for r in results if r.check in ("jacfwd", "jacrev", "hessian", "jacrev(jacrev)"))
+
+
+def test_rayleigh_ratio_dropped_term_fails_at_the_structural_zero():
+    import jax.numpy as jnp
+
+    ident, args = _built("forms.rayleigh_ratio[0]")
+    bad = dataclasses.replace(
+        ident,
+        id="forms.rayleigh_ratio~dropped",
+        closed=lambda x, A, B: 2 * A.T @ (A @ x) / jnp.sum((B @ x) ** 2),
+        examples=(),
+    )
+    assert not any(r.ok for r in check_inputs(bad, args) if r.check in ("jacfwd", "jacrev", "fd"))
