@@ -222,6 +222,7 @@ class _Compiled:
             return jax.vjp(f, *args)[1](g)[w]
 
         self.closed_jvp = jit(lambda primals, tangents: jax.jvp(ident.closed, primals, tangents)[1])
+        self.f_jvp = jit(lambda primals, tangents: jax.jvp(f, primals, tangents)[1])
 
         def references(args: tuple[Any, ...], points: Any, extra: Any) -> dict[str, Any]:
             """f, the closed form, every autodiff reference of the identity's kind, and f at ``points``
@@ -266,11 +267,14 @@ def _compare(
     atol: float | np.ndarray = 0.0,
     ndims: tuple[int, int] | None = None,
     floor: Callable[[], float] | None = None,
+    noise: Callable[[], float] | None = None,
 ) -> CheckResult:
     """Compare elementwise: |closed - ref| <= rtol * scale + atol, scale the larger magnitude of the two.
 
     ``floor`` (called only when the plain comparison fails) gives the magnitude of the terms the
     derivative is summed from; the comparison is then repeated with scale = max(scale, floor()).
+    ``noise`` (likewise called only on failure) is an absolute error bound added to ``atol``: the rounding
+    of a finite difference's f values at the magnitude of f's terms (:func:`_fd_noise`).
     """
     closed = np.asarray(closed, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
@@ -309,6 +313,10 @@ def _compare(
         terms = floor()
         if np.isfinite(terms) and terms > max(scale, UNDERFLOW):
             tol = tol + rtol * (terms - max(scale, UNDERFLOW))
+    if noise is not None and not np.all(err <= tol):
+        extra = noise()
+        if np.isfinite(extra) and extra > 0:
+            tol = tol + extra
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / tol)
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), err.shape))
@@ -345,6 +353,20 @@ def terms_scale(ident: Identity, args: tuple[np.ndarray, ...], extra: np.ndarray
     draw only: elementwise functions (log, 1/x, sqrt) round componentwise, and a normwise draw at an entry
     of 1e-10 next to 1 would make the floor of log x 1e10 times its derivative."""
     primals = (*args, extra) if extra is not None else tuple(args)
+    return _jvp_terms(compiled(ident).closed_jvp, primals)
+
+
+def f_terms_scale(ident: Identity, args: tuple[np.ndarray, ...]) -> float:
+    """The magnitude of the terms f sums, as :func:`terms_scale` measures them for the closed form: f's
+    change under relative perturbations of every input (componentwise, and normwise for matrices). A
+    backward-stable evaluation of f is exact for inputs perturbed by eps, so f's computed values are
+    uncertain by about eps times this, whatever |f| is; so are the stencil's points x ± hv, which are
+    rounded at eps|x|. Used only as the rounding scale of the finite differences (:func:`_fd_noise`);
+    JAX's JVP of f gives the magnitude, never a reference value."""
+    return _jvp_terms(compiled(ident).f_jvp, tuple(args))
+
+
+def _jvp_terms(jvp: Callable[..., Any], primals: tuple[np.ndarray, ...]) -> float:
     rng = np.random.default_rng(0)
     best = 0.0
 
@@ -358,7 +380,7 @@ def terms_scale(ident: Identity, args: tuple[np.ndarray, ...], extra: np.ndarray
                 tuple(np.asarray(p) * s for p, s in zip(primals, signs, strict=True)),
                 tuple(normwise(p, s) for p, s in zip(primals, signs, strict=True)),
             ):
-                t = _scale(np.asarray(compiled(ident).closed_jvp(primals, tangents)))
+                t = _scale(np.asarray(jvp(primals, tangents)))
                 best = max(best, t) if np.isfinite(t) else best
     except Exception:  # a closed form JAX cannot differentiate gets no floor
         return 0.0
@@ -532,6 +554,7 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
     results: list[CheckResult] = []
 
     floor = functools.cache(lambda: terms_scale(ident, a, extra))  # computed only if a comparison fails
+    fterms = functools.cache(lambda: f_terms_scale(ident, a))  # the finite differences' rounding scale
 
     if ident.kind == "jacobian":
         closed = ref["closed"]
@@ -540,7 +563,7 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
             results.append(
                 _compare(name, closed, apply_convention(ident, ref[name]), tol.autodiff, ndims=nd, floor=floor)
             )
-        results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol, floor))
+        results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol, floor, fterms))
         if ident.convention != "full":
             # the directional test: the convention's pairing of the closed form with each structured
             # tangent V equals jax's directional derivative ⟨G, V⟩ (jacfwd contracted with V)
@@ -560,7 +583,7 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
         results.append(
             _compare("jacrev(jacrev)", closed, ref["jacrev(jacrev)"], tol.autodiff, ndims=(q, q), floor=floor)
         )
-        results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol, floor))
+        results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol, floor, fterms))
     elif ident.kind == "jvp":
         assert extra is not None
         closed = ref["closed"]
@@ -570,8 +593,10 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
         floor = _with_contraction_terms(floor, jac, extra)
         results.append(_compare("jvp", closed, ref["jvp"], tol.autodiff, floor=floor))
         results.append(_compare("jacfwd·v", closed, _contract_in(jac, extra[None], q)[0], tol.autodiff, floor=floor))
-        fd, bound = _central(batch_f, x, extra[None], _step(x, FD_STEP))
-        results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0], floor=floor))
+        h = _step(x, FD_STEP)
+        fd, bound = _central(batch_f, x, extra[None], h)
+        noise = _fd_noise(fterms, h)
+        results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0], floor=floor, noise=noise))
     elif ident.kind == "vjp":
         assert extra is not None
         closed = ref["closed"]
@@ -582,13 +607,15 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
         cot = np.tensordot(extra, jac, axes=p) if p else extra * jac
         results.append(_compare("jacrev·g", closed, apply_convention(ident, cot), tol.autodiff, floor=floor))
         dirs = _directions(ident, x.shape)
-        fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))  # (K, *out)
+        h = _step(x, FD_STEP)
+        fd, bound = _central(batch_f, x, dirs, h)  # (K, *out)
         k = dirs.shape[0]
         g = extra.reshape(-1)
         lhs = dirs.reshape(k, -1) @ closed.reshape(-1)
         rhs = fd.reshape(k, -1) @ g
         atol = bound.reshape(k, -1) @ np.abs(g)
-        results.append(_compare("fd (dot test)", lhs, rhs, tol.fd, atol=atol, floor=floor))
+        noise = _fd_noise(fterms, h, float(np.sum(np.abs(g))))
+        results.append(_compare("fd (dot test)", lhs, rhs, tol.fd, atol=atol, floor=floor, noise=noise))
     else:  # pragma: no cover - guarded by the decorator
         raise ValueError(ident.kind)
     return results
@@ -613,6 +640,20 @@ def _central(
     return (4 * d1 - d2) / 3, bound
 
 
+def _fd_noise(fterms: Callable[[], float], h: float, weight: float = 1.0, order: int = 1) -> Callable[[], float]:
+    """The rounding of a finite difference at the magnitude of f's terms F (:func:`f_terms_scale`), the bound
+    :func:`_central` (16 eps |f|/h) and :func:`_fd_second` (64 eps |f|/h²) use with F in place of |f|.
+
+    |f| is the wrong scale when f is small by cancellation: log det(I + x²R) at x = 1.1e-7 is computed as
+    the log of a det ≈ 1 + 2e-9 whose rounding is eps·1, not eps·2e-9 (by_scalar.ss_logdet: fd error
+    2.4e-12 against a bound of 1.9e-12; F = 2, so 16 eps F/h = 5.8e-11); and when the tangent is so small that the stencil's
+    points x ± hv round back to x (X = I, dX = 1.7e-53·11ᵀ: f = log det X is 0 at every point, the closed
+    form tr(dX) = 5e-53; differentials.d_logdet). ``weight`` scales it for a contraction (the dot test's
+    Σ|g|)."""
+    c = 16.0 if order == 1 else 64.0
+    return lambda: c * EPS * fterms() * weight / (h if order == 1 else h * h)
+
+
 def _step(x: np.ndarray, base: float) -> float:
     return base * max(1.0, _scale(x))
 
@@ -626,12 +667,16 @@ def _fd_first(
     q: int,
     tol: Tolerance,
     floor: Callable[[], float] | None = None,
+    fterms: Callable[[], float] | None = None,
 ) -> CheckResult:
     if closed.ndim < q or closed.shape[closed.ndim - q :] != x.shape:
         return _compare("fd", closed, np.zeros(fx.shape + x.shape), tol.fd, ndims=(fx.ndim, q))
     dirs = _directions(ident, x.shape)
-    fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))
-    return _compare("fd", _contract_in(_paired(ident, closed, q), dirs, q), fd, tol.fd, atol=bound, floor=floor)
+    h = _step(x, FD_STEP)
+    fd, bound = _central(batch_f, x, dirs, h)
+    noise = _fd_noise(fterms, h) if fterms is not None else None
+    d = _contract_in(_paired(ident, closed, q), dirs, q)
+    return _compare("fd", d, fd, tol.fd, atol=bound, floor=floor, noise=noise)
 
 
 def _fd_second(
@@ -643,6 +688,7 @@ def _fd_second(
     q: int,
     tol: Tolerance,
     floor: Callable[[], float] | None = None,
+    fterms: Callable[[], float] | None = None,
 ) -> CheckResult:
     if closed.shape != x.shape + x.shape:
         return _compare("fd2", closed, np.zeros(x.shape + x.shape), tol.fd2)
@@ -660,7 +706,8 @@ def _fd_second(
     flat = dirs.reshape(k, -1)
     n = flat.shape[1]
     lhs = flat @ closed.reshape(n, n) @ flat.T
-    return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound, floor=floor)
+    noise = _fd_noise(fterms, h, order=2) if fterms is not None else None
+    return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound, floor=floor, noise=noise)
 
 
 def _second_points(x: np.ndarray, dirs: np.ndarray, h: float) -> np.ndarray:

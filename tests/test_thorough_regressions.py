@@ -128,3 +128,43 @@ def test_rayleigh_ratio_dropped_term_fails_at_the_structural_zero():
         examples=(),
     )
     assert not any(r.ok for r in check_inputs(bad, args) if r.check in ("jacfwd", "jacrev", "fd"))
+
+
+# --- finite differences whose f values round at the size of f's terms, not of |f| ---------------------------
+FD_NOISE = {
+    # log det(I + x²R) ≈ 2e-9 at the stencil, computed as the log of a det ≈ 1: rounding eps·1, not eps·|f|
+    "by_scalar.ss_logdet[1]": (
+        "by_scalar.ss_logdet",
+        {"x": np.array(1.12173282e-07), "P": np.eye(4), "Q": np.zeros((4, 4)), "R": np.full((4, 4), 0.03125)},
+        None,
+    ),
+    # the tangent is so small that X ± h dX rounds back to X = I: f is 0 at every point of the stencil
+    "differentials.d_logdet[0]": ("differentials.d_logdet", {"X": np.eye(3)}, np.full((3, 3), 1.69435369e-53)),
+    "differentials.d_logdet[1]": ("differentials.d_logdet", {"X": np.eye(4)}, np.full((4, 4), 2.22044605e-16)),
+}
+
+
+@pytest.mark.parametrize("key", list(FD_NOISE))
+def test_fd_rounding_at_the_terms_of_f(key):
+    ident_id, args, extra = FD_NOISE[key]
+    assert not _failures(ident_id, args, extra)
+
+
+def test_fd_still_fails_a_formula_wrong_by_1e_2_at_the_logdet_point():
+    """The fd bound grows by 16 eps F/h = 5.8e-11 (F = 2) against a derivative of 2.8e-8 (the failure's
+    error was 2.4e-12): a closed form off by 1 % (2.8e-10) still fails the finite-difference check there."""
+    ident_id, args, _ = FD_NOISE["by_scalar.ss_logdet[1]"]
+    ident = identities.get(ident_id)
+    bad = dataclasses.replace(ident, id="ss_logdet~off", closed=lambda *a: ident.closed(*a) * 1.01, examples=())
+    assert not any(r.ok for r in check_inputs(bad, args) if r.check == "fd")
+
+
+def test_logdet_tiny_tangent_wrong_formula_fails_the_autodiff_checks():
+    """At dX = 1.7e-53 the finite difference sees nothing (f rounds to 0 at every point), so a wrong formula
+    passes it there; jax.jvp and jacfwd·v still judge it."""
+    import jax.numpy as jnp
+
+    ident_id, args, extra = FD_NOISE["differentials.d_logdet[0]"]
+    ident = identities.get(ident_id)
+    bad = dataclasses.replace(ident, id="d_logdet~2x", closed=lambda X, dX: 2 * jnp.trace(dX), examples=())
+    assert not any(r.ok for r in check_inputs(bad, args, extra) if r.check in ("jvp", "jacfwd·v"))
