@@ -168,3 +168,21 @@ def test_logdet_tiny_tangent_wrong_formula_fails_the_autodiff_checks():
     ident = identities.get(ident_id)
     bad = dataclasses.replace(ident, id="d_logdet~2x", closed=lambda X, dX: 2 * jnp.trace(dX), examples=())
     assert not any(r.ok for r in check_inputs(bad, args, extra) if r.check in ("jvp", "jacfwd·v"))
+
+
+# --- partial.chain_sin_cos: the reference's terms (2t) cancel to t³ ------------------------------------------
+@pytest.mark.parametrize("t", [1e-5, 2.27654637e-07])
+def test_chain_sin_cos_small_t(t):
+    """JAX's derivative of sin²t + 2 cos t is 2 sin t cos t − 2 sin t: terms of 2t rounded at eps·2t, a
+    value of −t³ (relative error 2.4e-7 at t = 1e-5, 2.2e-3 at 2.3e-7). The closed form, now −4 sin t
+    sin²(t/2), is accurate; the floor takes the reference's terms (terms.partial_jacobians)."""
+    assert not _failures("partial.chain_sin_cos", {"t": np.array(t)})
+    ident = identities.get("partial.chain_sin_cos")
+    assert abs(float(ident.closed(np.array(t))) / (-4 * np.sin(t) * np.sin(t / 2) ** 2) - 1) < 1e-15
+
+
+def test_chain_sin_cos_wrong_formula_fails_at_moderate_t():
+    """Where the terms do not cancel much (t = 0.3) a formula off by 1e-7 relative still fails."""
+    ident = identities.get("partial.chain_sin_cos")
+    bad = dataclasses.replace(ident, id="chain~off", closed=lambda t: ident.closed(t) * (1 + 1e-7), examples=())
+    assert not any(r.ok for r in check_inputs(bad, {"t": np.array(0.3)}) if r.check in ("jacfwd", "jacrev"))
