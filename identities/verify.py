@@ -222,6 +222,7 @@ class _Compiled:
             return jax.vjp(f, *args)[1](g)[w]
 
         self.closed_jvp = jit(lambda primals, tangents: jax.jvp(ident.closed, primals, tangents)[1])
+        self.f_jvp = jit(lambda primals, tangents: jax.jvp(f, primals, tangents)[1])
 
         def references(args: tuple[Any, ...], points: Any, extra: Any) -> dict[str, Any]:
             """f, the closed form, every autodiff reference of the identity's kind, and f at ``points``
@@ -266,11 +267,14 @@ def _compare(
     atol: float | np.ndarray = 0.0,
     ndims: tuple[int, int] | None = None,
     floor: Callable[[], float] | None = None,
+    noise: Callable[[], float] | None = None,
 ) -> CheckResult:
     """Compare elementwise: |closed - ref| <= rtol * scale + atol, scale the larger magnitude of the two.
 
     ``floor`` (called only when the plain comparison fails) gives the magnitude of the terms the
     derivative is summed from; the comparison is then repeated with scale = max(scale, floor()).
+    ``noise`` (likewise called only on failure) is an absolute error bound added to ``atol``: the rounding
+    of a finite difference's f values at the magnitude of f's terms (:func:`_fd_noise`).
     """
     closed = np.asarray(closed, dtype=np.float64)
     ref = np.asarray(ref, dtype=np.float64)
@@ -309,6 +313,10 @@ def _compare(
         terms = floor()
         if np.isfinite(terms) and terms > max(scale, UNDERFLOW):
             tol = tol + rtol * (terms - max(scale, UNDERFLOW))
+    if noise is not None and not np.all(err <= tol):
+        extra = noise()
+        if np.isfinite(extra) and extra > 0:
+            tol = tol + extra
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(err == 0, 0.0, err / tol)
     idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(ratio)), err.shape))
@@ -331,19 +339,69 @@ def _compare(
 def terms_scale(ident: Identity, args: tuple[np.ndarray, ...], extra: np.ndarray | None = None) -> float:
     """The magnitude of the terms the closed form sums: its change under a relative perturbation of every
     input entry, d/dt D(x ⊙ (1 + t s)) for random signs s (the largest of six draws; a componentwise
-    condition estimate). Rounding in any evaluation order of D is about eps times this. 0.0 when the
-    closed form cannot be differentiated (then there is no floor)."""
+    condition estimate), and under a normwise one of every matrix argument, d/dt D(A + t max|A| S) for
+    dense random signs S. Rounding in any evaluation order of D is about eps times this. 0.0 when the
+    closed form cannot be differentiated (then there is no floor).
+
+    Why normwise for matrices: LU with partial pivoting (solve, inv, det, slogdet, in the closed form and in
+    JAX's derivatives alike) is backward stable only normwise, |δA| <= c eps |L||U|, and pivoting fills the
+    zeros of A. A componentwise perturbation keeps every zero of the inputs, so at a derivative that is 0
+    by structure (U = P + 4R lower triangular: d det U/dx = det U tr(U⁻¹U') = 0 because (U⁻¹)₁₂ = 0, the
+    solve returns -2.8e-16) the terms stay exactly 0 and the floor was 0: six thorough failures of this
+    kind (by_scalar.ss_det, ss_det_second, det.det_of_path_second, trace.tr_XTCXinv_XTBX,
+    forms.rayleigh_ratio; tests/test_thorough_regressions.py). Vectors and scalars keep the componentwise
+    draw only: elementwise functions (log, 1/x, sqrt) round componentwise, and a normwise draw at an entry
+    of 1e-10 next to 1 would make the floor of log x 1e10 times its derivative."""
     primals = (*args, extra) if extra is not None else tuple(args)
+    return _jvp_terms(compiled(ident).closed_jvp, primals)
+
+
+def f_terms_scale(ident: Identity, args: tuple[np.ndarray, ...]) -> float:
+    """The magnitude of the terms f sums, as :func:`terms_scale` measures them for the closed form: f's
+    change under relative perturbations of every input (componentwise, and normwise for matrices). A
+    backward-stable evaluation of f is exact for inputs perturbed by eps, so f's computed values are
+    uncertain by about eps times this, whatever |f| is; so are the stencil's points x ± hv, which are
+    rounded at eps|x|. Used only as the rounding scale of the finite differences (:func:`_fd_noise`);
+    JAX's JVP of f gives the magnitude, never a reference value."""
+    return _jvp_terms(compiled(ident).f_jvp, tuple(args))
+
+
+def _jvp_terms(jvp: Callable[..., Any], primals: tuple[np.ndarray, ...]) -> float:
     rng = np.random.default_rng(0)
     best = 0.0
+
+    def normwise(p: np.ndarray, s: np.ndarray) -> np.ndarray:
+        return _scale(p) * s if np.ndim(p) >= 2 else np.asarray(p) * s
+
     try:
         for _ in range(6):  # several sign draws: one draw can cancel exactly (s = 1 for softmax CE at y = 1)
-            tangents = tuple(np.asarray(p) * rng.choice([-1.0, 1.0], size=np.shape(p)) for p in primals)
-            t = _scale(np.asarray(compiled(ident).closed_jvp(primals, tangents)))
-            best = max(best, t) if np.isfinite(t) else best
+            signs = [rng.choice([-1.0, 1.0], size=np.shape(p)) for p in primals]
+            for tangents in (
+                tuple(np.asarray(p) * s for p, s in zip(primals, signs, strict=True)),
+                tuple(normwise(p, s) for p, s in zip(primals, signs, strict=True)),
+            ):
+                t = _scale(np.asarray(jvp(primals, tangents)))
+                best = max(best, t) if np.isfinite(t) else best
     except Exception:  # a closed form JAX cannot differentiate gets no floor
         return 0.0
     return best
+
+
+def reference_terms(ident: Identity, args: tuple[np.ndarray, ...]) -> float:
+    """The magnitude of the terms JAX's derivative of f sums: at every sum or product in f with two operands
+    that depend on the variable, the Jacobian with one of them held constant (:func:`terms.partial_jacobians`),
+    the largest entry of any. The closed form's terms (:func:`terms_scale`) need not show them: f = sin²t +
+    2 cos t gives the reference 2 sin t cos t − 2 sin t, terms of 2t summing to −t³, rounded at eps·2t (a
+    relative error of 4e-3 at t = 2.3e-7, partial.chain_sin_cos), while the closed form's change under t(1+s)
+    is 3t³. 0.0 when f cannot be traced that way."""
+    from .terms import partial_jacobians
+
+    try:
+        parts = partial_jacobians(ident.f, args, ident.wrt_index)
+    except Exception:  # a function the term tracer cannot evaluate gets no reference floor
+        return 0.0
+    vals = [_scale(np.asarray(j)) for _, j in parts]
+    return max((v for v in vals if np.isfinite(v)), default=0.0)
 
 
 def _with_contraction_terms(floor: Callable[[], float], jac: np.ndarray, v: np.ndarray) -> Callable[[], float]:
@@ -513,15 +571,17 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
     results: list[CheckResult] = []
 
     floor = functools.cache(lambda: terms_scale(ident, a, extra))  # computed only if a comparison fails
+    fterms = functools.cache(lambda: f_terms_scale(ident, a))  # the finite differences' rounding scale
 
     if ident.kind == "jacobian":
         closed = ref["closed"]
         nd = (p, q)
+        floor = functools.cache(lambda f0=floor: max(f0(), reference_terms(ident, a)))
         for name in ("jacfwd", "jacrev", "grad") if p == 0 else ("jacfwd", "jacrev"):
             results.append(
                 _compare(name, closed, apply_convention(ident, ref[name]), tol.autodiff, ndims=nd, floor=floor)
             )
-        results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol, floor))
+        results.append(_fd_first(ident, closed, x, fx, batch_f, q, tol, floor, fterms))
         if ident.convention != "full":
             # the directional test: the convention's pairing of the closed form with each structured
             # tangent V equals jax's directional derivative ⟨G, V⟩ (jacfwd contracted with V)
@@ -541,7 +601,7 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
         results.append(
             _compare("jacrev(jacrev)", closed, ref["jacrev(jacrev)"], tol.autodiff, ndims=(q, q), floor=floor)
         )
-        results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol, floor))
+        results.append(_fd_second(ident, closed, x, fx, batch_f, q, tol, floor, fterms))
     elif ident.kind == "jvp":
         assert extra is not None
         closed = ref["closed"]
@@ -551,8 +611,10 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
         floor = _with_contraction_terms(floor, jac, extra)
         results.append(_compare("jvp", closed, ref["jvp"], tol.autodiff, floor=floor))
         results.append(_compare("jacfwd·v", closed, _contract_in(jac, extra[None], q)[0], tol.autodiff, floor=floor))
-        fd, bound = _central(batch_f, x, extra[None], _step(x, FD_STEP))
-        results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0], floor=floor))
+        h = _step(x, FD_STEP)
+        fd, bound = _central(batch_f, x, extra[None], h)
+        noise = _fd_noise(fterms, h)
+        results.append(_compare("fd", closed, fd[0], tol.fd, atol=bound[0], floor=floor, noise=noise))
     elif ident.kind == "vjp":
         assert extra is not None
         closed = ref["closed"]
@@ -563,13 +625,15 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
         cot = np.tensordot(extra, jac, axes=p) if p else extra * jac
         results.append(_compare("jacrev·g", closed, apply_convention(ident, cot), tol.autodiff, floor=floor))
         dirs = _directions(ident, x.shape)
-        fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))  # (K, *out)
+        h = _step(x, FD_STEP)
+        fd, bound = _central(batch_f, x, dirs, h)  # (K, *out)
         k = dirs.shape[0]
         g = extra.reshape(-1)
         lhs = dirs.reshape(k, -1) @ closed.reshape(-1)
         rhs = fd.reshape(k, -1) @ g
         atol = bound.reshape(k, -1) @ np.abs(g)
-        results.append(_compare("fd (dot test)", lhs, rhs, tol.fd, atol=atol, floor=floor))
+        noise = _fd_noise(fterms, h, float(np.sum(np.abs(g))))
+        results.append(_compare("fd (dot test)", lhs, rhs, tol.fd, atol=atol, floor=floor, noise=noise))
     else:  # pragma: no cover - guarded by the decorator
         raise ValueError(ident.kind)
     return results
@@ -594,6 +658,20 @@ def _central(
     return (4 * d1 - d2) / 3, bound
 
 
+def _fd_noise(fterms: Callable[[], float], h: float, weight: float = 1.0, order: int = 1) -> Callable[[], float]:
+    """The rounding of a finite difference at the magnitude of f's terms F (:func:`f_terms_scale`), the bound
+    :func:`_central` (16 eps |f|/h) and :func:`_fd_second` (64 eps |f|/h²) use with F in place of |f|.
+
+    |f| is the wrong scale when f is small by cancellation: log det(I + x²R) at x = 1.1e-7 is computed as
+    the log of a det ≈ 1 + 2e-9 whose rounding is eps·1, not eps·2e-9 (by_scalar.ss_logdet: fd error
+    2.4e-12 against a bound of 1.9e-12; F = 2, so 16 eps F/h = 5.8e-11); and when the tangent is so small that the stencil's
+    points x ± hv round back to x (X = I, dX = 1.7e-53·11ᵀ: f = log det X is 0 at every point, the closed
+    form tr(dX) = 5e-53; differentials.d_logdet). ``weight`` scales it for a contraction (the dot test's
+    Σ|g|)."""
+    c = 16.0 if order == 1 else 64.0
+    return lambda: c * EPS * fterms() * weight / (h if order == 1 else h * h)
+
+
 def _step(x: np.ndarray, base: float) -> float:
     return base * max(1.0, _scale(x))
 
@@ -607,12 +685,16 @@ def _fd_first(
     q: int,
     tol: Tolerance,
     floor: Callable[[], float] | None = None,
+    fterms: Callable[[], float] | None = None,
 ) -> CheckResult:
     if closed.ndim < q or closed.shape[closed.ndim - q :] != x.shape:
         return _compare("fd", closed, np.zeros(fx.shape + x.shape), tol.fd, ndims=(fx.ndim, q))
     dirs = _directions(ident, x.shape)
-    fd, bound = _central(batch_f, x, dirs, _step(x, FD_STEP))
-    return _compare("fd", _contract_in(_paired(ident, closed, q), dirs, q), fd, tol.fd, atol=bound, floor=floor)
+    h = _step(x, FD_STEP)
+    fd, bound = _central(batch_f, x, dirs, h)
+    noise = _fd_noise(fterms, h) if fterms is not None else None
+    d = _contract_in(_paired(ident, closed, q), dirs, q)
+    return _compare("fd", d, fd, tol.fd, atol=bound, floor=floor, noise=noise)
 
 
 def _fd_second(
@@ -624,6 +706,7 @@ def _fd_second(
     q: int,
     tol: Tolerance,
     floor: Callable[[], float] | None = None,
+    fterms: Callable[[], float] | None = None,
 ) -> CheckResult:
     if closed.shape != x.shape + x.shape:
         return _compare("fd2", closed, np.zeros(x.shape + x.shape), tol.fd2)
@@ -641,7 +724,8 @@ def _fd_second(
     flat = dirs.reshape(k, -1)
     n = flat.shape[1]
     lhs = flat @ closed.reshape(n, n) @ flat.T
-    return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound, floor=floor)
+    noise = _fd_noise(fterms, h, order=2) if fterms is not None else None
+    return _compare("fd2", lhs, (4 * d1 - d2) / 3, tol.fd2, atol=bound, floor=floor, noise=noise)
 
 
 def _second_points(x: np.ndarray, dirs: np.ndarray, h: float) -> np.ndarray:
