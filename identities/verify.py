@@ -12,7 +12,8 @@ jvp       ``jax.jvp``, ``jacfwd`` contracted with the tangent, a central differe
 vjp       ``jax.vjp``, the dot-product test ⟨vjp(G), V⟩ = ⟨G, FD(V)⟩ over a basis of directions
 ========  ===============================================================================
 
-Finite differences use JAX only to evaluate ``f`` (batched with ``vmap``), never its autodiff. They
+Finite differences use JAX only to evaluate ``f`` (batched with ``vmap``); their values never come from
+its autodiff (only the size of their rounding, when a check fails: :func:`f_terms_scale`). They
 perturb along a basis of the variable's tangent space (the structure's ``tangent`` projection of the
 standard basis), so a symmetric variable is only ever perturbed symmetrically; the closed form is
 contracted with the same directions, which makes the check layout-free.
