@@ -129,6 +129,9 @@ class Example:
     note: str = ""
 
 
+_UPSTREAM_REF = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+#[1-9][0-9]*")
+
+
 @dataclass(frozen=True)
 class SpecialPoint:
     """A point where the derivative does not exist or is delicate, with what the mathematics says there.
@@ -151,6 +154,20 @@ class SpecialPoint:
     jax_verdict: str = ""
     notes: str = ""  # how JAX arrives at its answer, what a user should do instead
     safe: str = ""  # a safe alternative the package provides, e.g. "identities.safe.safe_norm"
+    # Upstream reports of the frameworks' behaviour here: "owner/repo#N" (an issue or pull request on
+    # GitHub), or the single entry "none found" after a search found none. Empty: not yet looked up.
+    upstream: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.upstream, str):
+            raise TypeError(f"special point {self.label!r}: upstream is a tuple of references, not a string")
+        for ref in self.upstream:
+            if ref != "none found" and not _UPSTREAM_REF.fullmatch(ref):
+                raise ValueError(
+                    f"special point {self.label!r}: upstream reference {ref!r} is not 'owner/repo#N' or 'none found'"
+                )
+        if "none found" in self.upstream and len(self.upstream) > 1:
+            raise ValueError(f"special point {self.label!r}: upstream 'none found' cannot stand beside references")
 
     @property
     def status(self) -> str:

@@ -31,6 +31,7 @@ import numpy as np
 
 from ._core import REGISTRY, Identity, SpecialPoint, catalog, get
 from .deviations import DEVIATIONS, Deviation, find
+from .special import upstream_markdown
 from .verify import (
     FD2_STEP,
     FD_STEP,
@@ -510,7 +511,9 @@ def render_text(run_: Run) -> str:
     if special:
         out.append(
             tabulate(
-                special, headers=["identity", "point", "mathematics", *run_.frameworks], maxcolwidths=[None, 16, 40]
+                special,
+                headers=["identity", "point", "mathematics", *run_.frameworks, "upstream"],
+                maxcolwidths=[None, 16, 40],
             )
         )
     used = {(r.identity, r.reason) for r in run_.results if r.status == "deviation"}
@@ -559,7 +562,9 @@ def grid(run_: Run) -> tuple[list[list[str]], list[list[str]]]:
         generic.append([ident_id, kind, *(_cell(by.get((ident_id, None, fw), [])) for fw in run_.frameworks)])
         points = dict.fromkeys(r.point for r in run_.results if r.identity == ident_id and r.point is not None)
         for p in points:
-            math = next((sp.math for sp in (ident.special if ident else ()) if sp.label == p), "")
+            sp = next((sp for sp in (ident.special if ident else ()) if sp.label == p), None)
+            math = sp.math if sp is not None else ""
+            upstream = ", ".join(sp.upstream) if sp is not None else ""
             cells = []
             for fw in run_.frameworks:
                 rs = by.get((ident_id, p, fw), [])
@@ -568,7 +573,7 @@ def grid(run_: Run) -> tuple[list[list[str]], list[list[str]]]:
                     returns = r.detail.split(";")[0].removeprefix("returns ")
                     groups.setdefault((returns, r.status), []).append(r.check)
                 cells.append("; ".join(f"{ret}: {st} ({', '.join(ch)})" for (ret, st), ch in groups.items()))
-            special.append([ident_id, p, math, *cells])
+            special.append([ident_id, p, math, *cells, upstream])
     return generic, special
 
 
@@ -616,8 +621,8 @@ def render_markdown(run_: Run, command: str) -> str:
             "## Special points",
             "",
             tabulate(
-                [esc(r) for r in special],
-                headers=["identity", "point", "mathematics", *run_.frameworks],
+                [[*esc(r[:-1]), upstream_markdown(r[-1])] for r in special],
+                headers=["identity", "point", "mathematics", *run_.frameworks, "upstream"],
                 tablefmt="github",
             )
             if special

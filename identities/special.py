@@ -160,6 +160,23 @@ def _tex_cell(tex: str) -> str:
     return "$" + tex.replace("\\|", "\\Vert ").replace("|", "\\vert ") + "$"
 
 
+def upstream_markdown(refs: str) -> str:
+    """Comma-separated upstream references ("owner/repo#N", or "none found") as Markdown links."""
+    out = []
+    for ref in filter(None, (r.strip() for r in refs.split(","))):
+        if "#" not in ref:
+            out.append(ref)
+            continue
+        repo, num = ref.split("#")
+        out.append(f"[{repo.split('/')[-1]}#{num}](https://github.com/{repo}/issues/{num})")
+    return ", ".join(out)
+
+
+def upstream_cell(sp: SpecialPoint) -> str:
+    """The point's upstream reports as Markdown links ("none found" after a search found none)."""
+    return upstream_markdown(", ".join(sp.upstream))
+
+
 def render_markdown(measurements: list[Measurement] | None = None) -> str:
     """docs/special-cases.md: one row per special point, measured now."""
     import jax
@@ -178,10 +195,11 @@ def render_markdown(measurements: list[Measurement] | None = None) -> str:
         "`jax.grad` for a scalar function, `jax.jacrev` for a vector or matrix one, `jax.hessian` for a",
         "Hessian. *Valid?* says whether that answer is a member of the set of valid answers (equal to the",
         "derivative where it exists). A closed form whose formula is undefined at the point refuses it",
-        "(`PreconditionError`); finite differences are never taken across a kink.",
+        "(`PreconditionError`); finite differences are never taken across a kink. *Upstream* links the",
+        "framework's issue or pull request that reports the behaviour at the point, where one was found.",
         "",
-        "| identity | function | point | status | mathematics | JAX returns | valid? | safe alternative |",
-        "|---|---|---|---|---|---|---|---|",
+        "| identity | function | point | status | mathematics | JAX returns | valid? | safe alternative | upstream |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for m in ms:
         sp = m.point
@@ -189,7 +207,7 @@ def render_markdown(measurements: list[Measurement] | None = None) -> str:
         lines.append(
             "| "
             + " | ".join(
-                c if k == 1 else _cell(c)
+                c if k in (1, 8) else _cell(c)
                 for k, c in enumerate(
                     (
                         f"`{m.ident.id}`",
@@ -200,6 +218,7 @@ def render_markdown(measurements: list[Measurement] | None = None) -> str:
                         returned,
                         _VERDICT_TEXT[m.verdict],
                         sp.safe or "",
+                        upstream_cell(sp),
                     )
                 )
             )

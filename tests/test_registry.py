@@ -101,3 +101,30 @@ def test_precondition_errors_name_argument_and_numbers():
         np.ones(2), np.ones((2, 1)), np.ones(1), W, check=False
     )
     assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize(
+    "upstream, error",
+    [
+        ("pytorch/pytorch#47599", TypeError),  # a string, not a tuple
+        (("pytorch#47599",), ValueError),  # no owner
+        (("jax-ml/jax#0",), ValueError),
+        (("none found", "jax-ml/jax#4646"), ValueError),
+    ],
+)
+def test_special_point_upstream_references_are_checked(upstream, error):
+    with pytest.raises(error, match="upstream"):
+        identities.SpecialPoint(label="x = 0", args={}, math="m", upstream=upstream)
+
+
+def test_special_point_upstream_renders_as_links():
+    from identities.special import upstream_cell
+
+    sp = identities.SpecialPoint(label="x", args={}, math="m", upstream=("jax-ml/jax#4646", "pytorch/pytorch#47599"))
+    assert upstream_cell(sp) == (
+        "[jax#4646](https://github.com/jax-ml/jax/issues/4646), "
+        "[pytorch#47599](https://github.com/pytorch/pytorch/issues/47599)"
+    )
+    assert (
+        upstream_cell(identities.SpecialPoint(label="x", args={}, math="m", upstream=("none found",))) == "none found"
+    )
