@@ -830,6 +830,24 @@ OFF_BRANCH_CUT = Structure(
     counterexample=lambda v: np.where(np.arange(v.size).reshape(v.shape) == 0, -1.0 + 0j, v),
 )
 
+
+def _repeat_first_column_keep_dtype(v: np.ndarray) -> np.ndarray:
+    out = np.array(v, copy=True)
+    if v.shape[-1] < 2:
+        return np.zeros_like(out)
+    out[..., :, -1] = out[..., :, 0]
+    return out
+
+
+COMPLEX_FULL_COLUMN_RANK = Structure(
+    "full column rank (complex)",
+    "must have full column rank",
+    _build_full_column_rank,
+    _full_column_rank_violation,
+    min_ndim=2,
+    counterexample=_repeat_first_column_keep_dtype,
+)
+
 COMPLEX_STRUCTURES: tuple[Structure, ...] = (
     COMPLEX,
     HERMITIAN,
@@ -839,4 +857,5 @@ COMPLEX_STRUCTURES: tuple[Structure, ...] = (
     COMPLEX_NONZERO,
     COMPLEX_ENTRIES_NONZERO,
     OFF_BRANCH_CUT,
+    COMPLEX_FULL_COLUMN_RANK,
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .._core import Source, Tex, identity, staple
+from .._core import Source, Tex, identity, mc, staple
 from .._structures import (
     COMPLEX_ENTRIES_NONZERO,
     COMPLEX_INVERTIBLE,
@@ -251,7 +251,7 @@ def complex_gaussian_nll_R(R, z):
     shapes={"X": "m n"},
     dtypes={"X": C},
     tex=Tex(f=r"\operatorname{tr}(X X^H)", num=r"X^\top", den=r"X", wrt=r"X^*"),
-    sources=[staple("tr(XXᴴ) = ‖X‖²_F")],
+    sources=[staple("tr(XXᴴ) = ‖X‖²_F"), mc("246-248", "∂/∂X = X* (246), ∂/∂X* = X (247), ∇ = 2X (248)")],
     aliases=("tr(XX^H)",),
 )
 def tr_XXH(X):
