@@ -179,6 +179,6 @@ def det_XHAX(A, X):
     notes="The text extracted from page 26 shows the first denominator as xᴴBBx; the derivation needs xᴴBᴴBx.",
 )
 def rayleigh_ratio(A, B, x):
-    p = jnp.real(jnp.vdot(A @ x, A @ x))
-    q = jnp.real(jnp.vdot(B @ x, B @ x))
+    p = jnp.vdot(A @ x, A @ x)  # real up to rounding; kept complex (strict dtype promotion)
+    q = jnp.vdot(B @ x, B @ x)
     return 2 * (_h(A) @ (A @ x)) / q - 2 * p * (_h(B) @ (B @ x)) / q**2
