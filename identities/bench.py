@@ -213,7 +213,7 @@ def _specs(ident: Identity, sizes: Mapping[str, int]) -> list[Any]:
     import jax.numpy as jnp
 
     shapes = ident.arg_shapes(sizes)
-    specs = [jax.ShapeDtypeStruct(shapes[a], jnp.float64) for a in ident.argnames]
+    specs = [jax.ShapeDtypeStruct(shapes[a], jnp.dtype(ident.dtype(a))) for a in ident.argnames]
     eshape = extra_shape(ident, sizes)
     if eshape is not None:
         specs.append(jax.ShapeDtypeStruct(eshape, jnp.float64))

@@ -56,6 +56,8 @@ class UnsupportedPrimitive(NotImplementedError):
 _DTYPES = {
     np.dtype(np.float64): torch.float64,
     np.dtype(np.float32): torch.float32,
+    np.dtype(np.complex128): torch.complex128,
+    np.dtype(np.complex64): torch.complex64,
     np.dtype(np.int64): torch.int64,
     np.dtype(np.int32): torch.int32,
     np.dtype(np.int8): torch.int8,
@@ -293,9 +295,10 @@ _UNARY: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "is_finite": torch.isfinite,
     "copy": lambda x: x.clone(),
     "copy_p": lambda x: x.clone(),
-    "real": lambda x: x,
-    "conj": lambda x: x,
-    "imag": torch.zeros_like,
+    # real, imag and conj of complex tensors (identities with complex arguments); of real ones, as for real numbers
+    "real": lambda x: torch.real(x) if x.is_complex() else x,
+    "conj": lambda x: torch.conj(x).resolve_conj() if x.is_complex() else x,
+    "imag": lambda x: torch.imag(x) if x.is_complex() else torch.zeros_like(x),
     "stop_gradient": lambda x: x.detach(),
     "optimization_barrier": lambda x: x,
     "reduce_precision": lambda x: x,
@@ -310,6 +313,7 @@ _BINARY: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "max": torch.maximum,
     "min": torch.minimum,
     "atan2": torch.atan2,
+    "complex": torch.complex,
     "rem": torch.fmod,
     "nextafter": torch.nextafter,
     "eq": torch.eq,
@@ -556,5 +560,5 @@ def torch_function(ident: Any, arrays: Sequence[np.ndarray]) -> tuple[Callable[.
         return outs[0]
 
     # one plain evaluation first: the probes that choose native functions run outside any torch.func transform
-    f(*(torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in arrays))
+    f(*(torch.as_tensor(np.asarray(a, dtype=np.result_type(a, np.float64))) for a in arrays))
     return f, interp.natives

@@ -204,7 +204,7 @@ def zHAz_hermitian(A, z):
     sources=[staple("the real part of a general quadratic form: only A's Hermitian part enters")],
 )
 def re_zHAz(A, z):
-    return (A + _h(A)) @ z / 2
+    return (A @ z + jnp.conj(jnp.conj(z) @ A)) / 2  # (A + Aᴴ)z/2 without forming Aᴴ
 
 
 @identity(
@@ -478,7 +478,7 @@ def Az(A, z):
     sources=[staple("the bilinear (not sesquilinear) quadratic form: holomorphic, f′ = (A + Aᵀ)z")],
 )
 def zTAz(A, z):
-    return (A + A.T) @ z
+    return A @ z + z @ A  # (A + Aᵀ)z without forming Aᵀ
 
 
 @identity(
