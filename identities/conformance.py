@@ -143,10 +143,94 @@ def _torch_derivatives(
     return out
 
 
+def _torch_complex(ident: Identity, arrays: tuple[np.ndarray, ...]) -> list[Result]:
+    """PyTorch on a complex identity, each answer read in PyTorch's documented convention
+    (docs/source/notes/autograd.rst, "Autograd for Complex Numbers": grad_input = conj(grad_output)·∂s/∂z* +
+    grad_output·conj(∂s/∂z), eq. [4]) and compared with the closed form in that convention:
+
+    - ``vjp (torch)``: torch.func.vjp with each unit cotangent, against ``closed_form(convention="torch")``;
+    - ``backward (torch)``: ``.grad`` after ``backward()`` of a real scalar f, against the same;
+    - ``jvp (re, im)``: forward mode along each real and each imaginary unit direction, ∂f/∂x and ∂f/∂y,
+      turned into the Wirtinger pair and compared with the closed form's pair.
+    """
+    import torch
+
+    from .torch_eval import UnsupportedPrimitive, torch_function
+    from .verify import _closed_pair, _pair_ri, _ri
+    from .wirtinger import Wirtinger, to_convention
+
+    try:
+        tf, _ = torch_function(ident, arrays)
+    except UnsupportedPrimitive as e:
+        return [Result(ident.id, "torch", "*", None, "unsupported", str(e))]
+    w = ident.wrt_index
+    targs = [torch.as_tensor(np.asarray(a)) for a in arrays]
+    z = targs[w]
+
+    def of_z(x: Any) -> Any:
+        return tf(*targs[:w], x, *targs[w + 1 :])
+
+    fz = of_z(z).detach()
+    real_valued = not fz.is_complex()
+    dz, dzb = _closed_pair(ident, compiled(ident).closed(*arrays), real_valued)
+    pair = Wirtinger(dz, dzb)
+    want = to_convention(pair, "torch", real_valued=real_valued)
+    tol = TOLERANCES[np.dtype(np.float64)].autodiff
+    out = []
+
+    def judge(name: str, got_ri: np.ndarray, want_ri: np.ndarray) -> None:
+        r = _compare(name, want_ri, got_ri, tol)
+        detail = "" if r.ok else r.describe(ident.id).split(": ", 1)[1]
+        out.append(Result(ident.id, "torch", name, None, "ok" if r.ok else "FAIL", detail))
+
+    def vjp_all() -> np.ndarray:
+        _, pull = torch.func.vjp(of_z, z)
+        basis = torch.eye(fz.numel(), dtype=fz.dtype).reshape((fz.numel(), *fz.shape))
+        return np.stack([pull(ct)[0].resolve_conj().numpy() for ct in basis]).reshape((*fz.shape, *z.shape))
+
+    def backward() -> np.ndarray:
+        x = z.clone().requires_grad_(True)
+        of_z(x).backward()
+        return x.grad.resolve_conj().numpy()
+
+    def jvp_pair() -> np.ndarray:
+        n = z.numel()
+        cols = []
+        for unit in (1.0, 1j):
+            basis = (unit * torch.eye(n, dtype=z.dtype)).reshape((n, *z.shape))
+            cols.append(np.stack([torch.func.jvp(of_z, (z,), (t,))[1].resolve_conj().numpy() for t in basis]))
+        px, py = (
+            np.moveaxis(c.reshape((*z.shape, *fz.shape)), tuple(range(z.ndim)), tuple(range(fz.ndim, fz.ndim + z.ndim)))
+            for c in cols
+        )
+        wp = Wirtinger.from_partials(px, py)
+        return _pair_ri(wp.dz, wp.dzbar)
+
+    checks: list[tuple[str, Callable[[], np.ndarray], np.ndarray]] = [
+        ("vjp (torch)", lambda: _ri(vjp_all()), _ri(want))
+    ]
+    if real_valued and fz.ndim == 0:
+        checks.append(("backward (torch)", lambda: _ri(backward()), _ri(want)))
+    checks.append(("jvp (re, im)", jvp_pair, _pair_ri(dz, dzb)))
+    for name, thunk, expected in checks:
+        try:
+            got = thunk()
+        except UnsupportedPrimitive as e:
+            out.append(Result(ident.id, "torch", name, None, "unsupported", str(e)))
+            continue
+        except Exception as e:  # a framework that raises is a finding, reported
+            out.append(Result(ident.id, "torch", name, None, "error", f"{type(e).__name__}: {e}"))
+            continue
+        judge(name, got, expected)
+    return out
+
+
 def _torch_generic(ident: Identity, args: dict[str, np.ndarray], extra: np.ndarray | None) -> list[Result]:
     from .torch_eval import UnsupportedPrimitive
 
     arrays = tuple(args[a] for a in ident.argnames)
+    if ident.is_complex:
+        return _torch_complex(ident, arrays)
     try:
         thunks = _torch_derivatives(ident, arrays, extra)
     except UnsupportedPrimitive as e:

@@ -186,6 +186,8 @@ def _triangular_solve(
     unit_diagonal: bool,
     **_: Any,
 ) -> torch.Tensor:
+    if conjugate_a:  # a no-op on real tensors; for complex ones, lax solves with conj(a) (aᴴ with transpose_a)
+        a = a.conj()
     if transpose_a:
         a = a.mT
         lower = not lower
@@ -423,13 +425,14 @@ def _probe_inputs(avals: Sequence[Any], rng: np.random.Generator) -> list[np.nda
     for a in avals:
         shape = tuple(a.shape)
         dt = np.dtype(a.dtype)
-        if dt.kind != "f":
+        if dt.kind not in "fc":
             out.append(np.zeros(shape, dtype=dt))
             continue
-        g = rng.normal(size=shape)
+        g = rng.normal(size=shape) + (1j * rng.normal(size=shape) if dt.kind == "c" else 0)
         if len(shape) >= 2 and shape[-1] == shape[-2]:
             n = shape[-1]
-            g = g @ np.swapaxes(g, -1, -2) / n + np.eye(n)  # SPD: every matrix function is defined
+            # SPD (HPD when complex): every matrix function is defined
+            g = g @ np.conj(np.swapaxes(g, -1, -2)) / n + np.eye(n)
         out.append(g.astype(dt))
     return out
 
@@ -501,7 +504,9 @@ class _Interpreter:
         if name in ("pjit", "jit"):
             closed = params["jaxpr"]
             fname = params.get("name", "")
-            if fname in NATIVE and all(torch.is_tensor(x) and x.dtype.is_floating_point for x in invals):
+            if fname in NATIVE and all(
+                torch.is_tensor(x) and (x.dtype.is_floating_point or x.is_complex()) for x in invals
+            ):
                 sig = (fname, str(closed.jaxpr))  # the same name can hide different programs (norm's ord)
                 chosen = _choose_native(fname, sig, closed)
                 if chosen is not None:
