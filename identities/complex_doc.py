@@ -18,6 +18,8 @@ ORDER = ("wirtinger", "conj_wirtinger", "cookbook", "torch", "jax", "holomorphic
 
 def _num(v: Any) -> str:
     v = complex(v)
+    if not np.isfinite(v):
+        return "NaN" if np.isnan(v) else "inf"
     re, im = float(np.round(v.real, 10)) + 0.0, float(np.round(v.imag, 10)) + 0.0
     if im == 0:
         return f"{re:.4g}".replace("-", "−")
@@ -68,6 +70,121 @@ def _measured() -> dict[str, str]:
     out["torch lstsq"] = _arr(tz.grad.numpy())
     out["versions"] = f"jax {jax.__version__}, torch {torch.__version__}"
     return out
+
+
+def _torch_grad(fn: Any, z: complex) -> Any:
+    import torch
+
+    t = torch.tensor(z, dtype=torch.complex128, requires_grad=True)
+    out = fn(t)
+    out.backward(torch.ones_like(out))
+    return complex(t.grad)
+
+
+def _raises(thunk: Any) -> str | None:
+    try:
+        thunk()
+    except Exception as e:  # the framework's refusal is the measured answer
+        return f"{type(e).__name__}: {str(e).split('.')[0]}"
+    return None
+
+
+def special_points() -> list[dict[str, str]]:
+    """The complex special points, measured now: each framework's answer and whether the mathematics
+    allows it. Verdicts: valid (a member of the set of valid answers), one-sided (the derivative from one
+    side of a branch cut, where f is discontinuous), nan, invalid (finite, but no finite answer is valid,
+    or not a member), raises."""
+    import jax
+    import jax.numpy as jnp
+    import torch
+
+    rows = []
+
+    def verdict(v: complex, ok: Any) -> str:
+        if not np.isfinite(v):
+            return "nan"
+        return "valid" if ok(v) else "invalid"
+
+    g_j = complex(jax.grad(jnp.abs)(0j))
+    g_t = _torch_grad(torch.abs, 0j)
+    disk = lambda g: abs(g) <= 1 + 1e-12
+    rows.append(
+        dict(
+            point="|z| at z = 0",
+            math="not differentiable; subdifferential (∂f/∂x + i∂f/∂y) = the closed unit disk |g| ≤ 1, in either convention",
+            jax=f"{_num(g_j)} ({verdict(g_j, disk)})",
+            torch=f"{_num(g_t)} ({verdict(g_t, disk)})",
+            upstream="none found",
+        )
+    )
+    g_j = complex(jax.grad(jnp.angle)(0j))
+    g_t = _torch_grad(torch.angle, 0j)
+    never = lambda g: False
+    rows.append(
+        dict(
+            point="arg z at z = 0",
+            math="arg is not continuous at 0 (|∇ arg z| = 1/|z|): no finite answer is valid",
+            jax=f"{_num(g_j)} ({verdict(g_j, never)})",
+            torch=f"{_num(g_t)} ({verdict(g_t, never)})",
+            upstream="pytorch/pytorch#98276",
+        )
+    )
+    for z, side in ((complex(-1, 0.0), "+0i"), (complex(-1, -0.0), "−0i")):
+        g_j = complex(jax.grad(jnp.angle)(z))
+        g_t = _torch_grad(torch.angle, z)
+        rows.append(
+            dict(
+                point=f"arg z at z = −1{side} (on the branch cut)",
+                math="arg jumps by 2π across the cut: not differentiable; both one-sided derivatives are ∂/∂x = 0, ∂/∂y = −1 (jax convention i, torch −i)",
+                jax=f"value {_num(jnp.angle(z))}, grad {_num(g_j)} ({'one-sided' if np.isclose(g_j, 1j) else 'invalid'})",
+                torch=f"value {_num(torch.angle(torch.tensor(z)).item())}, grad {_num(g_t)} ({'one-sided' if np.isclose(g_t, -1j) else 'invalid'})",
+                upstream="none found",
+            )
+        )
+    for name, jf, tf in (("√z", jnp.sqrt, torch.sqrt), ("log z", jnp.log, torch.log)):
+        z = complex(-4, -0.0)
+        vj, vt = complex(jf(z)), complex(tf(torch.tensor(z, dtype=torch.complex128)))
+        c99 = complex(np.sqrt(np.complex128(z)) if name == "√z" else np.log(np.complex128(z)))
+        dj = complex(jax.grad(jf, holomorphic=True)(z))
+        dt = _torch_grad(tf, z)
+
+        def fprime(v: complex, name: str = name, z: complex = z) -> complex:
+            return 1 / (2 * v) if name == "√z" else 1 / z
+
+        def side(v: complex, c99: complex = c99) -> str:
+            return "lower side, as C99/NumPy" if np.isclose(v, c99) else "upper side: the sign of the zero is ignored"
+
+        rows.append(
+            dict(
+                point=f"{name} at z = −4 − 0i (on the branch cut)",
+                math=f"discontinuous across the cut; C99 and NumPy take the side of the signed zero: {_num(c99)}; f′ = {'1/(2√z)' if name == '√z' else '1/z'} from that side",
+                jax=f"value {_num(vj)} ({side(vj)}), f′ {_num(dj)} ({'of its value' if np.isclose(dj, fprime(vj)) else 'inconsistent'})",
+                torch=f"value {_num(vt)} ({side(vt)}), .grad {_num(dt)} ({'conj f′ of its value' if np.isclose(dt, np.conj(fprime(vt))) else 'inconsistent'})",
+                upstream="jax-ml/jax#39110" if name == "√z" and not np.isclose(vj, c99) else "none found",
+            )
+        )
+    A = np.array([[2.0, 1j], [-1j, 3.0]])
+    for name, jl, tl in (
+        (
+            "eigh",
+            lambda A: jnp.angle(jnp.linalg.eigh(A)[1][0, 0]),
+            lambda A: torch.angle(torch.linalg.eigh(A)[1][0, 0]),
+        ),
+        ("svd", lambda A: jnp.angle(jnp.linalg.svd(A)[0][0, 0]), lambda A: torch.angle(torch.linalg.svd(A)[0][0, 0])),
+    ):
+        jerr = _raises(lambda jl=jl: jax.grad(jl)(A))
+        At = torch.tensor(A, requires_grad=True)
+        terr = _raises(lambda tl=tl, At=At: tl(At).backward())
+        rows.append(
+            dict(
+                point=f"the phase of a{'n eigen' if name == 'eigh' else ' singular '}vector ({name} of [[2, i], [−i, 3]])",
+                math="vectors are defined up to e^{iφ}: a loss that depends on the phase is not a function of A; no answer is valid",
+                jax=jerr or "a finite gradient (invalid: it depends on LAPACK's choice of phase)",
+                torch=terr or "a finite gradient (invalid)",
+                upstream="jax-ml/jax#2748",
+            )
+        )
+    return rows
 
 
 LSTSQ = (
@@ -183,6 +300,25 @@ def render() -> str:
     )
     lines += [
         "```",
+        "",
+        "## Special points",
+        "",
+        "Points where the derivative does not exist or a branch is chosen, with what the mathematics allows and",
+        f"what each framework returns, measured now ({m['versions']}; the same on XLA's default and SSE4.2",
+        "paths and PyTorch's DEFAULT and AVX2 kernels when this page was written). JAX's and PyTorch's answers",
+        "are each read in their own convention.",
+        "",
+        "| point | mathematics | JAX | PyTorch | upstream |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in special_points():
+        up = ", ".join(
+            f"[{u}](https://github.com/{u.split('#')[0]}/issues/{u.split('#')[1]})" if "#" in u else u
+            for u in row["upstream"].split(", ")
+        )
+        cells = [row[k].replace("|", "\\|") for k in ("point", "math", "jax", "torch")]
+        lines.append("| " + " | ".join(cells) + f" | {up} |")
+    lines += [
         "",
         "## Every complex identity, in every convention",
         "",
