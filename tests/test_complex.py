@@ -160,3 +160,26 @@ def test_decorator_refuses_inconsistent_complex_declarations():
         identity(**kw, dtypes={"z": "complex128"}, complex_form="re")(lambda z: 1.0)
     with pytest.raises(ValueError, match="only 'complex128'"):
         identity(**kw, dtypes={"z": "complex64"})(lambda z: 1.0)
+
+
+@pytest.mark.parametrize(
+    "iid",
+    [
+        "complex_basic.lstsq",
+        "complex_basic.zHRinvz",
+        "complex_basic.logdet_hpd",
+        "complex_basic.phase",
+        "complex_basic.z_squared",
+        "complex_cookbook.conj_transpose",
+        "complex_cookbook.det_XHAX",
+    ],
+)
+def test_conformance_of_complex_identities_in_pytorch(iid):
+    """PyTorch's vjp, backward and forward mode on complex identities agree with the closed form read in
+    PyTorch's documented convention (the whole set runs in `python -m identities conformance`)."""
+    pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'identities[torch]')")
+    from identities.frameworks import conformance
+
+    results = conformance.conformance_of(identities.get(iid), ("torch",), 0, True)
+    assert results and all(r.status == "ok" for r in results), [(r.check, r.status, r.detail) for r in results]
+    assert {"vjp (torch)", "jvp (re, im)"} <= {r.check for r in results}
