@@ -183,3 +183,26 @@ def test_conformance_of_complex_identities_in_pytorch(iid):
     results = conformance.conformance_of(identities.get(iid), ("torch",), 0, True)
     assert results and all(r.status == "ok" for r in results), [(r.check, r.status, r.detail) for r in results]
     assert {"vjp (torch)", "jvp (re, im)"} <= {r.check for r in results}
+
+
+def test_torch_translation_of_a_conjugated_triangular_solve():
+    """lax's triangular_solve with conjugate_a=True solves with conj(a) (aᴴ with transpose_a); a translation
+    that ignores the flag is right for real matrices and silently wrong for complex ones."""
+    pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'identities[torch]')")
+    from types import SimpleNamespace
+
+    import jax
+    import torch
+
+    from identities.frameworks.torch import torch_function
+
+    def f(L, b):
+        return jax.lax.linalg.triangular_solve(L, b, left_side=True, lower=True, transpose_a=True, conjugate_a=True)
+
+    rng = np.random.default_rng(0)
+    L = np.tril(rng.standard_normal((3, 3)) + 1j * rng.standard_normal((3, 3))) + 3 * np.eye(3)
+    b = rng.standard_normal((3, 2)) + 1j * rng.standard_normal((3, 2))
+    tf, _ = torch_function(SimpleNamespace(f=f), (L, b))
+    got = tf(torch.as_tensor(L), torch.as_tensor(b)).numpy()
+    np.testing.assert_allclose(got, np.asarray(f(L, b)), rtol=1e-12)
+    np.testing.assert_allclose(got, np.linalg.solve(L.conj().T, b), rtol=1e-12)
