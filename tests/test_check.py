@@ -177,3 +177,45 @@ def test_candidate_with_the_wrong_shape_or_nan_is_a_verdict():
 def test_candidate_with_reordered_parameters_gets_a_note():
     r = identities.check_identity("MC(100)", lambda A, X: A.T)
     assert not r.ok and any("its A receives X, its X receives A" in n for n in r.notes)
+
+
+# --- points where the reference is not finite (issue 18 item 6) ------------------------------------------
+def test_valid_subgradient_at_a_charted_kink_is_ok_and_names_the_point():
+    """‖x‖₂ at 0: JAX's reference is NaN (0/0); any g with ‖g‖₂ ≤ 1 is a valid subgradient, and the
+    verdict is taken from the point norms.l2 charts, not from the NaN."""
+    for g in (np.zeros(3), np.array([0.6, 0.0, -0.8])):
+        report = identities.check(jnp.linalg.norm, lambda x, g=g: g, np.zeros(3))
+        assert report.ok and report.verdict == "ok", str(report)
+        assert report.point == "norms.l2 at x = 0"
+        assert "norms.l2 at x = 0" in str(report) and "nan" not in str(report).split("note")[0]
+
+
+def test_candidate_outside_the_subdifferential_is_wrong_with_the_reason():
+    report = identities.check(jnp.linalg.norm, lambda x: np.ones(3), np.zeros(3))
+    assert not report.ok and report.verdict == "WRONG" and report.decided
+    assert report.diagnosis.startswith("the candidate is not in the set of valid answers at norms.l2 at x = 0")
+    assert "closed unit ball" in report.diagnosis
+    # a NumPy f (finite differences, which measure nothing across a kink) is judged by the point too
+    numpy_f = identities.check(lambda x: np.linalg.norm(x), lambda x: np.full(3, 0.5), np.zeros(3))
+    assert numpy_f.ok and numpy_f.point == "norms.l2 at x = 0"
+
+
+def test_a_different_function_at_the_same_arguments_is_not_judged_by_that_point():
+    """x ↦ 2‖x‖₂ at 0 has the ball of radius 2 as subdifferential: norms.l2's point does not apply."""
+    report = identities.check(lambda x: 2 * jnp.linalg.norm(x), lambda x: np.zeros(3), np.zeros(3))
+    assert report.point == "" and report.verdict == "no verdict"
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [(jnp.linalg.norm, np.zeros(4)), (lambda x: jnp.sqrt(jnp.abs(x)), 0.0)],
+    ids=["norm-uncharted-size", "sqrt-abs-inf"],
+)
+def test_non_finite_reference_at_an_uncharted_point_gives_no_verdict(f, x):
+    """No charted point: the report says the reference is not finite and that no judgement is possible.
+    It is not a pass (before: a NaN reference gave 'WRONG ... tolerance nan', an inf one 'ok')."""
+    report = identities.check(f, lambda x: np.zeros(np.shape(x)), x)
+    assert not report.ok and not report.decided and report.verdict == "no verdict"
+    assert report.diagnosis.startswith("the reference is not finite here")
+    assert "cannot be judged" in report.diagnosis and str(report).startswith("no verdict")
+    assert report.to_dict()["verdict"] == "no verdict"
