@@ -12,9 +12,11 @@ import identities
 from identities.__main__ import main
 from identities.testing import assert_gradient, assert_identity
 
-RNG = np.random.default_rng(7)
-A = RNG.normal(size=(3, 3))
-x = RNG.normal(size=3)
+# fixed inputs, drawn once at import (the same whatever runs); tests draw more from the `rng` fixture
+_draw = np.random.default_rng(7)
+A = _draw.normal(size=(3, 3))
+x = _draw.normal(size=3)
+del _draw
 
 
 def quad(x, A):
@@ -68,16 +70,16 @@ def test_candidates_may_return_numpy_jax_or_torch():
     assert r32.ok and r32.tolerance > 1e-6  # float32 candidates get float32 tolerances
 
 
-def test_shapes_fitting_no_layout_say_what_each_layout_expects():
-    B = RNG.normal(size=(2, 3))
+def test_shapes_fitting_no_layout_say_what_each_layout_expects(rng):
+    B = rng.normal(size=(2, 3))
     r = identities.check(lambda B, x: B @ x, lambda B, x: B[:, :2], B, x, wrt="x", layout="numerator")
     assert not r.ok
     assert "fits no layout" in r.diagnosis
     assert "numerator layout expects (2, 3)" in r.diagnosis and "denominator layout expects (3, 2)" in r.diagnosis
 
 
-def test_right_values_in_the_other_layout_by_shape():
-    B = RNG.normal(size=(2, 3))
+def test_right_values_in_the_other_layout_by_shape(rng):
+    B = rng.normal(size=(2, 3))
     r = identities.check(lambda B, x: B @ x, lambda B, x: B.T, B, x, wrt="x", layout="numerator")
     assert not r.ok and "denominator layout" in r.diagnosis and "layout='denominator'" in r.diagnosis
 
