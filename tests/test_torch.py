@@ -15,7 +15,8 @@ from identities import exact
 from identities.verify import draw_inputs
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'identities[torch]' to run these")
-torch_eval = pytest.importorskip("identities.torch_eval")
+pytorch = pytest.importorskip("identities.frameworks.torch")
+from identities.frameworks.interpreter import UnsupportedPrimitive  # noqa: E402
 
 
 def _args(ident, seed=0):
@@ -37,12 +38,12 @@ def _translation_params():
     return list(picked.values())
 
 
-_LOOP = "trace.expm / trace.sinm evaluate the matrix function with lax.fori_loop (a scan); torch_eval has no loops"
-_EIG = "the general eig returns complex eigenvalues: torch_eval translates eigh only (no complex dtypes yet)"
-# Identities whose f uses a JAX primitive that torch_eval does not translate: id -> (primitive, why). A
-# literal expectation, not computed: an identity added with such a primitive, or a translation added to
-# torch_eval, changes the catalog's set, and test_unsupported_translations_are_exactly_the_expected_ones
-# says which ids to add here or remove.
+_LOOP = "trace.expm / trace.sinm evaluate it with lax.fori_loop (a scan); the interpreter has no loops"
+_EIG = "the general eig returns complex eigenvalues: the torch table translates eigh only (no complex dtypes yet)"
+# Identities whose f uses a JAX primitive that the PyTorch adapter (identities.frameworks.torch) does not
+# translate: id -> (primitive, why). A literal expectation, not computed: an identity added with such a
+# primitive, or a translation added to the adapter, changes the catalog's set, and
+# test_unsupported_translations_are_exactly_the_expected_ones says which ids to add here or remove.
 EXPECTED_UNSUPPORTED: dict[str, tuple[str, str]] = {
     "trace.tr_sinX": ("scan", _LOOP),
     "trace.tr_expX": ("scan", _LOOP),
@@ -56,10 +57,10 @@ EXPECTED_UNSUPPORTED: dict[str, tuple[str, str]] = {
 
 
 def _unsupported(ident) -> str | None:
-    """The primitive torch_eval cannot translate in ident.f, or None when the translation succeeds."""
+    """The primitive the PyTorch adapter cannot translate in ident.f, or None when the translation succeeds."""
     try:
-        torch_eval.torch_function(ident, _args(ident))
-    except torch_eval.UnsupportedPrimitive as e:
+        pytorch.torch_function(ident, _args(ident))
+    except UnsupportedPrimitive as e:
         assert e.primitive and str(e).startswith(f"unsupported primitive {e.primitive}")
         return e.primitive
     return None
@@ -101,8 +102,8 @@ def test_torch_translation_computes_the_same_function(ident):
     expected untranslatable identities (then the primitive it names is the expected one)."""
     args = _args(ident)
     try:
-        tf, _ = torch_eval.torch_function(ident, args)
-    except torch_eval.UnsupportedPrimitive as e:
+        tf, _ = pytorch.torch_function(ident, args)
+    except UnsupportedPrimitive as e:
         assert ident.id in EXPECTED_UNSUPPORTED, f"{ident.id} is not expected to be untranslatable: {e}"
         assert e.primitive == EXPECTED_UNSUPPORTED[ident.id][0], str(e)
         return
@@ -124,12 +125,12 @@ def test_torch_translation_computes_the_same_function(ident):
 def test_library_calls_use_torch_native_functions(ident_id, native):
     """PyTorch's own derivative rules are what is tested, not its derivative of JAX's implementation."""
     ident = identities.get(ident_id)
-    _, natives = torch_eval.torch_function(ident, _args(ident))
+    _, natives = pytorch.torch_function(ident, _args(ident))
     assert native in natives
 
 
 def test_unsupported_primitive_is_named_not_skipped():
-    from identities.conformance import conformance_of
+    from identities.frameworks.conformance import conformance_of
 
     base = identities.get("vector.xTx")
     from jax import lax
@@ -137,8 +138,8 @@ def test_unsupported_primitive_is_named_not_skipped():
     with_cummin = dataclasses.replace(  # x·x + 0·Σ cummin(x): the same derivative, a primitive torch lacks here
         base, id="vector.xTx~cummin", f=lambda x: x @ x + 0.0 * jnp.sum(lax.cummin(x)), closed=lambda x: 2 * x
     )
-    with pytest.raises(torch_eval.UnsupportedPrimitive, match="cummin"):
-        torch_eval.torch_function(with_cummin, _args(base))
+    with pytest.raises(UnsupportedPrimitive, match="cummin"):
+        pytorch.torch_function(with_cummin, _args(base))
     results = [r for r in conformance_of(with_cummin, ("jax", "torch")) if r.point is None]
     assert [r.status for r in results if r.framework == "torch"] == ["unsupported"]
     assert "unsupported primitive cummin" in next(r.detail for r in results if r.framework == "torch")
