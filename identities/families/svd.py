@@ -43,7 +43,7 @@ _DA = np.array([[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]])
 _DA_ROT = np.array([[1.0, 1.0], [1.0, -1.0], [0.0, 0.0]])  # moves the tied pair's basis: no directional derivative
 _DA_ZERO = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
 _T2 = math.tanh(2.0)
-SVD_UPSTREAM = ("jax-ml/jax#2311", "jax-ml/jax#8732")
+SVD_UPSTREAM = ("jax-ml/jax#2311", "jax-ml/jax#8732", "pytorch/pytorch#49886")
 
 
 def _townsend_dU(U, s, V, dA):
