@@ -132,3 +132,52 @@ NO_NEGATIVE_REAL = Structure(
     square=True,
     counterexample=lambda v: -np.eye(v.shape[-1]),
 )
+
+
+def _build_no_imaginary(v: np.ndarray) -> np.ndarray:
+    # X = B D B⁻¹, cond(B) ≤ 5/3, real eigenvalues of both signs with |λ| ≥ 0.8: far from the imaginary axis
+    n = v.shape[-1]
+    b = np.eye(n) + 0.25 * v / max(float(np.linalg.norm(v, 2)), 1e-300)
+    k = np.arange(n)
+    d = np.where(k % 2 == 0, 1.0, -1.0) * (1.0 + 0.5 * k + 0.2 * np.tanh(np.diagonal(v)))
+    return (b * d) @ np.linalg.inv(b)
+
+
+def _no_imaginary_violation(v: np.ndarray, tol: float) -> str | None:
+    lam = np.linalg.eigvals(v)
+    scale = max(float(np.max(np.abs(lam))), 1e-300)
+    k = int(np.argmin(np.abs(lam.real)))
+    if abs(lam[k].real) <= max(tol, 1e3 * _EPS) * scale:
+        return f"has an eigenvalue on the imaginary axis: λ = {complex(lam[k]):.6g}"
+    return None
+
+
+NO_IMAGINARY = Structure(
+    "no eigenvalue on the imaginary axis",
+    "must have no eigenvalue on the imaginary axis (sign(A) is undefined there)",
+    _build_no_imaginary,
+    _no_imaginary_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=lambda v: np.zeros_like(np.asarray(v, dtype=float)),
+)
+
+
+def sylvester(P, E):
+    """L with P L + L P = E, by the Kronecker form (I ⊗ P + Pᵀ ⊗ I) vec L = vec E (column-major vec)."""
+    n = P.shape[-1]
+    eye = jnp.eye(n, dtype=P.dtype)
+    K = jnp.kron(eye, P) + jnp.kron(P.T, eye)
+    return jnp.linalg.solve(K, E.T.reshape(-1)).reshape(n, n).T
+
+
+def sqrtm_db(A, steps: int):
+    """A^{1/2} by the Denman–Beavers product iteration M ← (I + (M + M⁻¹)/2)/2, X ← X(I + M⁻¹)/2 from
+    M = X = A (Higham 2008, chapter 6), a fixed number of steps."""
+    eye = jnp.eye(A.shape[-1], dtype=A.dtype)
+    X, M = A, A
+    for _ in range(steps):
+        Minv = jnp.linalg.inv(M)
+        X = X @ (eye + Minv) / 2
+        M = (eye + (M + Minv) / 2) / 2
+    return X

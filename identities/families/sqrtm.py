@@ -20,7 +20,8 @@ import numpy as np
 
 from .._core import Example, SpecialPoint, Tex, identity
 from .._structures import SPD, SPD_SIMPLE
-from ._decomp import NO_NEGATIVE_REAL, higham08
+from ._decomp import NO_NEGATIVE_REAL, higham08, sylvester
+from ._decomp import sqrtm_db as _sqrtm_db
 
 _SIZES = [{"n": 3}, {"n": 4}]
 _DB_STEPS = (
@@ -137,23 +138,9 @@ def sqrtm_spd_vjp(A, Cbar):
 
 # --- general A: no eigenvalue on (−∞, 0] ---------------------------------------------------------------------
 def sqrtm_db(A):
-    """A^{1/2} by the Denman–Beavers product iteration M ← (I + (M + M⁻¹)/2)/2, X ← X(I + M⁻¹)/2 from
-    M = X = A (Higham 2008, chapter 6), a fixed number of steps: converged to rounding on the structure's inputs."""
-    eye = jnp.eye(A.shape[-1], dtype=A.dtype)
-    X, M = A, A
-    for _ in range(_DB_STEPS):
-        Minv = jnp.linalg.inv(M)
-        X = X @ (eye + Minv) / 2
-        M = (eye + (M + Minv) / 2) / 2
-    return X
-
-
-def _sylvester(S, E):
-    """L with S L + L S = E, by the Kronecker form (I ⊗ S + Sᵀ ⊗ I) vec L = vec E (column-major vec)."""
-    n = S.shape[-1]
-    eye = jnp.eye(n, dtype=S.dtype)
-    K = jnp.kron(eye, S) + jnp.kron(S.T, eye)
-    return jnp.linalg.solve(K, E.T.reshape(-1)).reshape(n, n).T
+    """A^{1/2} by the Denman–Beavers product iteration (_decomp.sqrtm_db), a fixed number of steps:
+    converged to rounding on the structure's inputs."""
+    return _sqrtm_db(A, _DB_STEPS)
 
 
 _GEN_NOTES = """
@@ -203,7 +190,7 @@ dominant A with a positive diagonal (every Gershgorin disc in Re z ≥ 1), which
     ],
 )
 def sqrtm_jvp(A, dA):
-    return _sylvester(sqrtm_db(A), dA)
+    return sylvester(sqrtm_db(A), dA)
 
 
 @identity(
@@ -225,4 +212,4 @@ def sqrtm_jvp(A, dA):
     notes=_GEN_NOTES + "\nThe adjoint (derived here): ⟨C̄, L⟩ = ⟨Ā, E⟩ for L = 𝓛⁻¹E, 𝓛X = SX + XS, 𝓛ᵀX = SᵀX + XSᵀ.",
 )
 def sqrtm_vjp(A, Cbar):
-    return _sylvester(sqrtm_db(A).T, Cbar)
+    return sylvester(sqrtm_db(A).T, Cbar)
