@@ -39,3 +39,21 @@ def test_gauge_fixed_svd_is_continuous_where_lapack_may_flip():
     for A_ in (A, -A, A + 1e-9 * rng.standard_normal((4, 3))):
         U = np.asarray(signed_svd(jnp.asarray(A_))[0])
         assert np.all(w @ U > 0)
+
+
+@pytest.mark.parametrize(
+    ("ident_id", "framework", "expected"),
+    [
+        ("eigfuncs.low_sum_vjp", "numpy-fd", "valid"),  # smooth at the tie: the contracted FD Jacobian is right
+        ("eigfuncs.low_sum_vjp", "jax", "valid"),
+        ("polar.P_jvp", "numpy-fd", "valid"),
+        ("polar.P_jvp", "jax", "deviation"),  # NaN through the SVD rule, recorded on the point
+    ],
+)
+def test_conformance_judges_jvp_and_vjp_special_points_by_their_value(ident_id, framework, expected):
+    """At a jvp/vjp special point conformance contracts each framework's Jacobian with the point's tangent or
+    cotangent, which is what the record's value is; finite differences of a smooth function must be valid."""
+    from identities.frameworks.conformance import conformance_of
+
+    results = [r for r in conformance_of(identities.get(ident_id), (framework,), generic=False) if r.point]
+    assert results and {r.status for r in results} == {expected}, [(r.check, r.status, r.detail) for r in results]

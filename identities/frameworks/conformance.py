@@ -148,7 +148,7 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
     values = _special_jacobians(ident, sp, framework)
     if ident.kind not in ("jvp", "vjp"):
         return values
-    from .special import point_call
+    from ..special import point_call
 
     extra = point_call(ident, sp)[-1]
     q = np.ndim(np.asarray(sp.args[ident.wrt]))
