@@ -68,7 +68,7 @@ conditioned (an eigenvalue pair of log A near ±iπ) and so does the derivative.
     shapes={"A": "n n"},
     requires={"A": NO_NEGATIVE_REAL},
     sizes=_SIZES,
-    bench_sizes=[{"n": 4}, {"n": 8}],
+    bench_sizes=[{"n": 3}, {"n": 4}],  # the Kronecker matrix of L_exp: O(n⁴) memory, a reference, not a fast method
     tex=Tex(
         f=r"\log A\ (\Lambda(A) \cap (-\infty, 0] = \emptyset)",
         num=r"\dot L = L_{\exp}(\log A)^{-1}[\dot A]",
@@ -108,7 +108,7 @@ def logm_jvp(A, dA):
     shapes={"A": "n n"},
     requires={"A": NO_NEGATIVE_REAL},
     sizes=_SIZES,
-    bench_sizes=[{"n": 4}, {"n": 8}],
+    bench_sizes=[{"n": 3}, {"n": 4}],  # the Kronecker matrix of L_exp: O(n⁴) memory, a reference, not a fast method
     tex=Tex(
         f=r"\log A\ (\Lambda(A) \cap (-\infty, 0] = \emptyset)",
         num=r"\bar A = L_{\exp}(\log A^\top)^{-1}[\bar C]",

@@ -47,7 +47,7 @@ the invariant subspaces: L = 0 when A's eigenvalues all have one sign.
     shapes={"A": "n n"},
     requires={"A": NO_IMAGINARY},
     sizes=_SIZES,
-    bench_sizes=[{"n": 8}, {"n": 16}],
+    bench_sizes=[{"n": 4}, {"n": 6}],  # the direct Kronecker solve: O(n⁴) memory, a reference, not a fast method
     tex=Tex(
         f=r"\operatorname{sign}(A) = A (A^2)^{-1/2}",
         num=r"\dot S:\ P \dot S + \dot S P = \dot A - S \dot A S",
@@ -88,7 +88,7 @@ def signm_jvp(A, dA):
     shapes={"A": "n n"},
     requires={"A": NO_IMAGINARY},
     sizes=_SIZES,
-    bench_sizes=[{"n": 8}, {"n": 16}],
+    bench_sizes=[{"n": 4}, {"n": 6}],  # the direct Kronecker solve: O(n⁴) memory, a reference, not a fast method
     tex=Tex(
         f=r"\operatorname{sign}(A) = A (A^2)^{-1/2}",
         num=r"\bar A = G - S^\top G S^\top,\ P^\top G + G P^\top = \bar C",

@@ -29,6 +29,9 @@ from ._decomp import signed_svd, svd_F, tanhc, townsend16
 
 _SIZES = [{"m": 4, "n": 3}, {"m": 2, "n": 5}]  # tall and wide
 _TALL = [{"m": 4, "n": 3}, {"m": 5, "n": 2}]
+# V (n×k) is the transpose of the SVD's Vᵀ: at m = 256, n = 192 XLA materialises it and a second n×k copy
+# (1.2 MB of scratch against jax.jvp's 0.8 MB, tests/test_bench.py); the sweep stops below that
+_V_BENCH = [{"m": 16, "n": 12}, {"m": 64, "n": 48}]
 _U_SOURCE = townsend16("dU, dV of the thin SVD with the (I − UUᵀ) and (I − VVᵀ) terms for non-square A")
 _GAUGE = """
 Gauge: each pair (uᵢ, vᵢ) is signed so that wᵀuᵢ > 0 with w_k = √(k + 2) (identities.families._decomp.signed_svd);
@@ -52,8 +55,9 @@ def _townsend_dU(U, s, V, dA):
 
 
 def _townsend_dV(U, s, V, dA):
-    E = U.T @ dA @ V
-    return V @ (svd_F(s) * (s[:, None] * E + E.T * s[None, :])) + (dA.T @ U - V @ (V.T @ dA.T @ U)) / s[None, :]
+    W = dA.T @ U  # (n, k), once: E = UᵀdAV = WᵀV
+    E = W.T @ V
+    return V @ (svd_F(s) * (s[:, None] * E + E.T * s[None, :])) + (W - V @ (V.T @ W)) / s[None, :]
 
 
 @identity(
@@ -116,6 +120,7 @@ def U_vjp(A, Cbar):
     f=lambda A: signed_svd(A)[2],
     wrt="A",
     kind="jvp",
+    bench_sizes=_V_BENCH,
     shapes={"A": "m n"},
     requires={"A": DISTINCT_SINGULAR},
     sizes=_SIZES,
@@ -138,6 +143,7 @@ def V_jvp(A, dA):
     f=lambda A: signed_svd(A)[2],
     wrt="A",
     kind="vjp",
+    bench_sizes=_V_BENCH,
     shapes={"A": "m n"},
     requires={"A": DISTINCT_SINGULAR},
     sizes=_SIZES,
@@ -154,7 +160,8 @@ def V_jvp(A, dA):
 def V_vjp(A, Cbar):
     U, s, V = signed_svd(A)
     J = svd_F(s) * (V.T @ Cbar)
-    return U @ (s[:, None] * (J + J.T)) @ V.T + (U / s[None, :]) @ (Cbar.T - (Cbar.T @ V) @ V.T)
+    T = Cbar - V @ (V.T @ Cbar)  # (I − VVᵀ)V̄, (n, k)
+    return U @ ((s[:, None] * (J + J.T)) @ V.T + (T / s[None, :]).T)
 
 
 # --- U tanh(Σ) Vᵀ: differentiable everywhere -------------------------------------------------------------------
@@ -174,10 +181,12 @@ def _tanh_sv_derivative(A, dA):
     d_minus = (1 - tt) * tanhc(s[:, None] - s[None, :])  # (gᵢ − gⱼ)/(σᵢ − σⱼ), g′(σᵢ) on the diagonal
     d_plus = (1 + tt) * tanhc(s[:, None] + s[None, :])  # (gᵢ + gⱼ)/(σᵢ + σⱼ)
     c = tanhc(s)  # g(σ)/σ
-    E = U.T @ dA @ V
+    G = U.T @ dA  # (k, n)
+    dAV = dA @ V  # (m, k)
+    E = G @ V
     core = d_minus * (E + E.T) / 2 + d_plus * (E - E.T) / 2
-    dAV, dAtU = dA @ V, dA.T @ U
-    return U @ core @ Vt + ((dAV - U @ (U.T @ dAV)) * c[None, :]) @ Vt + (U * c[None, :]) @ (dAtU - V @ (Vt @ dAtU)).T
+    # U(core Vᵀ + C Uᵀ dA (I − VVᵀ)) + (I − UUᵀ) dA V C Vᵀ, with UᵀdAV = E reused
+    return U @ (core @ Vt + c[:, None] * (G - E @ Vt)) + ((dAV - U @ E) * c[None, :]) @ Vt
 
 
 def _tanh_sv_by_hand_rep() -> np.ndarray:
@@ -375,6 +384,6 @@ def range_projector_jvp(A, dA):
 )
 def range_projector_vjp(A, Cbar):
     U, s, Vt = jnp.linalg.svd(A, full_matrices=False)
-    G = Cbar + Cbar.T
-    G = G - U @ (U.T @ G)
-    return G @ ((U / s[None, :]) @ Vt)
+    W = Cbar @ U + Cbar.T @ U  # (P̄ + P̄ᵀ)U, (m, k): no m×m intermediate
+    W = W - U @ (U.T @ W)
+    return (W / s[None, :]) @ Vt
