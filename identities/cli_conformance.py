@@ -14,6 +14,7 @@ from ._argtypes import output_file, seed_int
 def cmd_conformance(args: argparse.Namespace) -> int:
     from ._core import catalog, get
     from .conformance import FRAMEWORKS, render_markdown, render_text, run, torch_available
+    from .progress import Progress, wanted
 
     frameworks = tuple(args.framework) if args.framework else FRAMEWORKS
     if "torch" in frameworks and not torch_available():
@@ -23,15 +24,13 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         frameworks = tuple(f for f in frameworks if f != "torch")
         print("note: PyTorch is not installed; running jax and numpy-fd only", file=sys.stderr)
     idents = [get(i) for i in args.ids] if args.ids else catalog()
-    tty = sys.stderr.isatty() and not args.json
-
-    def progress(k: int, n: int, name: str) -> None:
-        if tty:
-            print(f"\r{k}/{n} {name:<50}", end="", file=sys.stderr, flush=True)
-
-    result = run(idents, frameworks, seed=args.seed, progress=progress)
-    if tty:
-        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    with Progress(idents, "conformance", enabled=wanted(args.json)) as bar:
+        result = run(
+            idents,
+            frameworks,
+            seed=args.seed,
+            progress=lambda ident, got: bar.done(ident.family, 1, int(any(r.failed for r in got)), ident.id),
+        )
     if args.write:
         if not args.ids and not args.framework and args.seed == 0:  # the canonical table, wherever written
             cmd = "python -m identities conformance --write docs/conformance.md"
