@@ -151,3 +151,20 @@ def test_verify_piped_prints_nothing_on_stderr(capsys):
     assert main(["verify", "norms.l2", "vector.Ax", "--examples", "1"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and "2/2 identities verified" in captured.out
+
+
+def test_docs_build_verification_and_conformance_report_progress(tmp_path):
+    """The docs build's verification (cached identities count as done) and conformance tell the bar."""
+    from identities import docsgen
+    from identities.conformance import run
+
+    idents = [identities.get(i) for i in ("norms.l2", "vector.Ax")]
+    for _ in range(2):  # verified, then read from the cache
+        stream = io.StringIO()
+        bar = Progress(idents, "docs build: verify", stream=stream, interval=60)
+        docsgen.verification(idents, tmp_path, jobs=1, progress=bar)
+        assert bar.line().startswith("docs build: verify: 2/2 families, 2/2 identities, 0 failed")
+        bar.close()
+    seen = []
+    run(idents, ("jax",), progress=lambda ident, got: seen.append((ident.id, {r.framework for r in got})))
+    assert seen == [("norms.l2", {"jax"}), ("vector.Ax", {"jax"})]
