@@ -68,6 +68,7 @@ class Config:
     quick_bytes: int = 4 * 1024  # the one size of --quick keeps outputs and arguments within this
     quick: bool = False
     sizes: tuple[Mapping[str, int] | int, ...] = ()  # --sizes: explicit sizes for every identity
+    declared: bool = True  # use an identity's declared bench_sizes (the scaling mode derives its own)
     min_rounds: int = 5
     max_rounds: int = 15
     size_seconds: float = 0.2  # timing budget of one size (all programs)
@@ -242,7 +243,7 @@ def sweep(ident: Identity, cfg: Config) -> list[dict[str, int]]:
     if cfg.sizes:
         return [scaled(ident, s) if isinstance(s, int) else _complete(ident, s) for s in cfg.sizes]
     declared = [dict(s) for s in ident.bench_sizes]
-    if declared and not cfg.quick:
+    if declared and not cfg.quick and cfg.declared:
         return declared
     if not _base(ident):
         return [{}]
