@@ -492,6 +492,7 @@ class Program:
     first_call_s: float | None = None
     memory: dict[str, int] = field(default_factory=dict)
     flops: float | None = None
+    bytes_accessed: float | None = None  # XLA's count of bytes read and written (cost_analysis)
     skipped: str | None = None  # why it was not run or not timed
     agrees: bool | None = None
     error: str | None = None  # disagreement with the closed form
@@ -513,6 +514,7 @@ class Program:
             "one_shot_s": self.one_shot_s,
             "memory": self.memory,
             "flops": self.flops,
+            "bytes_accessed": self.bytes_accessed,
             "skipped": self.skipped,
             "agrees": self.agrees,
             "error": self.error,
@@ -536,16 +538,21 @@ def _memory(compiled: Any) -> dict[str, int]:
     }
 
 
-def _flops(compiled: Any) -> float | None:
+def _cost(compiled: Any, key: str) -> float | None:
+    """One figure of XLA's ``cost_analysis()`` ("flops", "bytes accessed"), None where it has none."""
     try:
         c = compiled.cost_analysis()
     except Exception:  # pragma: no cover
         return None
     if isinstance(c, (list, tuple)):  # older JAX: one dict per computation
         c = c[0] if c else None
-    if not c or "flops" not in c:
+    if not c or key not in c:
         return None
-    return float(c["flops"])
+    return float(c[key])
+
+
+def _flops(compiled: Any) -> float | None:
+    return _cost(compiled, "flops")
 
 
 def compile_program(fn: Callable[..., Any], args: Sequence[Any], name: str) -> tuple[Program, Any]:
@@ -557,7 +564,9 @@ def compile_program(fn: Callable[..., Any], args: Sequence[Any], name: str) -> t
     t1 = time.perf_counter()
     compiled = lowered.compile()
     t2 = time.perf_counter()
-    return Program(name, t1 - t0, t2 - t1, memory=_memory(compiled), flops=_flops(compiled)), compiled
+    prog = Program(name, t1 - t0, t2 - t1, memory=_memory(compiled), flops=_flops(compiled))
+    prog.bytes_accessed = _cost(compiled, "bytes accessed")
+    return prog, compiled
 
 
 UNCOMPILED_ABOVE = 2**40  # bytes of one traced buffer beyond which a program is not even compiled

@@ -447,8 +447,10 @@ def markdown(result: Mapping[str, Any], plots: Sequence[Path]) -> list[str]:
     bw = []
     for rec in result["identities"]:
         for s in rec["sizes"]:
-            b = ((s.get("programs") or {}).get("closed") or {}).get("bandwidth")
+            closed = (s.get("programs") or {}).get("closed") or {}
+            b = closed.get("bandwidth")
             if b and s.get("output_ndim", 0) >= 3 and s["output_bytes"] >= MiB:
+                traffic = closed.get("bytes_accessed")
                 bw.append(
                     [
                         rec["id"],
@@ -457,14 +459,19 @@ def markdown(result: Mapping[str, Any], plots: Sequence[Path]) -> list[str]:
                         s["regime"],
                         f"{b['bytes_per_s'] / 1e9:.1f} GB/s",
                         f"{100 * b['fraction_of_fill']:.0f}%",
+                        f"{traffic / s['output_bytes']:.3f}" if traffic else "-",
                     ]
                 )
     if bw:
         parts += [
             "**Materialised tensors against the fill bandwidth of the same run** (output bytes / median time, "
-            "against the fill of the same regime and nearest buffer size).",
+            "against the fill of the same regime and nearest buffer size). The last column is XLA's own count "
+            "of the compiled program's memory traffic (`cost_analysis()['bytes accessed']`) over the output's "
+            "bytes: 1.000 means the program reads and writes no more than a fill of its output does (a fill "
+            "counts 1.000 too), so any gap to the fill's bandwidth is work per element inside the one loop, "
+            "not extra passes over memory.",
             "",
-            _table(["identity", "size", "output", "regime", "effective", "of fill"], bw),
+            _table(["identity", "size", "output", "regime", "effective", "of fill", "XLA bytes / output"], bw),
             "",
         ]
     parts += [f"![{p.stem}]({p.as_posix()})" for p in plots]
