@@ -125,6 +125,7 @@ def test_bench_scaling_end_to_end_writes_the_section(tiny, tmp_path, monkeypatch
     assert len(ns) >= 5 and ns == sorted(ns) and max(ns) == 64
     assert all(b == 2 * a for a, b in itertools.pairwise(ns))
     assert rec["scaling"]["flop_gap"] == pytest.approx(1.0, abs=0.1)  # A + Aᵀ against n HVPs of xᵀAx
+    assert all(s["programs"]["closed"]["bytes_accessed"] >= s["output_bytes"] for s in rec["sizes"] if s["n"] >= 8)
     # the report: a default run is needed for the page; the section and its plot come from the scaling run
     saved = json.loads((Path(__file__).resolve().parents[1] / "bench" / "results" / "latest.json").read_text())
     (root / "bench" / "results" / "latest.json").write_text(json.dumps(saved))
