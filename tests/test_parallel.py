@@ -156,7 +156,7 @@ def test_verify_piped_prints_nothing_on_stderr(capsys):
 def test_docs_build_verification_and_conformance_report_progress(tmp_path):
     """The docs build's verification (cached identities count as done) and conformance tell the bar."""
     from identities import docsgen
-    from identities.conformance import run
+    from identities.frameworks.conformance import run
 
     idents = [identities.get(i) for i in ("norms.l2", "vector.Ax")]
     for _ in range(2):  # verified, then read from the cache
