@@ -32,13 +32,13 @@ from .bench import Config, MiB, largest_ok, scaled
 SCHEMA = "identities-bench-scaling/1"
 JSON_PATH = Path("bench/results/scaling.json")
 
-# The scaling mode's sweep: sizes doubling up to the largest whose closed-form output fits max_bytes (an n×n
-# Hessian reaches n = 4096 at 128 MiB, dK/dR n = 64) with the default argument cap lifted; a program
-# predicted to take more than call_budget per call is compiled but not timed (it says so).
+# The scaling mode's sweep: five sizes doubling up to the largest whose closed-form output fits max_bytes (an
+# n×n Hessian reaches n = 2048, dK/dR n = 32) with the default argument cap lifted; a program predicted to
+# take more than call_budget per call is compiled but not timed (it says so).
 SCALING = Config(
-    max_bytes=128 * MiB,
-    max_arg_bytes=128 * MiB,
-    sweep_len=6,
+    max_bytes=64 * MiB,
+    max_arg_bytes=64 * MiB,
+    sweep_len=5,
     sweep_step=2,
     call_budget=2.0,
     identity_budget=25.0,
