@@ -120,13 +120,22 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"  requires     {'; '.join(req) if req else 'nothing'}")
     if ident.convention != "full":
         print(f"  convention   {ident.convention}")
+    if ident.is_complex:
+        form = (
+            "as the pair (∂f/∂z, ∂f/∂z̄)" if ident.complex_form == "pair" else f"in the {ident.complex_form} convention"
+        )
+        kind = "holomorphic" if ident.holomorphic else "not holomorphic"
+        print(f"  complex      declared {form}; f is {kind} (closed_form(..., convention=...))")
     print("  sources      " + "\n               ".join(str(s) for s in ident.sources))
     if ident.aliases:
         print(f"  aliases      {', '.join(ident.aliases)}")
     if ident.notes:
         print("  notes        " + "\n               ".join(ident.notes.splitlines()))
     lay = args.layout or "jax"
-    print(f"  example      ({lay} layout)")
+    conv = ""
+    if ident.is_complex:
+        conv = ", " + ("conj_wirtinger" if ident.complex_form == "pair" else ident.complex_form) + " convention"
+    print(f"  example      ({lay} layout{conv})")
     for a, v in ex["inputs"].items():
         print(f"    {a} = {np.array2string(np.asarray(v), precision=4, prefix='    ' + a + ' = ')}")
     print(f"    derivative = {np.array2string(np.asarray(ex['derivative']), precision=4, prefix='    derivative = ')}")

@@ -214,7 +214,7 @@ def _specs(ident: Identity, sizes: Mapping[str, int]) -> list[Any]:
     import jax.numpy as jnp
 
     shapes = ident.arg_shapes(sizes)
-    specs = [jax.ShapeDtypeStruct(shapes[a], jnp.float64) for a in ident.argnames]
+    specs = [jax.ShapeDtypeStruct(shapes[a], jnp.dtype(ident.dtype(a))) for a in ident.argnames]
     eshape = extra_shape(ident, sizes)
     if eshape is not None:
         specs.append(jax.ShapeDtypeStruct(eshape, jnp.float64))
@@ -652,6 +652,12 @@ def bench_size(
         "error": None,
         "programs": {},
     }
+    if ident.is_complex:  # named in the report, never timed against a program in another convention
+        rec.update(
+            status="skipped",
+            error=f"complex variable ({ident.complex_form} convention): the bench does not time complex identities yet",
+        )
+        return rec
     try:
         values = draw_inputs(ident, rng, sizes)
         args = [values[a] for a in ident.argnames]

@@ -644,11 +644,14 @@ def _id_links(ids: Iterable[str], by_id: Mapping[str, Identity]) -> str:
 
 
 def mc_page(idents: Sequence[Identity]) -> str:
-    from .coverage import MC_CHAPTER2, MC_OUT_OF_SCOPE, mc_cited
+    from .coverage import MC_CHAPTER2, MC_CHAPTER4, MC_CHAPTER4_OUT_OF_SCOPE, mc_cited
+    from .coverage import MC_OUT_OF_SCOPE as OUT_CH2
 
     by_id = {i.id: i for i in idents}
     cited = mc_cited()
-    nums = sorted(set(MC_CHAPTER2) | set(cited) | set(MC_OUT_OF_SCOPE))
+    MC_OUT_OF_SCOPE = {**OUT_CH2, **MC_CHAPTER4_OUT_OF_SCOPE}
+    nums = sorted(set(MC_CHAPTER2) | set(MC_CHAPTER4) | set(cited) | set(MC_OUT_OF_SCOPE))
+    n4 = sum(1 for n in MC_CHAPTER4 if n in cited)
     n_cov = sum(1 for n in MC_CHAPTER2 if n in cited)
     n_out = sum(1 for n in MC_CHAPTER2 if n not in cited and n in MC_OUT_OF_SCOPE)
     out = [
@@ -656,7 +659,9 @@ def mc_page(idents: Sequence[Identity]) -> str:
         "",
         f"{md_text(REFERENCES['MC'])}. Equation number → identity. Of chapter 2, "
         f"({MC_CHAPTER2.start})–({MC_CHAPTER2.stop - 1}): {n_cov} cited by an identity, {n_out} out of scope "
-        f"(with the reason), {len(MC_CHAPTER2) - n_cov - n_out} not covered yet (`identities.coverage`).",
+        f"(with the reason), {len(MC_CHAPTER2) - n_cov - n_out} not covered yet (`identities.coverage`). Of chapter 4 "
+        f"(complex matrices), ({MC_CHAPTER4.start})–({MC_CHAPTER4.stop - 1}): {n4} cited, "
+        f"{len(MC_CHAPTER4) - n4} listed with the reason.",
         "",
         "| eq. | identities | status |",
         "| --- | --- | --- |",
