@@ -221,6 +221,9 @@ class Identity:
     # Size assignments of the benchmark sweep (``python -m identities bench``), smallest first; empty: the
     # harness derives a sweep from the closed form's output bytes (identities/bench.py).
     bench_sizes: tuple[Mapping[str, int], ...] = ()
+    # An EXPR (identities.expr: NumPy syntax over the argument names) that ``python -m identities find``
+    # answers with this identity; empty where EXPR cannot state the function (identities.find.UNSTATABLE).
+    find: str = ""
 
     # --- derived ---------------------------------------------------------------------------------------
     @property
@@ -383,6 +386,7 @@ def identity(
     autodiff_requires: Mapping[str, Structure] | None = None,
     special: tuple[SpecialPoint, ...] | list[SpecialPoint] = (),
     bench_sizes: tuple[Mapping[str, int], ...] | list[Mapping[str, int]] = (),
+    find: str = "",
 ) -> Callable[[Callable[..., Any]], Identity]:
     """Declare an identity: decorate its closed form; returns the registered :class:`Identity`.
 
@@ -413,6 +417,12 @@ def identity(
                     raise ValueError(f"{where}: {a} is {s.name} but its shape {shapes[a]!r} is not square")
         if not sources:
             raise ValueError(f"{where}: an identity needs at least one source")
+        if find:
+            from .expr import parse
+
+            names = parse(find).names  # refuses anything outside EXPR's grammar
+            if set(names) != set(argnames):
+                raise ValueError(f"{where}: find={find!r} uses {sorted(names)}, f takes {sorted(argnames)}")
         ident = Identity(
             id=where,
             family=family,
@@ -435,6 +445,7 @@ def identity(
             autodiff_requires=dict(autodiff_requires or {}),
             special=tuple(special),
             bench_sizes=tuple(dict(b) for b in bench_sizes),
+            find=find,
         )
         REGISTRY.add(ident)
         return ident

@@ -268,6 +268,7 @@ def ms_hadamard(x, P, Q, R, S):
 
 @identity(
     f=lambda x, P, Q: jnp.linalg.inv(P + x * Q),
+    find="inv(P + x * Q)",
     wrt="x",
     shapes={"x": "", "P": "n n", "Q": "n n"},
     joint=[invertible_combination("P + xQ", lambda x, P, Q: P + x * Q, ("x", "P", "Q"), fix="P")],
@@ -318,6 +319,7 @@ def ms_inverse_mixed(x, y, P, Q, R, S):
 
 @identity(
     f=lambda x, A: expm(x * A),
+    find="expm(x * A)",
     wrt="x",
     shapes={"x": "", "A": "n n"},
     tex=Tex(f=r"e^{xA}", num=r"A e^{xA} = e^{xA} A", den=r"(A e^{xA})^\top"),

@@ -39,6 +39,7 @@ def d_const(X, A, dX):
 
 @identity(
     f=lambda a, X: a * X,
+    find="a * X",
     wrt="X",
     kind="jvp",
     shapes={"a": "", "X": "m n"},
@@ -63,6 +64,7 @@ def d_sum(P, dP):
 
 @identity(
     f=lambda X: jnp.trace(X),
+    find="trace(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -112,6 +114,7 @@ def d_hadamard(P, dP):
 
 @identity(
     f=lambda X: X.T,
+    find="X.T",
     wrt="X",
     kind="jvp",
     shapes={"X": "m n"},
@@ -124,6 +127,7 @@ def d_transpose(X, dX):
 
 @identity(
     f=lambda X: jnp.linalg.inv(X),
+    find="inv(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -160,6 +164,7 @@ def _lu_solvers(X):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -180,6 +185,7 @@ def d_det_adj(X, dX):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -194,6 +200,7 @@ def d_det_inv(X, dX):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -230,6 +237,7 @@ def d_power(X, dX):
 
 @identity(
     f=lambda X: expm(X),
+    find="expm(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -354,6 +362,7 @@ def _divided_differences(f, fprime, lam):
 
 @identity(
     f=lambda X: expm(X),
+    find="expm(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -405,6 +414,7 @@ def d_logm_divdiff(X, dX):
 
 @identity(
     f=lambda X: X**3,
+    find="X ** 3",
     wrt="X",
     kind="jvp",
     shapes={"X": "m n"},

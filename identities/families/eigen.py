@@ -64,6 +64,7 @@ def _signed_eigh(A):
 
 @identity(
     f=lambda A: jnp.linalg.eigvalsh(A),
+    find="eigvalsh(A)",
     wrt="A",
     shapes={"A": "n n"},
     requires={"A": SIMPLE_SPECTRUM},

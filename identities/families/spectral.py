@@ -166,6 +166,7 @@ def _sv_valid(X: np.ndarray):
 
 @identity(
     f=lambda X: jnp.linalg.eigvalsh(X),
+    find="eigvalsh(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": SIMPLE_EIGENVALUES},
