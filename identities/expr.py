@@ -273,7 +273,8 @@ def parse(text: str) -> Expr:
             return lambda env: env[name]
         if isinstance(node, ast.Attribute):
             if node.attr != "T":
-                raise fail(node, f"attribute .{node.attr} is not allowed (only .T, the transpose)")
+                col = int(getattr(node, "end_col_offset", 0) or 0) - len(node.attr) + 1 + shift
+                raise ExprError(text, max(col, 1), f"attribute .{node.attr} is not allowed (only .T, the transpose)")
             ops.add(".T")
             inner = build(node.value, depth + 1)
             return lambda env: _transpose(inner(env))
@@ -306,7 +307,7 @@ def parse(text: str) -> Expr:
             if fname not in FUNCTIONS:
                 raise fail(node.func, f"unknown function {fname!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
             if node.keywords:
-                raise fail(node.keywords[0].value, f"{fname}() takes no keyword arguments")
+                raise fail(node.keywords[0], f"{fname}() takes no keyword arguments")
             fn = FUNCTIONS[fname]
             if len(node.args) != fn.arity:
                 raise fail(node, f"{fname}() takes {fn.arity} argument(s), got {len(node.args)}")

@@ -50,6 +50,12 @@ class Query:
     point: tuple[np.ndarray, ...] | None  # the user's arrays, when given
 
     @property
+    def label(self) -> str:
+        """The expression's text for an EXPR, else the function's name."""
+        qual = getattr(self.f, "__qualname__", "")
+        return qual[5:-1] if qual.startswith("expr(") else getattr(self.f, "__name__", "f")
+
+    @property
     def shapes_text(self) -> dict[str, str]:
         return {n: " ".join(str(t[1]) for t in d) for n, d in zip(self.names, self.dims, strict=True)}
 
