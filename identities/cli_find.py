@@ -23,6 +23,7 @@ import json
 import re
 from typing import Any
 
+from ._argtypes import file_to_compare, output_file
 from .expr import FUNCTIONS
 from .find import FindResult, Match, default_shape, find_expr
 
@@ -99,7 +100,31 @@ def to_json(result: FindResult, layouts: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .find_page import render_page
+
+    page = render_page()
+    if args.write_docs:
+        Path(args.write_docs).write_text(page, encoding="utf-8")
+        print(f"wrote {args.write_docs}")
+        return 0
+    path = Path(args.check_docs)
+    if path.exists() and path.read_text(encoding="utf-8") == page:
+        print(f"{path} is up to date")
+        return 0
+    print(f"{path} is out of date: python -m identities find --write-docs {path}")
+    return 1
+
+
 def cmd_find(args: argparse.Namespace) -> int:
+    if args.write_docs or args.check_docs:
+        if args.expr is not None:
+            raise_usage("give EXPR or --write-docs/--check-docs, not both")
+        return _docs(args)
+    if args.expr is None:
+        raise_usage("give an expression, e.g. python -m identities find 'trace(A @ X)' --wrt X")
     shapes: dict[str, str] = {}
     for name, dims in args.shape or []:
         if name in shapes:
@@ -128,7 +153,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description=doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("expr", metavar="EXPR", help="the function, in NumPy syntax over named variables")
+    p.add_argument("expr", metavar="EXPR", nargs="?", help="the function, in NumPy syntax over named variables")
     p.add_argument("--wrt", metavar="NAME", help="the variable (default: the only one, else X, else x)")
     p.add_argument(
         "--shape",
@@ -140,4 +165,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--layout", choices=[*LAYOUTS, "both"], default="both", help="layout of the derivative shown")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--write-docs", type=output_file, metavar="FILE", help="write docs/find.md (real outputs)")
+    p.add_argument("--check-docs", type=file_to_compare, metavar="FILE", help="exit 1 if FILE differs from a fresh run")
     p.set_defaults(func=cmd_find)

@@ -98,6 +98,9 @@ FUNCTIONS: dict[str, Function] = {
     "pinv": Function(1, "Moore-Penrose pseudo-inverse", _fn("numpy.linalg.pinv")),
     "solve": Function(2, "solve(A, b) = inv(A) @ b", _fn("numpy.linalg.solve")),
     "expm": Function(1, "matrix exponential", _expm),
+    "cholesky": Function(
+        1, "lower Cholesky factor of a symmetric positive definite matrix", _fn("numpy.linalg.cholesky")
+    ),
     "matrix_power": Function(2, "matrix_power(X, k), k a whole number", _fn("numpy.linalg.matrix_power")),
     "kron": Function(2, "Kronecker product", _fn("numpy.kron")),
     "outer": Function(2, "outer product of two vectors", _fn("numpy.outer")),

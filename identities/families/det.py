@@ -113,6 +113,7 @@ def logabsdet_aX(a, X):
 
 @identity(
     f=lambda x, A, B, C: jnp.linalg.det(_path(x, A, B, C)),
+    find="det(A + x * B + x ** 2 * C)",
     wrt="x",
     shapes={"x": "", "A": "n n", "B": "n n", "C": "n n"},
     joint=[PATH_INVERTIBLE],
@@ -134,6 +135,7 @@ def det_of_path(x, A, B, C):
 
 @identity(
     f=lambda x, A, B, C: jnp.linalg.det(_path(x, A, B, C)),
+    find="det(A + x * B + x ** 2 * C)",
     wrt="x",
     kind="hessian",
     shapes={"x": "", "A": "n n", "B": "n n", "C": "n n"},

@@ -552,6 +552,7 @@ def _eig_F(d):
 
 @identity(
     f=lambda A: jnp.linalg.eigh(A)[0],
+    find="eigvalsh(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n"},
@@ -572,6 +573,7 @@ def eigvals_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.eigh(A)[0],
+    find="eigvalsh(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n"},
@@ -654,6 +656,7 @@ def eigvecs_vjp(A, Cbar):
 # --- singular values -------------------------------------------------------------------------------------
 @identity(
     f=lambda A: jnp.linalg.svd(A, compute_uv=False),
+    find="svdvals(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "m n"},
@@ -674,6 +677,7 @@ def svals_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.svd(A, compute_uv=False),
+    find="svdvals(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "m n"},
@@ -695,6 +699,7 @@ def _Phi(X):
 
 @identity(
     f=lambda A: jnp.linalg.cholesky(A),
+    find="cholesky(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n"},
@@ -720,6 +725,7 @@ def cholesky_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.cholesky(A),
+    find="cholesky(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n"},

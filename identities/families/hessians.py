@@ -64,6 +64,7 @@ def ridge(y, Phi, theta, lam):
 
 @identity(
     f=lambda z: _lse(z),
+    find="logsumexp(z)",
     wrt="z",
     kind="hessian",
     shapes={"z": "n"},
@@ -189,6 +190,7 @@ def trace_XTAX(X, A):
 
 @identity(
     f=lambda mu, X, Sigma: -0.5 * jnp.sum((X - mu[None, :]).T * jnp.linalg.solve(Sigma, (X - mu[None, :]).T)),
+    find="-0.5 * sum((X - mu).T * solve(Sigma, (X - mu).T))",
     wrt="mu",
     kind="hessian",
     shapes={"mu": "d", "X": "N d", "Sigma": "d d"},

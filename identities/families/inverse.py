@@ -16,6 +16,7 @@ from .det import PATH_INVERTIBLE, _path
 
 @identity(
     f=lambda x, A, B, C: jnp.linalg.inv(_path(x, A, B, C)),
+    find="inv(A + x * B + x ** 2 * C)",
     wrt="x",
     shapes={"x": "", "A": "n n", "B": "n n", "C": "n n"},
     joint=[PATH_INVERTIBLE],

@@ -47,6 +47,7 @@ def softmax(z):
 
 @identity(
     f=lambda z: _lse(z),
+    find="logsumexp(z)",
     wrt="z",
     shapes={"z": "n"},
     tex=Tex(

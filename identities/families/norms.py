@@ -223,6 +223,7 @@ def l2_hessian(x):
 
 @identity(
     f=lambda t: jnp.linalg.norm(jnp.stack([jnp.ones_like(t), 2 * t])),
+    find="sqrt(1 + 4 * t ** 2)",
     wrt="t",
     shapes={"t": ""},
     tex=Tex(

@@ -213,6 +213,7 @@ def sv_chain(x, c):
 
 @identity(
     f=lambda x, c: jnp.log1p(jnp.exp(jnp.sin(c @ x)) ** 2),
+    find="log(1 + exp(sin(c @ x)) ** 2)",
     wrt="x",
     shapes={"x": "n", "c": "n"},
     tex=Tex(
@@ -275,6 +276,7 @@ def _pXq(X, p, q):
 
 @identity(
     f=lambda X, a, p, q: a * jnp.sin(_pXq(X, p, q)),
+    find="a * sin(p @ X @ q)",
     wrt="X",
     shapes={"X": "m n", "a": "", "p": "m", "q": "n"},
     tex=Tex(
@@ -291,6 +293,7 @@ def sm_const_multiple(X, a, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.sin(_pXq(X, p, q)) + jnp.sum(X * X),
+    find="sin(p @ X @ q) + sum(X * X)",
     wrt="X",
     shapes=_SM,
     tex=Tex(
@@ -307,6 +310,7 @@ def sm_sum(X, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.sin(_pXq(X, p, q)) * jnp.sum(X * X),
+    find="sin(p @ X @ q) * sum(X * X)",
     wrt="X",
     shapes=_SM,
     tex=Tex(
@@ -324,6 +328,7 @@ def sm_product(X, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.exp(jnp.sin(_pXq(X, p, q))),
+    find="exp(sin(p @ X @ q))",
     wrt="X",
     shapes=_SM,
     tex=Tex(
@@ -341,6 +346,7 @@ def sm_chain(X, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.log1p(jnp.exp(jnp.sin(_pXq(X, p, q))) ** 2),
+    find="log(1 + exp(sin(p @ X @ q)) ** 2)",
     wrt="X",
     shapes=_SM,
     tex=Tex(

@@ -68,6 +68,7 @@ def square(x):
 
 @identity(
     f=jnp.exp,
+    find="exp(x)",
     wrt="x",
     shapes=X,
     tex=Tex(f="e^x", num="e^x", den="e^x"),
@@ -80,6 +81,7 @@ def exp(x):
 
 @identity(
     f=jnp.log,
+    find="log(x)",
     wrt="x",
     shapes=X,
     requires={"x": POSITIVE},

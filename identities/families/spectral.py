@@ -201,6 +201,7 @@ def eigvalsh(X):
 
 @identity(
     f=lambda X: jnp.linalg.svd(X, compute_uv=False),
+    find="svdvals(X)",
     wrt="X",
     shapes={"X": "m n"},
     requires={"X": DISTINCT_SINGULAR_VALUES},

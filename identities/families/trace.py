@@ -348,6 +348,7 @@ K = 4  # the power in (121), (122) and Wikipedia's tr(Xⁿ) rows
 
 @identity(
     f=lambda X: jnp.trace(jnp.linalg.matrix_power(X, K)),
+    find="trace(matrix_power(X, 4))",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X^k),\ k = 4", num=r"k X^{k-1}", den=r"k (X^{k-1})^\top"),
@@ -360,6 +361,7 @@ def tr_Xk(X):
 
 @identity(
     f=lambda A, X: jnp.trace(A @ jnp.linalg.matrix_power(X, K)),
+    find="trace(A @ matrix_power(X, 4))",
     wrt="X",
     shapes={"A": "n n", "X": "n n"},
     tex=Tex(
