@@ -102,8 +102,10 @@ def render_page() -> str:
         "import numpy as np",
         "import identities",
         "",
+        "",  # two blank lines: the block is as ruff formats it (ruff format also formats Markdown code blocks)
         "def f(Q, Y, P):  # tr(P Y Q): the catalog's tr(AXB), renamed and reordered",
         "    return jnp.trace(P @ Y @ Q)",
+        "",
         "",
         'result = identities.find(f, "p m", "m n", "n p", wrt="Y")  # shapes, or arrays (your point)',
         "match = result.matches[0]",
