@@ -75,6 +75,23 @@ def test_a_wrong_candidate_is_not_matched():
     assert "trace.tr_AXTB" in find_expr("trace(A @ X.T @ B)", "X").ids
 
 
+def test_a_function_off_by_a_small_factor_is_not_matched():
+    assert "trace.tr_XTA" in find_expr("trace(X.T @ A)", "X").ids
+    assert "trace.tr_XTA" not in find_expr("1.0001 * trace(X.T @ A)", "X").ids
+    assert "trace.tr_XTA" not in find_expr("trace(X.T @ A) + 0.0001", "X").ids
+
+
+def test_agreement_at_one_size_is_not_enough():
+    # tr(XᵀA) at the first size assignment only (a function a single size cannot tell from the identity)
+    first = identities.get("trace.tr_XTA").size_assignments()[0]["m"]
+
+    def f(X, A):
+        return jnp.trace(X.T @ A) if X.shape[0] == first else 0.0 * jnp.trace(X.T @ A)
+
+    assert "trace.tr_XTA" in find(lambda X, A: jnp.trace(X.T @ A), wrt="X").ids
+    assert "trace.tr_XTA" not in find(f, wrt="X").ids
+
+
 def test_scalar_shapes_and_hessians():
     r = find_expr("sin(t) * t ** 2", "t", shapes={"t": ""})  # the catalog's x² sin x, reordered
     assert r.ids[0] == "scalar.product" and r.matches[0].mapping == {"t": "x"}
