@@ -232,6 +232,9 @@ class Identity:
     dtypes: Mapping[str, str] = field(default_factory=dict)
     holomorphic: bool = False
     complex_form: str = ""
+    # An EXPR (identities.expr: NumPy syntax over the argument names) that ``python -m identities find``
+    # answers with this identity; empty where EXPR cannot state the function (identities.find.UNSTATABLE).
+    find: str = ""
 
     # --- derived ---------------------------------------------------------------------------------------
     @property
@@ -447,6 +450,7 @@ def identity(
     dtypes: Mapping[str, str] | None = None,
     holomorphic: bool = False,
     complex_form: str = "",
+    find: str = "",
 ) -> Callable[[Callable[..., Any]], Identity]:
     """Declare an identity: decorate its closed form; returns the registered :class:`Identity`.
 
@@ -478,6 +482,12 @@ def identity(
         if not sources:
             raise ValueError(f"{where}: an identity needs at least one source")
         form = _complex_form(where, dict(dtypes or {}), argnames, wrt, kind, holomorphic, complex_form)
+        if find:
+            from .expr import parse
+
+            names = parse(find).names  # refuses anything outside EXPR's grammar
+            if set(names) != set(argnames):
+                raise ValueError(f"{where}: find={find!r} uses {sorted(names)}, f takes {sorted(argnames)}")
         ident = Identity(
             id=where,
             family=family,
@@ -503,6 +513,7 @@ def identity(
             dtypes=dict(dtypes or {}),
             holomorphic=holomorphic,
             complex_form=form,
+            find=find,
         )
         REGISTRY.add(ident)
         return ident
