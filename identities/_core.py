@@ -84,6 +84,17 @@ REFERENCES: dict[str, str] = {
     "Clarke83": "Clarke, Optimization and Nonsmooth Analysis (Wiley, 1983): the generalized gradient and Jacobian",
     "Watson92": "Watson, Characterization of the subdifferential of some matrix norms, Linear Algebra Appl. 170 (1992)",
     "Lewis96": "Lewis, Derivatives of spectral functions, Math. Oper. Res. 21(3) (1996)",
+    "WL10": (
+        "Walter & Lehmann, Algorithmic differentiation of linear algebra functions with application in optimum"
+        " experimental design (extended version), arXiv:1001.1654 (2010)"
+    ),
+    "GP73": (
+        "Golub & Pereyra, The differentiation of pseudo-inverses and nonlinear least squares problems whose"
+        " variables separate, SIAM J. Numer. Anal. 10(2), 413-432 (1973)"
+    ),
+    "M16": "Murray, Differentiation of the Cholesky decomposition, arXiv:1602.07527 (2016)",
+    "S17": "Seeger, Hetzel, Dai, Meissner & Lawrence, Auto-differentiating linear algebra, arXiv:1710.08717 (2017)",
+    "derived": "derived here: the derivation is in the identity's notes; the suite verifies the result",
 }
 
 

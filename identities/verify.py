@@ -912,9 +912,13 @@ def verify_batch(
 
 def check_examples(ident: Identity) -> list[CheckResult]:
     """The identity's known answers (worked numbers from its sources) against its closed form."""
+    from .validate import _extra_name
+
+    extra = _extra_name(ident)  # a jvp's example gives the tangent d<wrt>, a vjp's the cotangent
+    names = ident.argnames + ((extra,) if extra else ())
     out = []
     for ex in ident.examples:
-        args = tuple(np.asarray(ex.args[a], dtype=np.float64) for a in ident.argnames)
+        args = tuple(np.asarray(ex.args[a], dtype=np.float64) for a in names)
         got = np.asarray(compiled(ident).closed(*args))
         out.append(_compare("known answer", got, np.asarray(ex.value, dtype=np.float64), 1e-12, atol=1e-14))
     return out
