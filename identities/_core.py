@@ -94,6 +94,15 @@ REFERENCES: dict[str, str] = {
     ),
     "M16": "Murray, Differentiation of the Cholesky decomposition, arXiv:1602.07527 (2016)",
     "S17": "Seeger, Hetzel, Dai, Meissner & Lawrence, Auto-differentiating linear algebra, arXiv:1710.08717 (2017)",
+    "dHAL": (
+        "de Hoog, Anderssen & Lukas, Differentiation of matrix functionals using triangular factorization"
+        " (the LU rule JAX's lu JVP cites, jax/_src/lax/linalg.py)"
+    ),
+    "JAX": "JAX 0.10.2 source: the derivative rules of jax/_src/lax/linalg.py and jax/_src/numpy/linalg.py",
+    "PyTorch": (
+        "PyTorch 2.13 source: tools/autograd/derivatives.yaml and torch/csrc/autograd/FunctionsManual.cpp"
+        " (the derivative rules of torch.linalg)"
+    ),
     "derived": "derived here: the derivation is in the identity's notes; the suite verifies the result",
 }
 
