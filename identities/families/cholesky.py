@@ -57,6 +57,8 @@ def _from_lower(A):
 
 # --- Cholesky solve X = (LLᵀ)⁻¹B with respect to the factor L ------------------------------------------------
 _SIZES = [{"n": 3, "k": 2}, {"n": 4, "k": 5}]
+_A_PSD = np.array([[1.0, 0.0], [0.0, 0.0]])  # semidefinite: l₂₂ = √(a₂₂ − a₂₁²/a₁₁) = 0
+_E22 = np.array([[0.0, 0.0], [0.0, 1.0]])
 
 # L = [[1, 0], [1, 1]] (S = LLᵀ = [[1, 1], [1, 2]], S⁻¹ = [[2, −1], [−1, 1]]), B = (1, 0)ᵀ: X = (2, −1)ᵀ.
 # Along L̇ = E₂₂: S(t) = [[1, 1], [1, 1 + (1 + t)²]], X(t) = (1 + 1/(1 + t)², −1/(1 + t)²)ᵀ, so Ẋ = (−2, 2)ᵀ
@@ -79,6 +81,16 @@ _EX_SRC = Source("derived", "L = [[1, 0], [1, 1 + t]], B = e₁: X(t) = S(t)⁻�
     ),
     sources=[g08("§2.3.1 matrix inverse product, with S = LLᵀ"), _PT],
     aliases=("cho_solve jvp", "cholesky_solve jvp"),
+    special=[
+        SpecialPoint(
+            "singular factor: L = [[1, 0], [1, 0]], B = e₁, L̇ = E₂₂",
+            {"L": [[1.0, 0.0], [1.0, 0.0]], "B": [[1.0], [0.0]], "dL": _E22.tolist()},
+            "LLᵀ = [[1, 1], [1, 1]] is singular and X = (LLᵀ)⁻¹e₁ has no finite value: unbounded",
+            jax_verdict="nan",
+            notes="The triangular solves divide by l₂₂ = 0: X is inf and its JVP NaN.",
+            upstream=("none found",),
+        )
+    ],
     examples=[Example({"L": _EX_L, "B": _EX_B, "dL": [[0.0, 0.0], [0.0, 1.0]]}, [[-2.0], [2.0]], _EX_SRC)],
     bench_sizes=[{"n": n, "k": 8} for n in (32, 128, 512)],
     notes="""
@@ -121,8 +133,6 @@ def cho_solve_vjp(L, B, Cbar):
 
 
 # --- the conventions -----------------------------------------------------------------------------------------
-_A_PSD = np.array([[1.0, 0.0], [0.0, 0.0]])  # semidefinite: l₂₂ = √(a₂₂ − a₂₁²/a₁₁) = 0
-_E22 = np.array([[0.0, 0.0], [0.0, 1.0]])
 
 # A = [[4, 2], [2, 2]]: L = [[2, 0], [1, 1]] exactly. l₂₂ = √(a₂₂ − a₂₁²/a₁₁): ∂a₁₁ = a₂₁²/(2a₁₁²l₂₂) = 1/8,
 # ∂a₂₁ = −a₂₁/(a₁₁l₂₂) = −1/2 (the lower entry; the upper is not read), ∂a₂₂ = 1/(2l₂₂) = 1/2
@@ -186,6 +196,16 @@ def cholesky_lower_jvp(A, dA):
         Source("PyTorch", "before pull request 19116 (issue 18825): a triangular gradient"),
     ],
     aliases=("cholesky lower vjp", "cholesky tril vjp"),
+    special=[
+        SpecialPoint(
+            "semidefinite: A = [[1, 0], [0, 0]], L̄ = E₂₂",
+            {"A": _A_PSD.tolist(), "cotangent": _E22.tolist()},
+            "l₂₂ = √a₂₂ near A: its gradient 1/(2l₂₂) is unbounded; no finite answer is valid",
+            jax_verdict="nan",
+            notes="potrf fails on the zero pivot; JAX's factor and so its VJP are NaN.",
+            upstream=("none found",),
+        )
+    ],
     examples=[Example({"A": _EX_A, "cotangent": [[0.0, 0.0], [0.0, 1.0]]}, [[0.125, 0.0], [-0.5, 0.5]], _EX_SRC_CH)],
     notes="""
     The "lower" convention: the gradient of the function potrf computes, zero above the diagonal. Its

@@ -63,6 +63,7 @@ _EX_SRC = Source("derived", "A = diag(2, 0), Ȧ = [[1, 1], [1, 1]]: the three Go
 
 _A_RANK = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])  # 3×2 of rank 1: σ = (1, 0)
 _E22 = np.array([[0.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # raises the rank: pinv(A + tE₂₂) has 1/t
+_E11 = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
 
 
 @identity(
@@ -121,6 +122,17 @@ def pinv_vjp(A, Cbar):
     tex=Tex(f=r"A^{+},\ \operatorname{rank} A = r < \min(m, n)", num=_TEX_JVP, den=_TEX_JVP),
     sources=[GP, _JAX],
     aliases=("pinv fixed rank jvp",),
+    special=[
+        SpecialPoint(
+            "rank 0: A = 0 (3×2), Ȧ = E₁₁",
+            {"A": np.zeros((3, 2)).tolist(), "dA": _E11.tolist()},
+            "the rank drops below r = 1: pinv(tE₁₁) = E₁₁ᵀ/t for t ≠ 0, 0 at t = 0; no finite answer is valid",
+            jax_verdict="invalid",
+            notes="JAX's pinv JVP (the Golub–Pereyra rule, jax-ml/jax#2794) with A⁺ = 0 returns 0: finite,"
+            " and wrong along every direction.",
+            upstream=("jax-ml/jax#2794",),
+        )
+    ],
     examples=[Example({"A": _EX_A, "dA": _EX_DA}, [[-0.25, 0.25], [0.25, 0.0]], _EX_SRC)],
     notes=f"""
     Rank-deficient A (rank min(m, n) − 1), tall or wide, differentiated as the pseudo-inverse of its rank-r
@@ -221,6 +233,16 @@ def lstsq_jvp_A(A, b, dA):
     ),
     sources=[_GP_LS, Source("derived", "the adjoint of the forward rule")],
     aliases=("lstsq vjp", "least squares vjp"),
+    special=[
+        SpecialPoint(
+            "rank-deficient: A = [[1, 0], [0, 0], [0, 0]], b = (1, 1, 1), x̄ = e₂",
+            {"A": _A_RANK.tolist(), "b": [1.0, 1.0, 1.0], "cotangent": [0.0, 1.0]},
+            "x₂ = 1/t along A + tE₂₂ (0 at t = 0): the gradient of x₂ is unbounded; no finite answer is valid",
+            jax_verdict="nan",
+            notes="JAX's reverse pass through its SVD-based lstsq divides by the zero singular value: NaN.",
+            upstream=("jax-ml/jax#10805",),
+        )
+    ],
     notes="""
     Derived here: ⟨x̄, −A⁺Ȧx⟩ = ⟨−A⁺ᵀx̄xᵀ, Ȧ⟩ and A⁺ᵀx̄ = A(AᵀA)⁻¹x̄ = Az; ⟨x̄, (AᵀA)⁻¹Ȧᵀr⟩ = ⟨rzᵀ, Ȧ⟩.
     """,

@@ -283,6 +283,17 @@ def qr_tall_R_jvp(A, dA):
     tex=Tex(f=r"Q,\ A = QR\ (m > n,\ \text{reduced})", num=_TEX_AQ, den=_TEX_AQ, where=_TEX_VJP_WHERE),
     sources=[wl10(REV)],
     aliases=("thin qr Q vjp",),
+    special=[
+        SpecialPoint(
+            "rank 1: A = [[1, 0], [0, 0], [0, 0]], Q̄ = E₃₂",
+            {"A": _A_TALL_DEF.tolist(), "cotangent": _E32.tolist()},
+            "Q is discontinuous at A and the gradient of q₃₂ is unbounded near it (q₂ turns at rate 1/‖ρ‖):"
+            " no finite answer is valid",
+            jax_verdict="nan",
+            notes="JAX's QR VJP solves with R (r₂₂ = 0): NaN.",
+            upstream=_QR_UPSTREAM,
+        )
+    ],
 )
 def qr_tall_Q_vjp(A, Cbar):
     Q, R = qr_pos(A)
