@@ -192,6 +192,8 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
     """The framework's derivative(s) at the special point, in JAX layout (Hessian for hessian kinds)."""
     arrays = tuple(np.asarray(sp.args[a], dtype=np.float64) for a in ident.argnames)
     w = ident.wrt_index
+    if ident.kind in ("jvp", "vjp"):
+        return _directional_values(ident, sp, framework, arrays)
     if framework == "jax":
         import jax
 
@@ -228,6 +230,61 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
     # numpy-fd: central differences of f along every coordinate (NaN or inf from f is the measured answer)
     with np.errstate(all="ignore"):
         return _fd_values(ident, arrays)
+
+
+def _directional_values(
+    ident: Identity, sp: SpecialPoint, framework: str, arrays: tuple[np.ndarray, ...]
+) -> dict[str, np.ndarray]:
+    """A jvp or vjp identity's point carries its tangent (``d<wrt>``) or cotangent: the framework's JVP along
+    it, or its VJP of it (finite differences: the difference quotient along the tangent, or the cotangent
+    contracted with the difference Jacobian)."""
+    from .special import extra_name
+
+    name = extra_name(ident)
+    assert name is not None
+    extra = np.asarray(sp.args[name], dtype=np.float64)
+    w = ident.wrt_index
+    if framework == "jax":
+        import jax
+
+        args = tuple(jax.numpy.asarray(a) for a in arrays)
+        if ident.kind == "jvp":
+            tangents = tuple(
+                jax.numpy.asarray(extra) if i == w else jax.numpy.zeros_like(a) for i, a in enumerate(args)
+            )
+            return {"jax.jvp": np.asarray(jax.jvp(ident.f, args, tangents)[1])}
+        return {"jax.vjp": np.asarray(jax.vjp(ident.f, *args)[1](jax.numpy.asarray(extra))[w])}
+    if framework == "torch":
+        import torch
+
+        from .torch_eval import torch_function
+
+        tf, _ = torch_function(ident, arrays)
+        targs = [torch.as_tensor(a) for a in arrays]
+
+        def of_x(x: Any) -> Any:
+            return tf(*targs[:w], x, *targs[w + 1 :])
+
+        x, e = targs[w], torch.as_tensor(extra)
+        if ident.kind == "jvp":
+            return {"torch.func.jvp": torch.func.jvp(of_x, (x,), (e,))[1].detach().numpy()}
+        xr = x.clone().requires_grad_(True)
+        return {
+            "torch.func.vjp": torch.func.vjp(of_x, x)[1](e)[0].detach().numpy(),
+            "autograd.grad": torch.autograd.grad(of_x(xr), xr, grad_outputs=e)[0].detach().numpy(),
+        }
+    c = compiled(ident)
+    x = arrays[w]
+
+    def batch_f(points: np.ndarray) -> np.ndarray:
+        return np.asarray(c.fbatch(*arrays[:w], points, *arrays[w + 1 :]))
+
+    with np.errstate(all="ignore"):
+        if ident.kind == "jvp":
+            fd, _ = _central(batch_f, x, extra[None], _step(x, FD_STEP))
+            return {"fd": fd[0]}
+        jac = _fd_values(ident, arrays)["fd"]
+        return {"fd": np.tensordot(extra, jac, axes=extra.ndim)}
 
 
 def _fd_values(ident: Identity, arrays: tuple[np.ndarray, ...]) -> dict[str, np.ndarray]:
@@ -291,7 +348,7 @@ def _special(ident: Identity, framework: str) -> list[Result]:
                     Result(ident.id, framework, name, sp.label, "unbounded", f"returns {_summary(v)}; {sp.math}")
                 )
                 continue
-            valid = sp.is_valid(apply_convention(ident, v) if ident.kind == "jacobian" else v)
+            valid = sp.is_valid(apply_convention(ident, v) if ident.kind in ("jacobian", "vjp") else v)
             r = Result(
                 ident.id,
                 framework,
