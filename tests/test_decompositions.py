@@ -14,7 +14,7 @@ from identities._structures import CLEAR_PIVOTS, RANK_DEFICIENT_BY_ONE, partial_
 from identities.families.qr import qr_pos
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'identities[torch]' to run these")
-pytest.importorskip("identities.torch_eval")
+pytest.importorskip("identities.frameworks.torch")
 
 RNG = np.random.default_rng(0)
 
