@@ -74,6 +74,20 @@ def test_special_points_factor_exactly():
         assert np.abs(R[-1, -1]) == 0.0
 
 
+def test_lu_tie_record_holds_both_branches_and_nothing_wider():
+    """At the pivot tie the valid set is γE₂₁, |γ| ≤ 1: it holds the JVP of each branch (computed by the closed
+    form just off the tie on either side, +E₂₁ and −E₂₁), and rejects anything outside their hull."""
+    ident = identities.get("lu.lu_L_jvp")
+    sp = ident.special[0]
+    A, E = np.asarray(sp.args["A"]), np.asarray(sp.args["dA"])
+    sides = [np.asarray(ident.closed_form(A + t * E, E, check=False)) for t in (1e-9, -1e-9)]
+    np.testing.assert_allclose(sides[0][1, 0], -1.0, atol=1e-8)
+    np.testing.assert_allclose(sides[1][1, 0], 1.0, atol=1e-8)
+    assert all(sp.is_valid(s) for s in sides) and sp.is_valid(np.zeros((2, 2)))
+    E21 = np.array([[0.0, 0.0], [1.0, 0.0]])
+    assert not sp.is_valid(1.5 * E21) and not sp.is_valid(-1.5 * E21) and not sp.is_valid(E21 + 0.1 * E)
+
+
 # --- findings ---------------------------------------------------------------------------------------------------
 def test_finding_lu_derivative_is_nan_where_u_is_smooth():
     """docs/framework-findings.md §5: at A = [[2, 1], [1, 1/2]] (last pivot exactly 0) U is smooth and
