@@ -95,14 +95,18 @@ _EX_SRC = Source("derived", "L = [[1, 0], [1, 1 + t]], B = e₁: X(t) = S(t)⁻�
     bench_sizes=[{"n": n, "k": 8} for n in (32, 128, 512)],
     notes="""
     The solve reads the lower triangle of L only (``cho_solve((L, True), B)``, ``torch.cholesky_solve``), so
-    only tril(L̇) enters. Four triangular solves with L, no inverse and no product LLᵀ.
+    only tril(L̇) enters. Five triangular solves with L (Y = L⁻¹B, X = L⁻ᵀY, then S⁻¹L̇Y and L⁻ᵀL̇ᵀX), no
+    inverse and no product with L.
     """,
 )
 def cho_solve_jvp(L, B, dL):
-    Lt = jnp.tril(L)
+    # with Y = L⁻¹B and X = L⁻ᵀY: S⁻¹(L̇LᵀX) = S⁻¹(L̇Y) and S⁻¹(LL̇ᵀX) = L⁻ᵀ(L̇ᵀX); every solve reads L's lower
+    # triangle only, so no masked copy of L and no product with it
+    Y = solve_triangular(L, B, lower=True)
+    X = solve_triangular(L, Y, lower=True, trans="T")
     dLt = jnp.tril(dL)
-    X = cho_solve((Lt, True), B)
-    return -cho_solve((Lt, True), dLt @ (Lt.T @ X) + Lt @ (dLt.T @ X))
+    dLtT_X = (X.T @ dLt).T  # L̇ᵀX without a transposed n×n operand
+    return -(cho_solve((L, True), dLt @ Y) + solve_triangular(L, dLtT_X, lower=True, trans="T"))
 
 
 @identity(

@@ -38,10 +38,10 @@ def _gp_jvp(A, P, dA):
 
 
 def _gp_vjp(A, P, Pbar):
-    """The adjoint: −PᵀP̄Pᵀ + (I − AP)P̄ᵀPPᵀ + PᵀPP̄ᵀ(I − PA)."""
-    u = Pbar.T @ (P @ P.T)  # m×n
-    v = (P.T @ P) @ Pbar.T  # m×n
-    return -(P.T @ Pbar) @ P.T + u - A @ (P @ u) + v - (v @ P) @ A
+    """The adjoint, −PᵀP̄Pᵀ + (I − AP)P̄ᵀPPᵀ + PᵀPP̄ᵀ(I − PA), regrouped through W = PP̄ᵀ (n×n) as
+    Pᵀ(W − Wᵀ − (WP)A) + (P̄ᵀ − AW)(PPᵀ): every intermediate is n×n or m×n, none m×m."""
+    W = P @ Pbar.T
+    return P.T @ (W - W.T - (W @ P) @ A) + (Pbar.T - A @ W) @ (P @ P.T)
 
 
 _TEX_F = r"A^{+}"
@@ -268,7 +268,8 @@ def lstsq_vjp_A(A, b, Cbar):
     notes="x is linear in b: the adjoint of ḃ ↦ A⁺ḃ.",
 )
 def lstsq_vjp_b(A, b, Cbar):
-    return jnp.linalg.pinv(A).T @ Cbar
+    U, s, Vt = jnp.linalg.svd(A, full_matrices=False)  # A⁺ᵀx̄ = U Σ⁻¹ Vᵀx̄, without forming A⁺
+    return U @ ((Vt @ Cbar) / s)
 
 
 def _minnorm(A, b):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
-from jax.scipy.linalg import solve_triangular
+from jax.lax.linalg import triangular_solve
 
 from .._core import Example, Source, SpecialPoint, Tex, identity
 from .._structures import FULL_COLUMN_RANK, INVERTIBLE, LEADING_BLOCK_INVERTIBLE
@@ -53,13 +53,13 @@ def _qr_r(A):
 
 
 def _rinv_right(R, X):
-    """X R⁻¹ for upper triangular R (a right solve, no inverse)."""
-    return solve_triangular(R, X.T, trans="T", lower=False).T
+    """X R⁻¹ for upper triangular R (a right solve: no inverse, no transposed copy of X)."""
+    return triangular_solve(R, X, left_side=False, lower=False)
 
 
 def _rinvT_right(R, X):
     """X R⁻ᵀ for upper triangular R."""
-    return solve_triangular(R, X.T, lower=False).T
+    return triangular_solve(R, X, left_side=False, lower=False, transpose_a=True)
 
 
 def _thin_jvp(Q, R, dA):
@@ -72,13 +72,34 @@ def _thin_jvp(Q, R, dA):
 
 
 def _copyltu(M):
-    """The symmetric matrix with M's lower triangle: tril(M) + tril(M, −1)ᵀ."""
-    return jnp.tril(M) + jnp.tril(M, -1).T
+    """The symmetric matrix with M's lower triangle: tril(M) + tril(M, −1)ᵀ, as one select (no masked copies)."""
+    n = M.shape[-1]
+    lower = jnp.arange(n)[:, None] >= jnp.arange(n)[None, :]
+    return jnp.where(lower, M, M.T)
 
 
-def _thin_vjp(Q, R, Qbar, Rbar):
-    """Ā for m ≥ n (Walter & Lehmann): [Q̄ + Q copyltu(RR̄ᵀ − Q̄ᵀQ)]R⁻ᵀ."""
-    return _rinvT_right(R, Qbar + Q @ _copyltu(R @ Rbar.T - Qbar.T @ Q))
+def _thin_vjp(Q, R, Qbar=None, Rbar=None):
+    """Ā for m ≥ n (Walter & Lehmann): [Q̄ + Q copyltu(RR̄ᵀ − Q̄ᵀQ)]R⁻ᵀ; a cotangent given as None is zero
+    (and costs nothing)."""
+    if Rbar is None:
+        M = -(Qbar.T @ Q)
+    elif Qbar is None:
+        M = R @ Rbar.T
+    else:
+        M = R @ Rbar.T - Qbar.T @ Q
+    if Qbar is None:  # Q (copyltu(M) R⁻ᵀ): the solve on n×n, and no m×n intermediate besides the result
+        return Q @ _rinvT_right(R, _copyltu(M))
+    return _rinvT_right(R, Qbar + Q @ _copyltu(M))
+
+
+def _r_vjp(A, Rbar):
+    """Ā for f = R (m ≥ n): Q_g copyltu(R_g R̄ᵀ) R_g⁻ᵀ with Q_g = QD, R_g = DR, spelled Q (D C) so that the
+    gauge-fixed Q (an m×n copy) is never formed."""
+    Q, R = jnp.linalg.qr(A)
+    d = jnp.where(jnp.diagonal(R) < 0, -1.0, 1.0).astype(A.dtype)
+    Rg = R * d[:, None]
+    C = _rinvT_right(Rg, _copyltu(Rg @ Rbar.T))
+    return Q @ (d[:, None] * C)
 
 
 def _wide_jvp(A, dA):
@@ -89,11 +110,14 @@ def _wide_jvp(A, dA):
 
 
 def _wide_vjp(A, Qbar, Rbar):
-    """R₂ = QᵀA₂ sends R̄₂ to Ā₂ = QR̄₂ and adds A₂R̄₂ᵀ to Q̄; then the square rule on A₁ = QR₁."""
+    """R₂ = QᵀA₂ sends R̄₂ to Ā₂ = QR̄₂ and adds A₂R̄₂ᵀ to Q̄; then the square rule on A₁ = QR₁. A cotangent
+    given as None is zero."""
     m = A.shape[0]
     Q, R = qr_pos(A)
+    if Rbar is None:  # Q depends on A₁ only
+        return jnp.concatenate([_thin_vjp(Q, R[:, :m], Qbar), jnp.zeros_like(A[:, m:])], axis=1)
     Rbar1, Rbar2 = Rbar[:, :m], Rbar[:, m:]
-    Abar1 = _thin_vjp(Q, R[:, :m], Qbar + A[:, m:] @ Rbar2.T, Rbar1)
+    Abar1 = _thin_vjp(Q, R[:, :m], A[:, m:] @ Rbar2.T, Rbar1)
     return jnp.concatenate([Abar1, Q @ Rbar2], axis=1)
 
 
@@ -200,7 +224,7 @@ def qr_square_R_jvp(A, dA):
 )
 def qr_square_Q_vjp(A, Cbar):
     Q, R = qr_pos(A)
-    return _thin_vjp(Q, R, Cbar, jnp.zeros_like(R))
+    return _thin_vjp(Q, R, Qbar=Cbar)
 
 
 @identity(
@@ -220,8 +244,7 @@ def qr_square_Q_vjp(A, Cbar):
     """,
 )
 def qr_square_R_vjp(A, Cbar):
-    Q, R = qr_pos(A)
-    return _thin_vjp(Q, R, jnp.zeros_like(Q), Cbar)
+    return _r_vjp(A, Cbar)
 
 
 # --- tall, reduced --------------------------------------------------------------------------------------------
@@ -297,7 +320,7 @@ def qr_tall_R_jvp(A, dA):
 )
 def qr_tall_Q_vjp(A, Cbar):
     Q, R = qr_pos(A)
-    return _thin_vjp(Q, R, Cbar, jnp.zeros_like(R))
+    return _thin_vjp(Q, R, Qbar=Cbar)
 
 
 @identity(
@@ -312,8 +335,7 @@ def qr_tall_Q_vjp(A, Cbar):
     aliases=("thin qr R vjp",),
 )
 def qr_tall_R_vjp(A, Cbar):
-    Q, R = qr_pos(A)
-    return _thin_vjp(Q, R, jnp.zeros_like(Q), Cbar)
+    return _r_vjp(A, Cbar)
 
 
 # --- wide --------------------------------------------------------------------------------------------------
@@ -379,7 +401,7 @@ def qr_wide_R_jvp(A, dA):
     notes="Derived here: Q depends on A₁ alone, so Ā₂ = 0 and Ā₁ is Walter & Lehmann's square rule.",
 )
 def qr_wide_Q_vjp(A, Cbar):
-    return _wide_vjp(A, Cbar, jnp.zeros((A.shape[0], A.shape[1]), A.dtype))
+    return _wide_vjp(A, Cbar, None)
 
 
 @identity(
@@ -398,5 +420,4 @@ def qr_wide_Q_vjp(A, Cbar):
     """,
 )
 def qr_wide_R_vjp(A, Cbar):
-    m = A.shape[0]
-    return _wide_vjp(A, jnp.zeros((m, m), A.dtype), Cbar)
+    return _wide_vjp(A, None, Cbar)
