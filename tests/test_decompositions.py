@@ -1,5 +1,5 @@
 """Decompositions (issue 13): the gauge, the points charted on them, and the framework findings of
-docs/framework-findings.md §5–§7 (asserted, so a changed behaviour in a new version shows up)."""
+docs/framework-findings.md §7–§9 (asserted, so a changed behaviour in a new version shows up)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def test_lu_tie_record_holds_both_branches_and_nothing_wider():
 
 # --- findings ---------------------------------------------------------------------------------------------------
 def test_finding_lu_derivative_is_nan_where_u_is_smooth():
-    """docs/framework-findings.md §5: at A = [[2, 1], [1, 1/2]] (last pivot exactly 0) U is smooth and
+    """docs/framework-findings.md §7: at A = [[2, 1], [1, 1/2]] (last pivot exactly 0) U is smooth and
     U̇ = E₂₂ along E₂₂ (finite differences agree); JAX's and PyTorch's LU forward rules return NaN, and
     torch.linalg.lu_factor raises."""
     A = np.array([[2.0, 1.0], [1.0, 0.5]])
@@ -109,7 +109,7 @@ def test_finding_lu_derivative_is_nan_where_u_is_smooth():
 
 
 def test_finding_pinv_and_lstsq_where_the_rank_changes():
-    """docs/framework-findings.md §6: at A = e₁e₁ᵀ (3×2, rank 1) along E₂₂ the pseudo-inverse jumps
+    """docs/framework-findings.md §8: at A = e₁e₁ᵀ (3×2, rank 1) along E₂₂ the pseudo-inverse jumps
     (pinv(A + tE₂₂) has 1/t). JAX's and PyTorch's pinv rules both return the fixed-rank (Golub–Pereyra)
     formula, exactly 0: a finite answer where none is valid. For lstsq at the same A, b = (1, 1, 1),
     PyTorch's rule returns 0 too, JAX (which differentiates its SVD) NaN."""
@@ -131,7 +131,7 @@ def test_finding_pinv_and_lstsq_where_the_rank_changes():
 
 
 def test_finding_cholesky_gradient_convention():
-    """docs/framework-findings.md §7: at A = [[4, 2], [2, 2]] (L = [[2, 0], [1, 1]] exactly) the gradient of
+    """docs/framework-findings.md §9: at A = [[4, 2], [2, 2]] (L = [[2, 0], [1, 1]] exactly) the gradient of
     l₂₂ is, in the three conventions, sym [[1/8, −1/4], [−1/4, 1/2]], lower [[1/8, 0], [−1/2, 1/2]] and
     mc_sym [[1/8, −1/2], [−1/2, 1/2]]; JAX and PyTorch both return the sym one."""
     A = np.array([[4.0, 2.0], [2.0, 2.0]])
@@ -151,7 +151,7 @@ def test_finding_cholesky_gradient_convention():
 
 
 def test_finding_torch_cholesky_gradient_is_not_that_of_its_value_off_the_symmetric_matrices():
-    """§7: torch.linalg.cholesky reads the lower triangle, so its value does not change with A₀₁, yet its
+    """§9: torch.linalg.cholesky reads the lower triangle, so its value does not change with A₀₁, yet its
     gradient has a nonzero (0, 1) entry (it assumes symmetric input, as its documentation requires); JAX
     symmetrises the input, so the value and the gradient move together."""
     A = np.array([[4.0, 10.0], [2.0, 2.0]])  # not symmetric; its lower triangle is that of [[4, 2], [2, 2]]
