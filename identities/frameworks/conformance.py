@@ -160,8 +160,6 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
 
 def _special_jacobians(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, np.ndarray]:
     arrays = tuple(np.asarray(sp.args[a], dtype=np.float64) for a in ident.argnames)
-    if ident.kind in ("jvp", "vjp"):
-        return _directional_values(ident, sp, framework, arrays)
     if framework == "jax":
         import jax
 
@@ -177,44 +175,6 @@ def _special_jacobians(ident: Identity, sp: SpecialPoint, framework: str) -> dic
     # numpy-fd: central differences of f along every coordinate (NaN or inf from f is the measured answer)
     with np.errstate(all="ignore"):
         return _fd_values(ident, arrays)
-
-
-def _directional_values(
-    ident: Identity, sp: SpecialPoint, framework: str, arrays: tuple[np.ndarray, ...]
-) -> dict[str, np.ndarray]:
-    """A jvp or vjp identity's point carries its tangent (``d<wrt>``) or cotangent: the framework's JVP along
-    it, or its VJP of it (finite differences: the difference quotient along the tangent, or the cotangent
-    contracted with the difference Jacobian)."""
-    from ..special import extra_name
-
-    name = extra_name(ident)
-    assert name is not None
-    extra = np.asarray(sp.args[name], dtype=np.float64)
-    w = ident.wrt_index
-    if framework == "jax":
-        import jax
-
-        args = tuple(jax.numpy.asarray(a) for a in arrays)
-        if ident.kind == "jvp":
-            tangents = tuple(
-                jax.numpy.asarray(extra) if i == w else jax.numpy.zeros_like(a) for i, a in enumerate(args)
-            )
-            return {"jax.jvp": np.asarray(jax.jvp(ident.f, args, tangents)[1])}
-        return {"jax.vjp": np.asarray(jax.vjp(ident.f, *args)[1](jax.numpy.asarray(extra))[w])}
-    if framework in ADAPTERS:  # the adapter's jvp / vjp thunks, as on generic inputs
-        return {name: thunk() for name, thunk in adapter.load(framework).derivatives(ident, arrays, extra).items()}
-    c = compiled(ident)
-    x = arrays[w]
-
-    def batch_f(points: np.ndarray) -> np.ndarray:
-        return np.asarray(c.fbatch(*arrays[:w], points, *arrays[w + 1 :]))
-
-    with np.errstate(all="ignore"):
-        if ident.kind == "jvp":
-            fd, _ = _central(batch_f, x, extra[None], _step(x, FD_STEP))
-            return {"fd": fd[0]}
-        jac = _fd_values(ident, arrays)["fd"]
-        return {"fd": np.tensordot(extra, jac, axes=extra.ndim)}
 
 
 def _fd_values(ident: Identity, arrays: tuple[np.ndarray, ...]) -> dict[str, np.ndarray]:
@@ -277,7 +237,7 @@ def _special(ident: Identity, framework: str) -> list[Result]:
                     Result(ident.id, framework, name, sp.label, "unbounded", f"returns {_summary(v)}; {sp.math}")
                 )
                 continue
-            valid = sp.is_valid(apply_convention(ident, v) if ident.kind in ("jacobian", "vjp") else v)
+            valid = sp.is_valid(apply_convention(ident, v) if ident.kind == "jacobian" else v)
             r = Result(
                 ident.id,
                 framework,

@@ -223,7 +223,7 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "qr.qr_square_R_jvp",
         "torch",
         "rank 1: A = [[1, 0], [0, 0]], Ȧ = E₂₂",
-        "jvp",
+        "*",
         "framework convention",
         "torch's QR forward rule, like JAX's, solves with R, whose r₂₂ is exactly 0 here: NaN. R is continuous"
         " with a kink (r₂₂ = |t|), every [[0, 0], [0, γ]] with |γ| ≤ 1 is valid; neither framework has a rule"
@@ -233,7 +233,7 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "lu.lu_U_jvp",
         "torch",
         "last pivot 0: A = [[2, 1], [1, 1/2]], Ȧ = E₂₂",
-        "jvp",
+        "*",
         "known bug",
         "torch 2.13.0's LU forward rule (torch.linalg.lu_factor_ex, torch.linalg.lu) solves with U, whose last"
         " pivot is exactly 0: NaN, although U is smooth here (U̇ = E₂₂); JAX returns NaN too"
