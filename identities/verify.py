@@ -910,6 +910,55 @@ def verify_batch(
     return reports, closed_out
 
 
+def verify_family(ids: Sequence[str], examples: int = 3, seed: int = 0, max_sizes: int | None = None) -> list[Report]:
+    """:func:`verify_batch` of identities given by id (a family): the task a worker process of
+    :func:`verify_many` runs."""
+    from ._core import get
+
+    return verify_batch([get(i) for i in ids], examples=examples, seed=seed, max_sizes=max_sizes)[0]
+
+
+def verify_each(ids: Sequence[str], examples: int = 3, seed: int = 0, max_sizes: int | None = None) -> list[Report]:
+    """:func:`verify` of each identity on its own: where a family's worker died."""
+    return [verify(i, examples=examples, seed=seed, max_sizes=max_sizes) for i in ids]
+
+
+def verify_many(
+    idents: Iterable[Identity],
+    examples: int = 3,
+    seed: int = 0,
+    max_sizes: int | None = None,
+    jobs: int | None = 1,
+    progress: Any = None,
+) -> list[Report]:
+    """:func:`verify` of every identity in ``idents``, with the same inputs, references and comparisons, run
+    a family at a time by :func:`verify_batch` in ``jobs`` worker processes (None: one per CPU; see
+    :mod:`identities.parallel`). Reports come back in the order of ``idents``. ``progress`` (a
+    :class:`identities.progress.Progress`) is told as each family finishes."""
+    from .parallel import family_groups, job_count, run_groups
+
+    idents = list(idents)
+    groups = family_groups(idents)
+    ids = [[i.id for i in g] for g in groups]
+    reports: dict[str, Report] = {}
+
+    def store(k: int, result: list[Report]) -> None:
+        for r in result:
+            reports[r.identity] = r
+        if progress is not None:
+            progress.done(groups[k][0].family, len(result), sum(not r.ok for r in result))
+
+    run_groups(
+        verify_family,
+        ids,
+        (examples, seed, max_sizes),
+        jobs=job_count(jobs, groups),
+        on_result=store,
+        fallback=verify_each,
+    )
+    return [reports[i.id] for i in idents]
+
+
 def check_examples(ident: Identity) -> list[CheckResult]:
     """The identity's known answers (worked numbers from its sources) against its closed form."""
     from .special import extra_name

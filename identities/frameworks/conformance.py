@@ -410,9 +410,10 @@ def run(
     idents: Iterable[Identity] | None = None,
     frameworks: Sequence[str] = FRAMEWORKS,
     seed: int = 0,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Callable[[Identity, list[Result]], None] | None = None,
     generic: bool = True,
 ) -> Run:
+    """Every identity in every framework; ``progress(ident, results)`` is called as each identity is done."""
     idents = list(catalog() if idents is None else idents)
     frameworks = tuple(frameworks)
     for fw in frameworks:
@@ -421,10 +422,11 @@ def run(
             raise ImportError(f"the {fw} framework needs {spec.title}: {spec.install}")
     t0 = time.perf_counter()
     results: list[Result] = []
-    for k, ident in enumerate(idents, 1):
+    for ident in idents:
+        got = conformance_of(ident, frameworks, seed, generic)
+        results += got
         if progress:
-            progress(k, len(idents), ident.id)
-        results += conformance_of(ident, frameworks, seed, generic)
+            progress(ident, got)
     return Run(results, frameworks, [i.id for i in idents], time.perf_counter() - t0, versions(frameworks))
 
 
