@@ -85,6 +85,26 @@ REFERENCES: dict[str, str] = {
     "Watson92": "Watson, Characterization of the subdifferential of some matrix norms, Linear Algebra Appl. 170 (1992)",
     "Lewis96": "Lewis, Derivatives of spectral functions, Math. Oper. Res. 21(3) (1996)",
     "CLS15": "Candès, Li & Soltanolkotabi, Phase retrieval via Wirtinger flow, IEEE Trans. Inf. Theory 61(4) (2015)",
+    "WL10": (
+        "Walter & Lehmann, Algorithmic differentiation of linear algebra functions with application in optimum"
+        " experimental design (extended version), arXiv:1001.1654 (2010)"
+    ),
+    "GP73": (
+        "Golub & Pereyra, The differentiation of pseudo-inverses and nonlinear least squares problems whose"
+        " variables separate, SIAM J. Numer. Anal. 10(2), 413-432 (1973)"
+    ),
+    "M16": "Murray, Differentiation of the Cholesky decomposition, arXiv:1602.07527 (2016)",
+    "S17": "Seeger, Hetzel, Dai, Meissner & Lawrence, Auto-differentiating linear algebra, arXiv:1710.08717 (2017)",
+    "dHAL": (
+        "de Hoog, Anderssen & Lukas, Differentiation of matrix functionals using triangular factorization"
+        " (the LU rule JAX's lu JVP cites, jax/_src/lax/linalg.py)"
+    ),
+    "JAX": "JAX 0.10.2 source: the derivative rules of jax/_src/lax/linalg.py and jax/_src/numpy/linalg.py",
+    "PyTorch": (
+        "PyTorch 2.13 source: tools/autograd/derivatives.yaml and torch/csrc/autograd/FunctionsManual.cpp"
+        " (the derivative rules of torch.linalg)"
+    ),
+    "derived": "derived here: the derivation is in the identity's notes; the suite verifies the result",
     "Townsend16": "Townsend, Differentiating the singular value decomposition (technical note, 2016)",
     "Higham08": "Higham, Functions of Matrices: Theory and Computation (SIAM, 2008)",
     "Kato95": "Kato, Perturbation Theory for Linear Operators (Springer, reprint of the 1980 edition, 1995)",

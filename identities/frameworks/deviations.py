@@ -218,6 +218,27 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "diag(½, ½, ½) has trace 3/2, outside the subdifferential {W ⪰ 0, tr W = 1}.",
     ),
     *_torch_det_at_singular("det.det_adj", "X singular, rank n − 1"),
+    # --- decompositions (issue 13): points whose factorizations are exact in binary on every kernel path ---
+    Deviation(
+        "qr.qr_square_R_jvp",
+        "torch",
+        "rank 1: A = [[1, 0], [0, 0]], Ȧ = E₂₂",
+        "*",
+        "framework convention",
+        "torch's QR forward rule, like JAX's, solves with R, whose r₂₂ is exactly 0 here: NaN. R is continuous"
+        " with a kink (r₂₂ = |t|), every [[0, 0], [0, γ]] with |γ| ≤ 1 is valid; neither framework has a rule"
+        " for rank-deficient A (pytorch/pytorch#42792: ill-conditioned QR gradients near rank deficiency).",
+    ),
+    Deviation(
+        "lu.lu_U_jvp",
+        "torch",
+        "last pivot 0: A = [[2, 1], [1, 1/2]], Ȧ = E₂₂",
+        "*",
+        "known bug",
+        "torch 2.13.0's LU forward rule (torch.linalg.lu_factor_ex, torch.linalg.lu) solves with U, whose last"
+        " pivot is exactly 0: NaN, although U is smooth here (U̇ = E₂₂); JAX returns NaN too"
+        " (docs/framework-findings.md §7).",
+    ),
 )
 
 
