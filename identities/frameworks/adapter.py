@@ -10,7 +10,8 @@ An adapter module (``identities/frameworks/torch.py``, ...) provides:
   as a scalar-only API on a vector output, raises :class:`NotApplicable`);
 - ``at_point(ident, arrays)``: check name -> the framework's Hessian (hessian kinds) or Jacobian at a
   special point, in JAX layout;
-- ``NUMERIC_ERRORS``: the exceptions the framework documents for a singular point.
+- ``numeric_failure(e)``: whether the exception ``e`` is one the framework documents for a singular
+  point (LAPACK's "the matrix is singular"), an answer there rather than an error of the run.
 
 Adding a framework means one such module and one line in :data:`ADAPTERS`.
 """
@@ -43,6 +44,9 @@ class Spec:
 
 ADAPTERS: dict[str, Spec] = {
     "torch": Spec("identities.frameworks.torch", "torch", "PyTorch", "pip install 'identities[torch]'"),
+    "tensorflow": Spec(
+        "identities.frameworks.tensorflow", "tensorflow", "TensorFlow", "pip install 'identities[tensorflow]'"
+    ),
 }
 
 # the conformance report's columns: JAX, the frameworks with an adapter, finite differences
