@@ -19,6 +19,7 @@ Adding a framework means one such module and one line in :data:`ADAPTERS`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -54,12 +55,9 @@ FRAMEWORKS: tuple[str, ...] = ("jax", *ADAPTERS, "numpy-fd")
 
 
 def available(name: str) -> bool:
-    """Whether the framework ``name`` can be imported here."""
-    try:
-        importlib.import_module(ADAPTERS[name].package)
-    except ImportError:
-        return False
-    return True
+    """Whether the framework ``name`` is installed here (found, not imported: its adapter module sets
+    what must be set before the import)."""
+    return importlib.util.find_spec(ADAPTERS[name].package) is not None
 
 
 def load(name: str) -> ModuleType:

@@ -99,12 +99,12 @@ def _torch_det_at_singular(identity: str, point: str) -> tuple[Deviation, Deviat
 
 
 def _tf_inverse_raises(args: Mapping[str, Any]) -> tuple[bool, str]:
-    from identities.frameworks.tensorflow import tf
+    from identities.frameworks.tensorflow import _kernel_message, tf
 
     try:
         tf.linalg.inv(tf.constant(np.asarray(args["X"], dtype=np.float64)))
     except tf.errors.InvalidArgumentError as e:
-        return True, f"tf.linalg.inv(X) raises {str(e).splitlines()[0]!r}"
+        return True, f"tf.linalg.inv(X) raises {_kernel_message(str(e))!r}"
     return False, "tf.linalg.inv(X) returns"
 
 

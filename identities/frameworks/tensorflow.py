@@ -441,12 +441,25 @@ def _of_x(ident: Any, arrays: Sequence[np.ndarray]) -> tuple[Callable[[tf.Tensor
 _NO_GRADIENT = re.compile(r"gradient registry has no entry for: (\w+)")
 
 
+def _kernel_message(text: str) -> str:
+    """An OpError's own message ("Input is not invertible."): inside tape.jacobian's graph TensorFlow
+    prefixes it with the node's Python traceback and suffixes the node; eagerly, with the kernel's name."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    files = [k for k, ln in enumerate(lines) if ln.startswith("File ")]
+    tail = lines[files[-1] + 1 :] if files else lines
+    msg = " ".join(ln for ln in tail if ln and not ln.startswith("[[") and not ln.startswith("Graph execution"))
+    msg = re.sub(r"^\{\{[^}]*\}\}\s*", "", msg)
+    return msg.split(" [Op:")[0].strip() or text
+
+
 def _no_gradient(fn: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
     """An op with no registered gradient is a limitation of TensorFlow, reported by name as unsupported."""
 
     def thunk() -> np.ndarray:
         try:
             return fn()
+        except tf.errors.OpError as e:  # the kernel's message, without the graph's traceback
+            raise type(e)(e.node_def, e.op, _kernel_message(str(e))) from None
         except Exception as e:  # LookupError; inside tape.jacobian's pfor, wrapped in a StagingError
             m = _NO_GRADIENT.search(str(e))
             if m is None:
