@@ -317,6 +317,12 @@ class Registry(Mapping[str, Identity]):
             raise ValueError(f"identity {ident.id!r} is declared twice")
         self._by_id[ident.id] = ident
 
+    def remove(self, key: str) -> Identity:
+        """Take an identity out again (tests that plant a wrong identity for the command line)."""
+        if key not in self._by_id:
+            raise UnknownIdentityError(f"cannot remove {key!r}: no such identity")
+        return self._by_id.pop(key)
+
     def __getitem__(self, key: str) -> Identity:
         return self._by_id[key]
 
