@@ -112,7 +112,7 @@ TF_INVERSE_RAISES = Condition("tf.linalg.inv(X) raises (TensorFlow's LU meets an
 
 
 def _tf_det_at_singular(identity: str, point: str) -> Deviation:
-    """docs/framework-findings.md §5, at one identity's singular point: TensorFlow's gradient of det calls
+    """docs/framework-findings.md §7, at one identity's singular point: TensorFlow's gradient of det calls
     tf.linalg.inv, which refuses a singular X; measured, since a rounded pivot would not raise."""
     return Deviation(
         identity,
@@ -123,7 +123,7 @@ def _tf_det_at_singular(identity: str, point: str) -> Deviation:
         "TensorFlow 2.21.0's gradient of tf.linalg.det is det(X)·inv(X)ᴴ (linalg_grad.py, "
         "_MatrixDeterminantGrad), so at a singular X it raises InvalidArgumentError 'Input is not invertible' "
         "although d det/dX = adj(X)ᵀ exists (forward mode too: ForwardAccumulator runs the same rule); an "
-        "error, never a silent number (docs/framework-findings.md §5).",
+        "error, never a silent number (docs/framework-findings.md §7).",
         TF_INVERSE_RAISES,
     )
 
@@ -133,7 +133,7 @@ def _tf_eigvalsh_lower(identity: str) -> tuple[Deviation, ...]:
         "TensorFlow's eigh reads the lower triangle only, and its gradient (linalg_grad.py, "
         "_SelfAdjointEigV2Grad) is taken with respect to that triangle: tril(2 v vᵀ) with v_k² on the "
         "diagonal, not v vᵀ. Along every symmetric direction it equals the closed form "
-        "(tests/test_tensorflow.py checks it; docs/framework-findings.md §6)."
+        "(tests/test_tensorflow.py checks it; docs/framework-findings.md §8)."
     )
     return tuple(
         Deviation(identity, "tensorflow", None, check, "framework convention", reason)
@@ -145,6 +145,38 @@ _TF_NORM = (
     "tf.norm is sqrt(reduce_sum(x·x)) (linalg_ops.py) and TensorFlow differentiates that expression as "
     "written: NaN at 0, like JAX; any g with ||g|| <= 1 is valid (PyTorch's vector_norm returns 0)."
 )
+
+
+def _torch_nan_at_tie(rule: str, points: tuple[tuple[str, str], ...]) -> tuple[Deviation, ...]:
+    """torch 2.13.0 returns NaN at a repeated (or zero) singular value or eigenvalue for gauge-invariant functions
+    whose derivative exists there (families svd, polar, eigfuncs, sqrtm): its backward and forward rules of
+    torch.linalg.svd / eigh divide by σⱼ² − σᵢ² (λⱼ − λᵢ) as JAX's do. The points are diagonal, so the
+    factorization is exact on every kernel path; the NaN does not hang on rounding."""
+    reason = (
+        f"torch 2.13.0: the {rule} rule divides by the gap of a tied pair (1/0 = inf, then inf·0 = NaN), so "
+        "jacrev and jacfwd are NaN although this gauge-invariant function is differentiable here "
+        "(pytorch/pytorch#47599 for eigh, #49886 for the SVD)."
+    )
+    return tuple(Deviation(i, "torch", p, "*", "known bug", reason) for i, p in points)
+
+
+_SVD_TIE = "σ₁ = σ₂: A = [2I; 0]"
+_EIG_TIE = "λ₁ = λ₂: A = diag(2, 2, 5), basis-invariant"
+_CLUSTER_TIE = "λ₁ = λ₂ < λ₃: A = diag(1, 1, 4), basis-invariant"
+
+
+def _tf_zero_at_tie(points: tuple[tuple[str, str], ...]) -> tuple[Deviation, ...]:
+    """docs/framework-findings.md §10: TensorFlow's eigh and SVD gradients replace 1/(λⱼ − λᵢ) and
+    1/(σⱼ² − σᵢ²) by x/(x² + 1e-20) (linalg_grad.py, _SafeReciprocal), which is 0 at a tie: the term that
+    carries the divided difference is dropped and the derivative is a finite wrong number. The points are
+    diagonal, so the factorization is exact on every kernel path."""
+    reason = (
+        "TensorFlow 2.21.0's eigh/SVD gradient (linalg_grad.py, _SafeReciprocal: x/(x² + 1e-20)) takes "
+        "1/(gap) = 0 at a tied pair, dropping the divided-difference term: a finite wrong derivative, where "
+        "JAX and PyTorch return NaN (docs/framework-findings.md §10)."
+    )
+    return tuple(Deviation(i, "tensorflow", p, "*", "known bug", reason) for i, p in points)
+
 
 DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
@@ -178,6 +210,31 @@ DEVIATIONS: tuple[Deviation, ...] = (
     ),
     # --- entries for identities and special points added by the preconditions work (post-merge) ---
     *_torch_det_at_singular("matrix.det_X", "rank(X) = n − 1"),
+    # --- issue 13, the SVD / eigh-degenerate half: torch at ties where the derivative exists ---
+    *_torch_nan_at_tie(
+        "torch.linalg.svd",
+        (
+            ("svd.tanh_sv_jvp", _SVD_TIE),
+            ("svd.tanh_sv_jvp", "σ₂ = 0: A = [[2, 0], [0, 0], [0, 0]]"),
+            ("svd.tanh_sv_vjp", _SVD_TIE),
+            ("svd.range_projector_jvp", _SVD_TIE),
+            ("polar.Q_jvp", _SVD_TIE),
+            ("polar.Q_vjp", _SVD_TIE),
+            ("polar.P_jvp", _SVD_TIE),
+        ),
+    ),
+    *_torch_nan_at_tie(
+        "torch.linalg.eigh",
+        (
+            ("eigfuncs.expm_sym_jvp", _EIG_TIE),
+            ("eigfuncs.expm_sym_vjp", _EIG_TIE),
+            ("eigfuncs.low_projector_jvp", _CLUSTER_TIE),
+            ("eigfuncs.low_projector_vjp", _CLUSTER_TIE),
+            ("sqrtm.sqrtm_spd_jvp", "A = I"),
+            ("sqrtm.sqrtm_spd_vjp", "A = I"),
+            ("differentials.d_logm_divdiff", "X = I"),
+        ),
+    ),
     Deviation(
         "norms.l2",
         "torch",
@@ -259,6 +316,21 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "float64 range",
         "tf.norm does not rescale: Σxᵢ² overflows to inf and the gradient x/inf is 0, a silent wrong number; "
         "the gradient is (0.6, 0.8, 0).",
+    ),
+    *_tf_zero_at_tie(
+        (
+            ("differentials.d_logm_divdiff", "X = I"),
+            ("eigfuncs.expm_sym_jvp", "λ₁ = λ₂: A = diag(2, 2, 5), basis-invariant"),
+            ("eigfuncs.expm_sym_vjp", "λ₁ = λ₂: A = diag(2, 2, 5), basis-invariant"),
+            ("polar.P_jvp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("polar.Q_jvp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("polar.Q_vjp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("sqrtm.sqrtm_spd_jvp", "A = I"),
+            ("sqrtm.sqrtm_spd_vjp", "A = I"),
+            ("svd.tanh_sv_jvp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("svd.tanh_sv_jvp", "σ₂ = 0: A = [[2, 0], [0, 0], [0, 0]]"),
+            ("svd.tanh_sv_vjp", "σ₁ = σ₂: A = [2I; 0]"),
+        )
     ),
 )
 
