@@ -33,10 +33,11 @@ def _translation_params():
     """The whole catalog with IDENTITIES_PROFILE=thorough; by default one identity per family and kind plus
     the linear-algebra calls (the full catalog runs in CI: `python -m identities conformance`)."""
     if PROFILE == "thorough":
-        return identities.catalog()
+        return [i for i in identities.catalog() if not i.is_complex]
     chosen = {}
     for ident in identities.catalog():
-        chosen.setdefault((ident.family, ident.kind), ident)
+        if not ident.is_complex:  # no complex dtypes in the TensorFlow table yet (reported unsupported)
+            chosen.setdefault((ident.family, ident.kind), ident)
     picked = {i.id: i for i in chosen.values()}
     for key in ("matrix.det_X", "matrix.logabsdet_X", "matrix.inv_X", "matrix.aT_Xinv_b", "norms.drone_speed"):
         picked[key] = identities.get(key)
@@ -72,7 +73,8 @@ def _unsupported(ident) -> str | None:
 def test_unsupported_translations_are_exactly_the_expected_ones():
     """Every identity of the catalog is translated into TensorFlow: the ones it cannot run are exactly
     EXPECTED_UNSUPPORTED, in both directions."""
-    actual = {i.id: p for i in identities.catalog() if (p := _unsupported(i)) is not None}
+    real = [i for i in identities.catalog() if not i.is_complex]  # complex ones: the next test
+    actual = {i.id: p for i in real if (p := _unsupported(i)) is not None}
     want = {k: p for k, (p, _) in EXPECTED_UNSUPPORTED.items()}
     assert actual == want, f"tests/test_tensorflow.py EXPECTED_UNSUPPORTED is out of date: found {actual}"
 
@@ -207,3 +209,11 @@ def test_kernel_path_names_tensorflow_onednn_switch():
     assert kernels.main(["--expect", f"tensorflow={path}"]) == 0
     other = "oneDNN off" if path == "oneDNN on" else "oneDNN on"
     assert kernels.main(["--expect", f"tensorflow={other}"]) == 1
+
+
+def test_complex_identities_are_reported_unsupported_by_name():
+    """The TensorFlow table has no complex dtypes yet: a complex identity is one 'unsupported' result
+    naming it, never a crash or a skip."""
+    ident = next(i for i in identities.catalog() if i.is_complex)
+    results = [r for r in conformance_of(ident, ("tensorflow",)) if r.point is None]
+    assert [r.status for r in results] == ["unsupported"] and "complex dtype" in results[0].detail

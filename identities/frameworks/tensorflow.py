@@ -552,3 +552,15 @@ def at_point(ident: Any, arrays: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
     except NotApplicable:
         pass
     return out
+
+
+# --- complex identities: not translated yet ------------------------------------------------------------------------
+# The table has no complex dtypes, so no TensorFlow answer is read in a convention yet. The name is required by
+# the harness's adapter interface; which convention TensorFlow's tape follows has NOT been measured here and
+# must be before complex_derivatives translates anything.
+COMPLEX_CONVENTION = "torch"
+
+
+def complex_derivatives(ident: Any, arrays: Sequence[np.ndarray]) -> Thunks:
+    """Complex identities are reported unsupported, by name: the TensorFlow table has no complex dtypes."""
+    raise UnsupportedPrimitive("complex dtype", "the TensorFlow table translates real dtypes only (not yet complex)")
