@@ -12,7 +12,6 @@ An adapter module (``identities/frameworks/torch.py``, ...) provides:
   special point, in JAX layout;
 - ``numeric_failure(e)``: whether the exception ``e`` is one the framework documents for a singular
   point (LAPACK's "the matrix is singular"), an answer there rather than an error of the run.
-- ``numeric_failure`` as above;
 - ``COMPLEX_CONVENTION``: the framework's documented complex convention (a name of
   :data:`identities.wirtinger.COMPLEX_CONVENTIONS`), and ``complex_derivatives(ident, arrays)``: for an
   identity whose variable is complex, check name -> thunk; a thunk named ``"jvp (re, im)"`` returns the
