@@ -24,12 +24,15 @@ except ImportError as e:  # pragma: no cover - exercised only without torch
 from identities.frameworks.adapter import NotApplicable, Thunks
 from identities.frameworks.interpreter import Native, Table, UnsupportedPrimitive, dot_general_einsum, function
 
-__all__ = ["NAME", "NUMERIC_ERRORS", "TABLE", "VERSION", "at_point", "derivatives", "torch_function"]
+__all__ = ["NAME", "TABLE", "VERSION", "at_point", "derivatives", "numeric_failure", "torch_function"]
 
 NAME = "torch"
 VERSION = torch.__version__
-# the exceptions PyTorch documents for a singular point (LAPACK's "the matrix is singular")
-NUMERIC_ERRORS: tuple[type[BaseException], ...] = (torch.linalg.LinAlgError,)
+
+
+def numeric_failure(e: BaseException) -> bool:
+    """PyTorch's documented error at a singular point: torch.linalg.LinAlgError (LAPACK's "singular")."""
+    return isinstance(e, torch.linalg.LinAlgError)
 
 
 def _load_forward_mode() -> None:
