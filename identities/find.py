@@ -666,6 +666,19 @@ _CONSTANT = (
 _INDEXING = "the function is written on the components of one vector argument (v[0], v[1]): EXPR has no indexing"
 _STACKED = "the two matrices are one stacked argument P (P[0], P[1]): EXPR has no indexing"
 _NO_WORD = "EXPR has no word for {}"
+_TRI_LOWER = (
+    "a triangular solve reads only the lower triangle of T (the rest is ignored): EXPR has no tril or "
+    "triangular solve, and solve(T, B) uses all of T"
+)
+_TRI_UPPER = (
+    "a triangular solve reads only the upper triangle of T (the rest is ignored): EXPR has no triu or "
+    "triangular solve, and B @ inv(T) uses all of T"
+)
+_TRI_UNIT = (
+    "a unit triangular solve reads only the strict lower triangle of T (unit diagonal assumed): EXPR has no "
+    "tril or triangular solve, and solve(T, B) uses all of T"
+)
+_TRI_CHO = "cho_solve reads only the lower triangle of L: EXPR has no tril, and solve(L @ L.T, B) uses all of L"
 UNSTATABLE: dict[str, str] = {
     "basic.constant": _CONSTANT,
     "by_scalar.vs_const": _CONSTANT,
@@ -693,8 +706,6 @@ UNSTATABLE: dict[str, str] = {
     "partial.chain_pqr": _INDEXING,
     "partial.d2l_chain_vector": _INDEXING,
     "scalar.power": "the exponent is an argument: EXPR's ** takes a number as exponent",
-    "eigfuncs.expm_sym_jvp": "not declared yet: the family arrived in a merge at the end of the find work (expm(A) may state it on symmetric A)",
-    "eigfuncs.expm_sym_vjp": "not declared yet: the family arrived in a merge at the end of the find work (expm(A) may state it on symmetric A)",
     "eigfuncs.low_projector_jvp": _NO_WORD.format("the projector onto the eigenvectors of the lowest eigenvalues"),
     "eigfuncs.low_projector_vjp": _NO_WORD.format("the projector onto the eigenvectors of the lowest eigenvalues"),
     "eigfuncs.low_sum_jvp": _NO_WORD.format("the sum of the lowest eigenvalues (a partial spectral sum)"),
@@ -719,4 +730,31 @@ UNSTATABLE: dict[str, str] = {
     "sqrtm.sqrtm_spd_vjp": _NO_WORD.format("the matrix square root"),
     "sqrtm.sqrtm_jvp": _NO_WORD.format("the matrix square root"),
     "sqrtm.sqrtm_vjp": _NO_WORD.format("the matrix square root"),
+    "cholesky.cho_solve_jvp": _TRI_CHO,
+    "cholesky.cho_solve_vjp": _TRI_CHO,
+    "lu.lu_L_jvp": _NO_WORD.format("the L factor of a pivoted LU factorization (EXPR has no lu)"),
+    "lu.lu_U_jvp": _NO_WORD.format("the U factor of a pivoted LU factorization (EXPR has no lu)"),
+    "lu.lu_L_vjp": _NO_WORD.format("the L factor of a pivoted LU factorization (EXPR has no lu)"),
+    "lu.lu_U_vjp": _NO_WORD.format("the U factor of a pivoted LU factorization (EXPR has no lu)"),
+    "qr.qr_square_Q_jvp": _NO_WORD.format("the Q factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_square_R_jvp": _NO_WORD.format("the R factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_square_Q_vjp": _NO_WORD.format("the Q factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_square_R_vjp": _NO_WORD.format("the R factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_tall_Q_jvp": _NO_WORD.format("the Q factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_tall_R_jvp": _NO_WORD.format("the R factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_tall_Q_vjp": _NO_WORD.format("the Q factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_tall_R_vjp": _NO_WORD.format("the R factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_wide_Q_jvp": _NO_WORD.format("the Q factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_wide_R_jvp": _NO_WORD.format("the R factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_wide_Q_vjp": _NO_WORD.format("the Q factor of a QR factorization (EXPR has no qr)"),
+    "qr.qr_wide_R_vjp": _NO_WORD.format("the R factor of a QR factorization (EXPR has no qr)"),
+    "triangular.trsolve_lower_jvp": _TRI_LOWER,
+    "triangular.trsolve_lower_vjp": _TRI_LOWER,
+    "triangular.trsolve_lower_vjp_B": _TRI_LOWER,
+    "triangular.trsolve_right_upper_jvp": _TRI_UPPER,
+    "triangular.trsolve_right_upper_vjp": _TRI_UPPER,
+    "triangular.trsolve_lower_T_jvp": _TRI_LOWER,
+    "triangular.trsolve_lower_T_vjp": _TRI_LOWER,
+    "triangular.trsolve_unit_lower_jvp": _TRI_UNIT,
+    "triangular.trsolve_unit_lower_vjp": _TRI_UNIT,
 }

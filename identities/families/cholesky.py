@@ -147,6 +147,7 @@ _EX_SRC_CH = Source("derived", "A = [[4, 2], [2, 2]], L = [[2, 0], [1, 1]]: l₂
 @identity(
     f=lambda A: jnp.linalg.cholesky(_from_lower(A)),
     wrt="A",
+    find="cholesky(A)",
     kind="jvp",
     shapes={"A": "n n"},
     requires={"A": SPD},
@@ -186,6 +187,7 @@ def cholesky_lower_jvp(A, dA):
 @identity(
     f=lambda A: jnp.linalg.cholesky(_from_lower(A)),
     wrt="A",
+    find="cholesky(A)",
     kind="vjp",
     shapes={"A": "n n"},
     requires={"A": SPD},
@@ -225,6 +227,7 @@ def cholesky_lower_vjp(A, Cbar):
 @identity(
     f=lambda A: jnp.linalg.cholesky(A),
     wrt="A",
+    find="cholesky(A)",
     kind="vjp",
     shapes={"A": "n n"},
     requires={"A": SPD},

@@ -69,6 +69,7 @@ _E11 = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
 @identity(
     f=lambda A: jnp.linalg.pinv(A),
     wrt="A",
+    find="pinv(A)",
     kind="jvp",
     shapes={"A": "m n"},
     requires={"A": FULL_COLUMN_RANK},
@@ -99,6 +100,7 @@ def pinv_jvp(A, dA):
 @identity(
     f=lambda A: jnp.linalg.pinv(A),
     wrt="A",
+    find="pinv(A)",
     kind="vjp",
     shapes={"A": "m n"},
     requires={"A": FULL_COLUMN_RANK},
@@ -115,6 +117,7 @@ def pinv_vjp(A, Cbar):
 @identity(
     f=lambda A: jnp.linalg.pinv(A, rtol=PINV_RTOL),
     wrt="A",
+    find="pinv(A)",
     kind="jvp",
     shapes={"A": "m n"},
     requires={"A": RANK_DEFICIENT_BY_ONE},
@@ -146,6 +149,7 @@ def pinv_rank_jvp(A, dA):
 @identity(
     f=lambda A: jnp.linalg.pinv(A, rtol=PINV_RTOL),
     wrt="A",
+    find="pinv(A)",
     kind="vjp",
     shapes={"A": "m n"},
     requires={"A": RANK_DEFICIENT_BY_ONE},
@@ -180,6 +184,7 @@ _GP_LS = gp73("§5: the least-squares solution x = A⁺b and its derivative thro
 @identity(
     f=_lstsq,
     wrt="A",
+    find="pinv(A) @ b",
     kind="jvp",
     shapes={"A": "m n", "b": "m"},
     requires={"A": DISTINCT_SINGULAR},
@@ -221,6 +226,7 @@ def lstsq_jvp_A(A, b, dA):
 @identity(
     f=_lstsq,
     wrt="A",
+    find="pinv(A) @ b",
     kind="vjp",
     shapes={"A": "m n", "b": "m"},
     requires={"A": DISTINCT_SINGULAR},
@@ -258,6 +264,7 @@ def lstsq_vjp_A(A, b, Cbar):
 @identity(
     f=_lstsq,
     wrt="b",
+    find="pinv(A) @ b",
     kind="vjp",
     shapes={"A": "m n", "b": "m"},
     requires={"A": DISTINCT_SINGULAR},
@@ -279,6 +286,7 @@ def _minnorm(A, b):
 @identity(
     f=_minnorm,
     wrt="A",
+    find="pinv(A) @ b",
     kind="jvp",
     shapes={"A": "m n", "b": "m"},
     requires={"A": RANK_DEFICIENT_BY_ONE},
@@ -302,6 +310,7 @@ def lstsq_minnorm_jvp_A(A, b, dA):
 @identity(
     f=_minnorm,
     wrt="A",
+    find="pinv(A) @ b",
     kind="vjp",
     shapes={"A": "m n", "b": "m"},
     requires={"A": RANK_DEFICIENT_BY_ONE},
