@@ -213,6 +213,8 @@ def candidates(
     """Identities and argument mappings that survive pruning: argument count, ranks, variable, dimensions."""
     uranks = tuple(len(d) for d in query.dims)
     for ident in catalog() if among is None else among:
+        if ident.dtypes:  # a complex argument: find draws real inputs only (see :func:`looks_up`)
+            continue
         if ident.kind not in kinds or len(ident.argnames) != len(uranks):
             continue
         iranks = _ranks(ident)
@@ -614,6 +616,14 @@ def found_by_expr(ident: Identity, whole_catalog: bool = False) -> bool:
     return bool(ident.find) and ident.id in find_expr(ident.find, ident.wrt, expr_shapes(ident), among=among).ids
 
 
+def looks_up(ident: Identity) -> bool:
+    """Can :func:`find` return ``ident`` at all? Not when an argument is complex (``ident.dtypes``): the lookup
+    draws real inputs and takes real arrays only, and on the real axis a complex identity would match real
+    functions it differs from (``abs(z)**2`` and ``z**2``). Such identities are never candidates; the
+    coverage check lists them (:attr:`Coverage.complex_not_looked_up`) instead of passing them."""
+    return not ident.dtypes
+
+
 def found_by_function(ident: Identity, whole_catalog: bool = False) -> bool:
     """Does ``find(ident.f, <its shapes>, wrt=ident.wrt)`` return the identity? (``among`` as above.)"""
     shapes = [ident.shapes[a] for a in ident.argnames]
@@ -624,15 +634,22 @@ def found_by_function(ident: Identity, whole_catalog: bool = False) -> bool:
 @dataclass(frozen=True)
 class Coverage:
     """The matcher's coverage: identities not found from their own function, declared EXPRs that do not
-    find their identity, and how many identities carry an EXPR."""
+    find their identity, how many identities carry an EXPR, and the complex identities find cannot look
+    up (not checked, and listed here so that nothing is skipped silently)."""
 
     not_found_by_function: tuple[str, ...]
     not_found_by_expr: tuple[str, ...]
     with_expr: int
+    complex_not_looked_up: tuple[str, ...] = ()
 
     def problems(self, minimum: int) -> list[str]:
         out = [f"{i}: not found by identities.find from its own function f" for i in self.not_found_by_function]
         out += [f"{i}: its find= expression does not find it" for i in self.not_found_by_expr]
+        out += [
+            f"{i}: complex, so find cannot look it up, and it is not in find.UNSTATABLE with that reason"
+            for i in self.complex_not_looked_up
+            if UNSTATABLE.get(i) != _COMPLEX
+        ]
         if self.with_expr < minimum:
             out.append(f"only {self.with_expr} identities carry a find= expression that finds them (need {minimum})")
         return out
@@ -650,10 +667,11 @@ def coverage(idents: Sequence[Identity] | None = None) -> Coverage:
     idents = list(catalog() if idents is None else idents)
     key = tuple((i.id, i.find) for i in idents)
     if key not in _COVERAGE:
-        by_f = tuple(i.id for i in idents if not found_by_function(i))
+        by_f = tuple(i.id for i in idents if looks_up(i) and not found_by_function(i))
         declared = [i for i in idents if i.find]
         by_e = tuple(i.id for i in declared if not found_by_expr(i))
-        _COVERAGE[key] = Coverage(by_f, by_e, len(declared) - len(by_e))
+        cx = tuple(i.id for i in idents if not looks_up(i))
+        _COVERAGE[key] = Coverage(by_f, by_e, len(declared) - len(by_e), cx)
     return _COVERAGE[key]
 
 
@@ -666,6 +684,10 @@ _CONSTANT = (
 _INDEXING = "the function is written on the components of one vector argument (v[0], v[1]): EXPR has no indexing"
 _STACKED = "the two matrices are one stacked argument P (P[0], P[1]): EXPR has no indexing"
 _NO_WORD = "EXPR has no word for {}"
+_COMPLEX = (
+    "complex variable: EXPR has no complex numbers (no 1j, conj, real, imag; .T is no conjugate transpose), "
+    "and find draws real inputs only, so it does not look complex identities up (find.looks_up)"
+)
 _TRI_LOWER = (
     "a triangular solve reads only the lower triangle of T (the rest is ignored): EXPR has no tril or "
     "triangular solve, and solve(T, B) uses all of T"
@@ -757,4 +779,47 @@ UNSTATABLE: dict[str, str] = {
     "triangular.trsolve_lower_T_vjp": _TRI_LOWER,
     "triangular.trsolve_unit_lower_jvp": _TRI_UNIT,
     "triangular.trsolve_unit_lower_vjp": _TRI_UNIT,
+    "complex_basic.sq_abs": _COMPLEX,
+    "complex_basic.zHz": _COMPLEX,
+    "complex_basic.abs_z": _COMPLEX,
+    "complex_basic.abs_entrywise": _COMPLEX,
+    "complex_basic.phase": _COMPLEX,
+    "complex_basic.norm2": _COMPLEX,
+    "complex_basic.re_z": _COMPLEX,
+    "complex_basic.re_aHz": _COMPLEX,
+    "complex_basic.abs_aHz_sq": _COMPLEX,
+    "complex_basic.lstsq": _COMPLEX,
+    "complex_basic.zHAz_hermitian": _COMPLEX,
+    "complex_basic.re_zHAz": _COMPLEX,
+    "complex_basic.zHRinvz": _COMPLEX,
+    "complex_basic.complex_gaussian_nll_R": _COMPLEX,
+    "complex_basic.tr_XXH": _COMPLEX,
+    "complex_basic.tr_XHAX": _COMPLEX,
+    "complex_basic.re_tr_AX": _COMPLEX,
+    "complex_basic.logdet_hpd": _COMPLEX,
+    "complex_basic.log_abs_det": _COMPLEX,
+    "complex_basic.abs_det_sq": _COMPLEX,
+    "complex_basic.unitary_invariant_frobenius": _COMPLEX,
+    "complex_basic.nuclear_norm": _COMPLEX,
+    "complex_basic.spectral_norm": _COMPLEX,
+    "complex_basic.phase_retrieval_intensity": _COMPLEX,
+    "complex_basic.constant_modulus": _COMPLEX,
+    "complex_basic.z_squared": _COMPLEX,
+    "complex_basic.exp_entrywise": _COMPLEX,
+    "complex_basic.log_z": _COMPLEX,
+    "complex_basic.sqrt_z": _COMPLEX,
+    "complex_basic.Az": _COMPLEX,
+    "complex_basic.zTAz": _COMPLEX,
+    "complex_basic.det_X": _COMPLEX,
+    "complex_basic.tr_AX": _COMPLEX,
+    "complex_basic.inv_X": _COMPLEX,
+    "complex_cookbook.conj_transpose": _COMPLEX,
+    "complex_cookbook.mc89_square": _COMPLEX,
+    "complex_cookbook.mc89_abs_sq": _COMPLEX,
+    "complex_cookbook.conj_z": _COMPLEX,
+    "complex_cookbook.cauchy_riemann_cube": _COMPLEX,
+    "complex_cookbook.tr_AXconj": _COMPLEX,
+    "complex_cookbook.tr_XHX": _COMPLEX,
+    "complex_cookbook.det_XHAX": _COMPLEX,
+    "complex_cookbook.rayleigh_ratio": _COMPLEX,
 }

@@ -11,7 +11,7 @@ import shlex
 from ._core import catalog
 from .cli_find import LAYOUTS, render
 from .expr import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExprError
-from .find import DRAWS, MIN_WITH_EXPR, UNSTATABLE, coverage, find_expr
+from .find import DRAWS, MIN_WITH_EXPR, UNSTATABLE, coverage, find_expr, looks_up
 
 # (EXPR, --wrt, --shape options, layouts): the examples the page runs
 EXAMPLES: tuple[tuple[str, str, dict[str, str], tuple[str, ...]], ...] = (
@@ -34,6 +34,7 @@ def _command(text: str, wrt: str, shapes: dict[str, str], layouts: tuple[str, ..
 def render_page() -> str:
     cov = coverage()
     idents = catalog()
+    real = [i for i in idents if looks_up(i)]
     out = [
         "# Find an identity by its formula",
         "",
@@ -131,8 +132,11 @@ def render_page() -> str:
         "",
         "## Coverage",
         "",
-        f"- Every identity of the catalog ({len(idents)}) is found by `identities.find(ident.f, ...)` from its own",
-        f"  function: {len(idents) - len(cov.not_found_by_function)} of {len(idents)}.",
+        f"- Every identity of the catalog with real arguments ({len(real)} of {len(idents)}) is found by",
+        f"  `identities.find(ident.f, ...)` from its own function: {len(real) - len(cov.not_found_by_function)}"
+        f" of {len(real)}.",
+        f"- The other {len(cov.complex_not_looked_up)} have a complex argument: find draws real inputs only and",
+        "  never returns them (`identities.find.looks_up`); they are listed below with that reason.",
         f"- {cov.with_expr} identities carry a `find=` expression that finds them (the build requires at least",
         f"  {MIN_WITH_EXPR}); each identity's page shows it as a command.",
         "",

@@ -16,7 +16,7 @@ import identities
 from identities._core import Tex, identity, staple
 from identities.docsgen import identity_section
 from identities.expr import ExprError
-from identities.find import MIN_WITH_EXPR, UNSTATABLE, command, coverage
+from identities.find import _COMPLEX, MIN_WITH_EXPR, UNSTATABLE, Coverage, command, coverage, find, looks_up
 from identities.find_page import render_page
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "find.md"
@@ -42,6 +42,17 @@ def test_unstatable_lists_exactly_the_identities_without_an_expression():
     without = {i.id for i in identities.catalog() if not i.find}
     assert set(UNSTATABLE) == without
     assert all(reason.strip() for reason in UNSTATABLE.values())
+
+
+def test_complex_identities_are_listed_not_skipped(cov):
+    complex_ids = {i.id for i in identities.catalog() if i.dtypes}
+    assert complex_ids and set(cov.complex_not_looked_up) == complex_ids
+    assert all(UNSTATABLE[i] == _COMPLEX for i in complex_ids)
+    assert not any(looks_up(identities.get(i)) for i in complex_ids)
+    # on the real axis |z|^2 and z^2 agree with x^2: find must not offer them for a real function
+    assert not complex_ids & set(find(lambda x: x**2, "").ids)
+    assert Coverage((), (), 1, ("complex_basic.sq_abs",)).problems(0) == []
+    assert Coverage((), (), 1, ("not.listed",)).problems(0)
 
 
 def test_committed_page_equals_a_fresh_generation(cov):
