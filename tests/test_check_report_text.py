@@ -1,0 +1,39 @@
+"""The text of a check report: the worst example's place ("at ...") is shown for a WRONG verdict only, and
+a report with no example place shows no empty "at" line (found by the mutation pass of issue 18)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import identities
+
+
+def _at_lines(report) -> list[str]:
+    return [ln for ln in str(report).splitlines() if ln.strip().startswith("at ")]
+
+
+def test_check_identity_shows_where_only_when_wrong():
+    good = identities.check_identity("vector.Ax", lambda A, x: A)
+    assert good.ok and good.where and not _at_lines(good)
+    bad = identities.check_identity("vector.Ax", lambda A, x: 2 * A)
+    assert not bad.ok and _at_lines(bad) == [f"  at            {bad.where}"]
+
+
+def test_check_has_no_example_place():
+    x = np.array([0.5, -1.0, 2.0])
+    good = identities.check(lambda x: x @ x, lambda x: 2 * x, x)
+    bad = identities.check(lambda x: x @ x, lambda x: 3 * x, x)
+    assert good.ok and not bad.ok and not good.where and not bad.where
+    assert not _at_lines(good) and not _at_lines(bad)
+
+
+def test_a_layout_given_for_a_jvp_gets_a_note_and_jax_layout_none():
+    ident = identities.get("giles.inverse_jvp")
+
+    def jvp(X, dX):  # the JVP of X⁻¹: −X⁻¹ dX X⁻¹
+        Y = np.linalg.inv(X)
+        return -Y @ dX @ Y
+
+    note = "jvp results are plain arrays; layout='numerator' does not apply"
+    assert note in identities.check_identity(ident, jvp, layout="numerator").notes
+    assert not any("does not apply" in n for n in identities.check_identity(ident, jvp, layout="jax").notes)
