@@ -37,3 +37,10 @@ def test_a_layout_given_for_a_jvp_gets_a_note_and_jax_layout_none():
     note = "jvp results are plain arrays; layout='numerator' does not apply"
     assert note in identities.check_identity(ident, jvp, layout="numerator").notes
     assert not any("does not apply" in n for n in identities.check_identity(ident, jvp, layout="jax").notes)
+
+
+def test_a_single_non_finite_entry_is_named_where_it_is():
+    x = np.array([0.5, -1.0, 2.0])
+    r = identities.check(lambda x: x @ x, lambda x: np.array([1.0, np.nan, 4.0]), x)
+    assert not r.ok and r.worst_index == (1,) and np.isnan(r.candidate_value) and r.reference_value == -2.0
+    assert r.diagnosis == "the candidate has a non-finite entry"
