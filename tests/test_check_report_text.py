@@ -4,6 +4,7 @@ a report with no example place shows no empty "at" line (found by the mutation p
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import identities
 
@@ -44,3 +45,29 @@ def test_a_single_non_finite_entry_is_named_where_it_is():
     r = identities.check(lambda x: x @ x, lambda x: np.array([1.0, np.nan, 4.0]), x)
     assert not r.ok and r.worst_index == (1,) and np.isnan(r.candidate_value) and r.reference_value == -2.0
     assert r.diagnosis == "the candidate has a non-finite entry"
+
+
+def test_an_arity_error_shows_keyword_only_parameters_after_a_bare_star():
+    x = np.array([0.5, -1.0, 2.0])
+
+    def kw_only(x, *, scale):
+        return 2 * scale * x
+
+    def star_args(x, *rest, scale=1.0):
+        raise ValueError("not implemented")
+
+    with pytest.raises(identities.ArityError, match=r"takes \(x, \*, scale\)"):
+        identities.check(lambda x: x @ x, kw_only, x)
+    with pytest.raises(identities.CandidateError, match=r"it takes \(x, \*rest, scale\)"):
+        identities.check(lambda x: x @ x, star_args, x)
+
+
+def test_bfloat16_candidates_are_read_and_record_arrays_refused():
+    import jax.numpy as jnp
+
+    x = np.array([0.5, -1.0, 2.0])
+    r = identities.check(lambda x: x @ x, lambda x: jnp.asarray(2 * x, dtype=jnp.bfloat16), x, rtol=1e-2)
+    assert r.ok  # 2x is exact in bfloat16 here: 1, -2, 4
+    record = np.zeros(3, dtype=[("a", "f8")])
+    with pytest.raises(identities.DTypeError, match="is not a number array"):
+        identities.check(lambda x: x @ x, lambda x: record, x)
