@@ -1,4 +1,4 @@
-"""``python -m identities conformance [ID ...] [--framework jax|torch|numpy-fd] [--json] [--write FILE]``."""
+"""``python -m identities conformance [ID ...] [--framework jax|torch|...|numpy-fd] [--json] [--write FILE]``."""
 
 from __future__ import annotations
 
@@ -9,19 +9,23 @@ from pathlib import Path
 from typing import Any
 
 from ._argtypes import output_file, seed_int
+from .frameworks.adapter import ADAPTERS, FRAMEWORKS
 
 
 def cmd_conformance(args: argparse.Namespace) -> int:
     from ._core import catalog, get
-    from .conformance import FRAMEWORKS, render_markdown, render_text, run, torch_available
+    from .frameworks.conformance import available, render_markdown, render_text, run
 
     frameworks = tuple(args.framework) if args.framework else FRAMEWORKS
-    if "torch" in frameworks and not torch_available():
+    for fw in frameworks:
+        if available(fw):
+            continue
+        spec = ADAPTERS[fw]
         if args.framework:
-            print("error: --framework torch needs PyTorch: pip install 'identities[torch]'", file=sys.stderr)
+            print(f"error: --framework {fw} needs {spec.title}: {spec.install}", file=sys.stderr)
             return 2
-        frameworks = tuple(f for f in frameworks if f != "torch")
-        print("note: PyTorch is not installed; running jax and numpy-fd only", file=sys.stderr)
+        frameworks = tuple(f for f in frameworks if f != fw)
+        print(f"note: {spec.title} is not installed; running {', '.join(frameworks)} only", file=sys.stderr)
     idents = [get(i) for i in args.ids] if args.ids else catalog()
     tty = sys.stderr.isatty() and not args.json
 
@@ -51,9 +55,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     p = sub.add_parser("conformance", help="identity × framework × result, special points included")
     p.add_argument("ids", nargs="*", help="ids or aliases (default: the whole catalog)")
-    p.add_argument(
-        "--framework", action="append", choices=["jax", "torch", "numpy-fd"], help="repeatable (default: all)"
-    )
+    p.add_argument("--framework", action="append", choices=FRAMEWORKS, help="repeatable (default: all)")
     p.add_argument("--seed", type=seed_int, default=0)
     p.add_argument("--json", action="store_true")
     p.add_argument(

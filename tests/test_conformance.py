@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 import identities
-from identities import conformance, exact
+from identities import exact
 from identities.__main__ import main
-from identities.deviations import DEVIATIONS
+from identities.frameworks import conformance
+from identities.frameworks.deviations import DEVIATIONS
 
-HAS_TORCH = conformance.torch_available()
+HAS_TORCH = conformance.available("torch")
 FRAMEWORKS = conformance.FRAMEWORKS if HAS_TORCH else ("jax", "numpy-fd")
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed: pip install 'identities[torch]'")
 
@@ -101,7 +102,7 @@ def test_an_unexpected_disagreement_fails_every_framework():
 
 
 def test_stale_deviation_fails(monkeypatch):
-    from identities import deviations
+    from identities.frameworks import deviations
 
     fake = deviations.Deviation("vector.Ax", "jax", None, "jacfwd", "known bug", "x" * 50)
     monkeypatch.setattr(conformance, "DEVIATIONS", (*DEVIATIONS, fake))
@@ -120,7 +121,8 @@ def test_cli_conformance_json_and_write(tmp_path, capsys):
 
 
 def test_cli_conformance_without_torch_says_so(monkeypatch, capsys):
-    monkeypatch.setattr(conformance, "torch_available", lambda: False)
+    real = conformance.available
+    monkeypatch.setattr(conformance, "available", lambda fw: fw != "torch" and real(fw))
     assert main(["conformance", "vector.cTx"]) == 0
     cap = capsys.readouterr()
     assert "PyTorch is not installed" in cap.err and "torch" not in {
@@ -207,7 +209,7 @@ def _det_point(X):
 
 
 def _conditional(monkeypatch, holds: bool):
-    from identities import deviations
+    from identities.frameworks import deviations
 
     cond = deviations.Condition("the probe says so", lambda args: (holds, f"probe = {holds}"))
     devs = (
@@ -257,7 +259,7 @@ def test_conditional_deviation_is_stale_when_its_condition_held_and_the_answer_i
 
 
 def test_the_torch_det_condition_is_measured():
-    from identities.deviations import TORCH_DET_EXACTLY_ZERO
+    from identities.frameworks.deviations import TORCH_DET_EXACTLY_ZERO
 
     pytest.importorskip("torch")
     held, seen = TORCH_DET_EXACTLY_ZERO.measure({"X": [[-2.0, -1, 0], [0, -1, -1], [4, 3, 1]]})

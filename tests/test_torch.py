@@ -15,7 +15,8 @@ from identities import exact
 from identities.verify import draw_inputs
 
 torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'identities[torch]' to run these")
-torch_eval = pytest.importorskip("identities.torch_eval")
+pytorch = pytest.importorskip("identities.frameworks.torch")
+from identities.frameworks.interpreter import UnsupportedPrimitive  # noqa: E402
 
 
 def _args(ident, seed=0):
@@ -43,8 +44,8 @@ def test_torch_translation_computes_the_same_function(ident):
     PyTorch lacks)."""
     args = _args(ident)
     try:
-        tf, _ = torch_eval.torch_function(ident, args)
-    except torch_eval.UnsupportedPrimitive as e:
+        tf, _ = pytorch.torch_function(ident, args)
+    except UnsupportedPrimitive as e:
         assert e.primitive and str(e).startswith("unsupported primitive")
         return
     got = tf(*(torch.as_tensor(a) for a in args)).detach().numpy()
@@ -64,12 +65,12 @@ def test_torch_translation_computes_the_same_function(ident):
 def test_library_calls_use_torch_native_functions(ident_id, native):
     """PyTorch's own derivative rules are what is tested, not its derivative of JAX's implementation."""
     ident = identities.get(ident_id)
-    _, natives = torch_eval.torch_function(ident, _args(ident))
+    _, natives = pytorch.torch_function(ident, _args(ident))
     assert native in natives
 
 
 def test_unsupported_primitive_is_named_not_skipped():
-    from identities.conformance import conformance_of
+    from identities.frameworks.conformance import conformance_of
 
     base = identities.get("vector.xTx")
     from jax import lax
@@ -77,8 +78,8 @@ def test_unsupported_primitive_is_named_not_skipped():
     with_cummin = dataclasses.replace(  # x·x + 0·Σ cummin(x): the same derivative, a primitive torch lacks here
         base, id="vector.xTx~cummin", f=lambda x: x @ x + 0.0 * jnp.sum(lax.cummin(x)), closed=lambda x: 2 * x
     )
-    with pytest.raises(torch_eval.UnsupportedPrimitive, match="cummin"):
-        torch_eval.torch_function(with_cummin, _args(base))
+    with pytest.raises(UnsupportedPrimitive, match="cummin"):
+        pytorch.torch_function(with_cummin, _args(base))
     results = [r for r in conformance_of(with_cummin, ("jax", "torch")) if r.point is None]
     assert [r.status for r in results if r.framework == "torch"] == ["unsupported"]
     assert "unsupported primitive cummin" in next(r.detail for r in results if r.framework == "torch")

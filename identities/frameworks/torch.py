@@ -1,14 +1,10 @@
-"""Evaluate an identity's function in PyTorch, from its one JAX declaration (no second list of formulas).
+"""PyTorch's table for the jaxpr interpreter (:mod:`identities.frameworks.interpreter`) and its gradient
+adapter: ``torch.func.jacrev``/``jacfwd``/``hessian``/``jvp``/``vjp`` and ``torch.autograd.grad``.
 
-:func:`torch_function` traces ``ident.f`` with ``jax.make_jaxpr`` at concrete shapes and interprets the
-jaxpr with PyTorch operations, so that ``torch.func.jacrev``/``jacfwd``/``hessian``/``jvp``/``vjp`` and
-``torch.autograd.grad`` differentiate PyTorch's own operations. Library calls that JAX keeps as named
-``jit`` calls (``det``, ``slogdet``, ``inv``, ``solve``, ``norm``, ``logsumexp``, ...) are mapped to
-PyTorch's native functions (``torch.linalg.det``, ...), so that PyTorch's own derivative rules are the
-ones tested, not PyTorch's derivative of JAX's implementation. Which native function matches is decided
-by a probe: the named call's jaxpr is evaluated by JAX on random inputs and compared with each candidate.
-A primitive PyTorch cannot express raises :class:`UnsupportedPrimitive`, which the conformance report
-shows as such (it is never a silent skip).
+Named library calls map to PyTorch's native functions (``torch.linalg.det``, ...), so PyTorch's own
+derivative rules are what is tested. The module is named after the framework, like its siblings; every
+import here is absolute (PEP 328), so ``import torch`` is the PyTorch package, never this file
+(tests/test_frameworks.py checks it).
 
 PyTorch is optional: importing this module without it raises ``ImportError`` with the install hint.
 """
@@ -25,9 +21,15 @@ try:
 except ImportError as e:  # pragma: no cover - exercised only without torch
     raise ImportError("PyTorch is not installed: pip install 'identities[torch]' (a CPU build is enough)") from e
 
-__all__ = ["TORCH_VERSION", "UnsupportedPrimitive", "torch_function"]
+from identities.frameworks.adapter import NotApplicable, Thunks
+from identities.frameworks.interpreter import Native, Table, UnsupportedPrimitive, dot_general_einsum, function
 
-TORCH_VERSION = torch.__version__
+__all__ = ["NAME", "NUMERIC_ERRORS", "TABLE", "VERSION", "at_point", "derivatives", "torch_function"]
+
+NAME = "torch"
+VERSION = torch.__version__
+# the exceptions PyTorch documents for a singular point (LAPACK's "the matrix is singular")
+NUMERIC_ERRORS: tuple[type[BaseException], ...] = (torch.linalg.LinAlgError,)
 
 
 def _load_forward_mode() -> None:
@@ -43,14 +45,6 @@ def _load_forward_mode() -> None:
 
 
 _load_forward_mode()
-
-
-class UnsupportedPrimitive(NotImplementedError):
-    """A JAX primitive with no PyTorch translation here (the conformance report names it)."""
-
-    def __init__(self, primitive: str, detail: str = "") -> None:
-        self.primitive = primitive
-        super().__init__(f"unsupported primitive {primitive}" + (f" ({detail})" if detail else ""))
 
 
 _DTYPES = {
@@ -78,31 +72,9 @@ def _const(v: Any) -> torch.Tensor:
 
 # --- primitive rules ------------------------------------------------------------------------------------------
 def _dot_general(x: torch.Tensor, y: torch.Tensor, dimension_numbers: Any, **_: Any) -> torch.Tensor:
-    (lc, rc), (lb, rb) = dimension_numbers
-    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    ls = [""] * x.ndim
-    rs = [""] * y.ndim
-    batch = []
-    for i, j in zip(lb, rb, strict=True):
-        c = next(letters)
-        ls[i] = rs[j] = c
-        batch.append(c)
-    for i, j in zip(lc, rc, strict=True):
-        c = next(letters)
-        ls[i] = rs[j] = c
-    lfree = []
-    for i in range(x.ndim):
-        if not ls[i]:
-            ls[i] = next(letters)
-            lfree.append(ls[i])
-    rfree = []
-    for j in range(y.ndim):
-        if not rs[j]:
-            rs[j] = next(letters)
-            rfree.append(rs[j])
     if x.dtype != y.dtype:
         y = y.to(x.dtype)
-    return torch.einsum(f"{''.join(ls)},{''.join(rs)}->{''.join(batch + lfree + rfree)}", x, y)
+    return torch.einsum(dot_general_einsum(dimension_numbers, x.ndim, y.ndim), x, y)
 
 
 def _broadcast_in_dim(x: torch.Tensor, shape: Sequence[int], broadcast_dimensions: Sequence[int], **_: Any) -> Any:
@@ -370,7 +342,7 @@ def _vn(ord: Any) -> Callable[[torch.Tensor], torch.Tensor]:
     return lambda x: torch.linalg.vector_norm(x, ord=ord)
 
 
-NATIVE: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
+NATIVE: dict[str, tuple[Native, ...]] = {
     "det": (("torch.linalg.det", torch.linalg.det),),
     "slogdet": (("torch.linalg.slogdet", lambda a: tuple(torch.linalg.slogdet(a))),),
     "inv": (("torch.linalg.inv", torch.linalg.inv),),
@@ -414,147 +386,84 @@ NATIVE: dict[str, tuple[tuple[str, Callable[..., Any]], ...]] = {
 }
 
 
-def _probe_inputs(avals: Sequence[Any], rng: np.random.Generator) -> list[np.ndarray]:
-    out = []
-    for a in avals:
-        shape = tuple(a.shape)
-        dt = np.dtype(a.dtype)
-        if dt.kind != "f":
-            out.append(np.zeros(shape, dtype=dt))
-            continue
-        g = rng.normal(size=shape)
-        if len(shape) >= 2 and shape[-1] == shape[-2]:
-            n = shape[-1]
-            g = g @ np.swapaxes(g, -1, -2) / n + np.eye(n)  # SPD: every matrix function is defined
-        out.append(g.astype(dt))
-    return out
+def _promote(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    if x.dtype != y.dtype and x.dtype.is_floating_point != y.dtype.is_floating_point:
+        y = y.to(x.dtype) if x.dtype.is_floating_point else y
+        x = x.to(y.dtype) if y.dtype.is_floating_point else x
+    return x, y
 
 
-_CHOSEN: dict[tuple, tuple[str, Callable[..., Any]] | None] = {}
-
-
-def _choose_native(name: str, sig: tuple, closed: Any) -> tuple[str, Callable[..., Any]] | None:
-    if sig not in _CHOSEN:
-        _CHOSEN[sig] = _probe(name, closed)
-    return _CHOSEN[sig]
-
-
-def _probe(name: str, closed: Any) -> tuple[str, Callable[..., Any]] | None:
-    import jax
-
-    avals = [v.aval for v in closed.jaxpr.invars]
-    rng = np.random.default_rng(12345)
-    probe = _probe_inputs(avals, rng)
-    try:
-        want = [np.asarray(o) for o in jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *probe)]
-    except Exception:
-        return None
-    for label, fn in NATIVE.get(name, ()):
-        try:
-            got = fn(*(torch.as_tensor(p) for p in probe))
-        except Exception:
-            continue
-        got_l = list(got) if isinstance(got, tuple | list) else [got]
-        if len(got_l) != len(want):
-            continue
-        if all(
-            tuple(g.shape) == w.shape and np.allclose(g.detach().numpy(), w, rtol=1e-8, atol=1e-10)
-            for g, w in zip(got_l, want, strict=True)
-        ):
-            return label, fn
-    return None
-
-
-# --- the interpreter -------------------------------------------------------------------------------------------
-class _Interpreter:
-    def __init__(self) -> None:
-        self.natives: set[str] = set()  # which native functions were used (for the report)
-
-    def run(self, jaxpr: Any, consts: Sequence[Any], args: Sequence[torch.Tensor]) -> list[Any]:
-        from jax.extend.core import Literal
-
-        env: dict[Any, Any] = {}
-        for v, c in zip(jaxpr.constvars, consts, strict=True):
-            env[v] = c if isinstance(c, torch.Tensor) else _const(c)
-        env.update(zip(jaxpr.invars, args, strict=True))
-
-        def read(v: Any) -> Any:
-            if isinstance(v, Literal):
-                return _const(v.val)
-            return env[v]
-
-        for eqn in jaxpr.eqns:
-            invals = [read(v) for v in eqn.invars]
-            outs = self.apply(eqn, invals)
-            if not isinstance(outs, list | tuple):
-                outs = [outs]
-            env.update(zip(eqn.outvars, outs, strict=True))
-        return [read(v) for v in jaxpr.outvars]
-
-    def apply(self, eqn: Any, invals: list[Any]) -> Any:
-        name = eqn.primitive.name
-        params = dict(eqn.params)
-        if name in ("pjit", "jit"):
-            closed = params["jaxpr"]
-            fname = params.get("name", "")
-            if fname in NATIVE and all(torch.is_tensor(x) and x.dtype.is_floating_point for x in invals):
-                sig = (fname, str(closed.jaxpr))  # the same name can hide different programs (norm's ord)
-                chosen = _choose_native(fname, sig, closed)
-                if chosen is not None:
-                    self.natives.add(chosen[0])
-                    out = chosen[1](*invals)
-                    return list(out) if isinstance(out, tuple) else [out]
-            return self.run(closed.jaxpr, closed.consts, invals)
-        if name in (
-            "custom_jvp_call",
-            "custom_vjp_call",
-            "custom_vjp_call_jaxpr",
-            "closed_call",
-            "remat",
-            "checkpoint",
-        ):
-            sub = params.get("call_jaxpr") or params.get("fun_jaxpr") or params.get("jaxpr")
-            if sub is None:
-                raise UnsupportedPrimitive(name, "no inner jaxpr")
-            if hasattr(sub, "jaxpr"):
-                return self.run(sub.jaxpr, sub.consts, invals[: len(sub.jaxpr.invars)])
-            return self.run(sub, (), invals[: len(sub.invars)])
-        if name == "cond":
-            index, *ops = invals
-            branch = params["branches"][int(index)]
-            return self.run(branch.jaxpr, branch.consts, ops)
-        if name in _UNARY:
-            return _UNARY[name](invals[0])
-        if name in _BINARY:
-            x, y = invals
-            if x.dtype != y.dtype and x.dtype.is_floating_point != y.dtype.is_floating_point:
-                y = y.to(x.dtype) if x.dtype.is_floating_point else y
-                x = x.to(y.dtype) if y.dtype.is_floating_point else x
-            return _BINARY[name](x, y)
-        if name in _RULES:
-            return _RULES[name](*invals, **params)
-        raise UnsupportedPrimitive(name)
-
-
-def trace(ident: Any, arrays: Sequence[np.ndarray]) -> Any:
-    """The closed jaxpr of ``ident.f`` at the shapes of ``arrays``."""
-    import jax
-    import jax.numpy as jnp
-
-    return jax.make_jaxpr(ident.f)(*(jnp.asarray(a) for a in arrays))
+TABLE = Table(
+    name=NAME,
+    const=_const,
+    to_numpy=lambda t: t.detach().numpy(),
+    is_tensor=torch.is_tensor,
+    is_float=lambda x: torch.is_tensor(x) and x.dtype.is_floating_point,
+    promote=_promote,
+    unary=_UNARY,
+    binary=_BINARY,
+    rules=_RULES,
+    native=NATIVE,
+)
 
 
 def torch_function(ident: Any, arrays: Sequence[np.ndarray]) -> tuple[Callable[..., torch.Tensor], set[str]]:
     """``ident.f`` as a function of PyTorch tensors, valid at the shapes of ``arrays``; and the set of native
     PyTorch functions it calls (filled on first evaluation). Raises :class:`UnsupportedPrimitive`."""
-    closed = trace(ident, arrays)
-    interp = _Interpreter()
-    consts = [_const(c) for c in closed.consts]
+    return function(TABLE, ident, arrays)
 
-    def f(*args: torch.Tensor) -> torch.Tensor:
-        outs = interp.run(closed.jaxpr, consts, args)
-        return outs[0]
 
-    # one plain evaluation first: the probes that choose native functions run outside any torch.func transform
-    f(*(torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in arrays))
-    return f, interp.natives
+# --- the gradient adapter ------------------------------------------------------------------------------------------
+def _of_x(ident: Any, arrays: Sequence[np.ndarray]) -> tuple[Callable[[torch.Tensor], torch.Tensor], torch.Tensor]:
+    """f as a function of the variable alone (the other arguments fixed), and the variable."""
+    tf, _ = torch_function(ident, arrays)
+    w = ident.wrt_index
+    targs = [torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in arrays]
+    return (lambda x: tf(*targs[:w], x, *targs[w + 1 :])), targs[w]
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    return t.detach().numpy()
+
+
+def _autograd_grad(of_x: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> np.ndarray:
+    xr = x.clone().requires_grad_(True)
+    y = of_x(xr)
+    if y.ndim:
+        raise NotApplicable("torch.autograd.grad needs a scalar output")
+    return _np(torch.autograd.grad(y, xr)[0])
+
+
+def derivatives(ident: Any, arrays: Sequence[np.ndarray], extra: np.ndarray | None) -> Thunks:
+    """Check name -> thunk computing PyTorch's derivative by the identity's kind (JAX layout, before the
+    convention). Raises :class:`UnsupportedPrimitive` if f cannot be translated."""
+    of_x, x = _of_x(ident, arrays)
+    out: Thunks = {}
+    if ident.kind == "jacobian":
+        out["jacrev"] = lambda: _np(torch.func.jacrev(of_x)(x))
+        out["jacfwd"] = lambda: _np(torch.func.jacfwd(of_x)(x))
+        out["autograd.grad"] = lambda: _autograd_grad(of_x, x)
+    elif ident.kind == "hessian":
+        out["hessian"] = lambda: _np(torch.func.hessian(of_x)(x))
+        out["jacrev(jacrev)"] = lambda: _np(torch.func.jacrev(torch.func.jacrev(of_x))(x))
+    elif ident.kind == "jvp":
+        assert extra is not None
+        out["jvp"] = lambda: _np(torch.func.jvp(of_x, (x,), (torch.as_tensor(extra),))[1])
+    elif ident.kind == "vjp":
+        assert extra is not None
+        out["vjp"] = lambda: _np(torch.func.vjp(of_x, x)[1](torch.as_tensor(extra))[0])
+    return out
+
+
+def at_point(ident: Any, arrays: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
+    """PyTorch's derivative(s) at a special point, in JAX layout: the Hessian for hessian kinds, else the
+    Jacobian by reverse and forward mode (and torch.autograd.grad for scalar outputs)."""
+    of_x, x = _of_x(ident, arrays)
+    if ident.kind == "hessian":
+        return {"hessian": _np(torch.func.hessian(of_x)(x))}
+    out = {"jacrev": _np(torch.func.jacrev(of_x)(x)), "jacfwd": _np(torch.func.jacfwd(of_x)(x))}
+    try:
+        out["autograd.grad"] = _autograd_grad(of_x, x)
+    except NotApplicable:
+        pass
+    return out

@@ -1,6 +1,6 @@
 """Expected deviations of frameworks from the closed forms: data, each with a reason (one file, no skips).
 
-The conformance report (:mod:`identities.conformance`) compares each framework's derivative of every
+The conformance report (:mod:`identities.frameworks.conformance`) compares each framework's derivative of every
 identity with the closed form, on generic inputs and at every charted special point. A result that is
 not ``ok`` (or, at a special point, not a valid answer) fails the report unless an entry here matches
 it; a matching entry turns it into ``deviation`` and prints the reason. An entry that matches nothing

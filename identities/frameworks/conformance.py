@@ -7,15 +7,17 @@ valid there (a subgradient at a kink, the derivative where one exists). Framewor
 
 - ``jax``: ``jax.jacfwd``, ``jax.jacrev``, ``jax.grad`` (scalar outputs) / ``jax.hessian`` /
   ``jax.jvp`` / ``jax.vjp`` by kind (the engine of :mod:`identities.verify`);
-- ``torch``: the same function evaluated in PyTorch (:mod:`identities.torch_eval`, translated from the
-  jaxpr, with PyTorch's native linear-algebra functions), differentiated by ``torch.func.jacrev``,
+- ``torch``: the same function evaluated in PyTorch (:mod:`identities.frameworks.torch`, translated from
+  the jaxpr by :mod:`identities.frameworks.interpreter`, with PyTorch's native linear-algebra functions),
+  differentiated by ``torch.func.jacrev``,
   ``torch.func.jacfwd``, ``torch.autograd.grad`` (scalar outputs), ``torch.func.hessian``,
   ``torch.func.jvp`` and ``torch.func.vjp``;
 - ``numpy-fd``: central finite differences (Richardson extrapolated) computed in NumPy from values of
   ``f`` (evaluated by XLA; no autodiff is involved).
 
 Each result is ``ok``, ``FAIL``, ``deviation`` (an expected deviation listed with its reason in
-:mod:`identities.deviations`), ``unsupported`` (PyTorch lacks the primitive: named, never silent) or
+:mod:`identities.frameworks.deviations`), ``unsupported`` (the framework lacks the primitive: named, never
+silent) or
 ``error``. At special points: ``valid``, ``INVALID`` or ``deviation``. Unexpected ``FAIL``, ``INVALID``
 and ``error`` results fail the run.
 """
@@ -29,10 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from ._core import REGISTRY, Identity, SpecialPoint, catalog, get
-from .deviations import DEVIATIONS, Deviation, find
-from .special import upstream_markdown
-from .verify import (
+from identities._core import REGISTRY, Identity, SpecialPoint, catalog, get
+from identities.frameworks import adapter
+from identities.frameworks.adapter import ADAPTERS, FRAMEWORKS, NotApplicable
+from identities.frameworks.deviations import DEVIATIONS, Deviation, find
+from identities.frameworks.interpreter import UnsupportedPrimitive
+from identities.special import upstream_markdown
+from identities.verify import (
     FD2_STEP,
     FD_STEP,
     TOLERANCES,
@@ -48,16 +53,12 @@ from .verify import (
     raw_draw,
 )
 
-FRAMEWORKS: tuple[str, ...] = ("jax", "torch", "numpy-fd")
 FAILING = ("FAIL", "INVALID", "error")
 
 
-def torch_available() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def available(framework: str) -> bool:
+    """Whether ``framework`` can run here (JAX and finite differences always can)."""
+    return framework not in ADAPTERS or adapter.available(framework)
 
 
 @dataclass
@@ -98,59 +99,15 @@ def _jax_and_fd(ident: Identity, args: dict[str, np.ndarray], extra: np.ndarray 
     return out
 
 
-def _torch_derivatives(
-    ident: Identity, arrays: Sequence[np.ndarray], extra: np.ndarray | None
-) -> dict[str, Callable[[], np.ndarray]]:
-    """Name -> thunk computing PyTorch's derivative (JAX layout, before the convention), by kind."""
-    import torch
-
-    from .torch_eval import torch_function
-
-    tf, _ = torch_function(ident, arrays)
-    w = ident.wrt_index
-    targs = [torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in arrays]
-
-    def of_x(x: Any) -> Any:
-        return tf(*targs[:w], x, *targs[w + 1 :])
-
-    x = targs[w]
-    out: dict[str, Callable[[], np.ndarray]] = {}
-
-    def np_(t: Any) -> np.ndarray:
-        return t.detach().numpy()
-
-    if ident.kind == "jacobian":
-        out["jacrev"] = lambda: np_(torch.func.jacrev(of_x)(x))
-        out["jacfwd"] = lambda: np_(torch.func.jacfwd(of_x)(x))
-
-        def agrad() -> np.ndarray:
-            xr = x.clone().requires_grad_(True)
-            y = of_x(xr)
-            if y.ndim:
-                raise ValueError("not a scalar")
-            return np_(torch.autograd.grad(y, xr)[0])
-
-        out["autograd.grad"] = agrad
-    elif ident.kind == "hessian":
-        out["hessian"] = lambda: np_(torch.func.hessian(of_x)(x))
-        out["jacrev(jacrev)"] = lambda: np_(torch.func.jacrev(torch.func.jacrev(of_x))(x))
-    elif ident.kind == "jvp":
-        assert extra is not None
-        out["jvp"] = lambda: np_(torch.func.jvp(of_x, (x,), (torch.as_tensor(extra),))[1])
-    elif ident.kind == "vjp":
-        assert extra is not None
-        out["vjp"] = lambda: np_(torch.func.vjp(of_x, x)[1](torch.as_tensor(extra))[0])
-    return out
-
-
-def _torch_generic(ident: Identity, args: dict[str, np.ndarray], extra: np.ndarray | None) -> list[Result]:
-    from .torch_eval import UnsupportedPrimitive
-
+def _adapter_generic(
+    ident: Identity, framework: str, args: dict[str, np.ndarray], extra: np.ndarray | None
+) -> list[Result]:
+    """A framework with an adapter, on generic inputs: each of its derivatives against the closed form."""
     arrays = tuple(args[a] for a in ident.argnames)
     try:
-        thunks = _torch_derivatives(ident, arrays, extra)
+        thunks = adapter.load(framework).derivatives(ident, arrays, extra)
     except UnsupportedPrimitive as e:
-        return [Result(ident.id, "torch", "*", None, "unsupported", str(e))]
+        return [Result(ident.id, framework, "*", None, "unsupported", str(e))]
     call = arrays + ((extra,) if extra is not None else ())
     closed = np.asarray(compiled(ident).closed(*call))
     q = np.ndim(arrays[ident.wrt_index])
@@ -159,22 +116,19 @@ def _torch_generic(ident: Identity, args: dict[str, np.ndarray], extra: np.ndarr
         try:
             got = thunk()
         except UnsupportedPrimitive as e:
-            out.append(Result(ident.id, "torch", name, None, "unsupported", str(e)))
+            out.append(Result(ident.id, framework, name, None, "unsupported", str(e)))
             continue
-        except ValueError as e:
-            if name == "autograd.grad" and "not a scalar" in str(e):
-                continue
-            out.append(Result(ident.id, "torch", name, None, "error", f"{type(e).__name__}: {e}"))
+        except NotApplicable:
             continue
         except Exception as e:  # a framework that raises is a finding, reported
-            out.append(Result(ident.id, "torch", name, None, "error", f"{type(e).__name__}: {e}"))
+            out.append(Result(ident.id, framework, name, None, "error", f"{type(e).__name__}: {e}"))
             continue
         if ident.kind in ("jacobian", "vjp"):
             got = apply_convention(ident, got)
         nd = (q, q) if ident.kind == "hessian" else ((closed.ndim - q, q) if ident.kind == "jacobian" else None)
         r = _compare(name, closed, got, TOLERANCES[np.dtype(np.float64)].autodiff, ndims=nd)
         detail = "" if r.ok else r.describe(ident.id).split(": ", 1)[1]
-        out.append(Result(ident.id, "torch", name, None, "ok" if r.ok else "FAIL", detail))
+        out.append(Result(ident.id, framework, name, None, "ok" if r.ok else "FAIL", detail))
     return out
 
 
@@ -191,7 +145,6 @@ def _summary(v: np.ndarray) -> str:
 def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, np.ndarray]:
     """The framework's derivative(s) at the special point, in JAX layout (Hessian for hessian kinds)."""
     arrays = tuple(np.asarray(sp.args[a], dtype=np.float64) for a in ident.argnames)
-    w = ident.wrt_index
     if framework == "jax":
         import jax
 
@@ -202,29 +155,8 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
         if np.ndim(jax.eval_shape(ident.f, *arrays)) == 0:
             out["grad"] = np.asarray(c.grad(*arrays))
         return out
-    if framework == "torch":
-        import torch
-
-        from .torch_eval import torch_function
-
-        tf, _ = torch_function(ident, arrays)
-        targs = [torch.as_tensor(a) for a in arrays]
-
-        def of_x(x: Any) -> Any:
-            return tf(*targs[:w], x, *targs[w + 1 :])
-
-        x = targs[w]
-        if ident.kind == "hessian":
-            return {"hessian": torch.func.hessian(of_x)(x).detach().numpy()}
-        out = {
-            "jacrev": torch.func.jacrev(of_x)(x).detach().numpy(),
-            "jacfwd": torch.func.jacfwd(of_x)(x).detach().numpy(),
-        }
-        xr = x.clone().requires_grad_(True)
-        y = of_x(xr)
-        if y.ndim == 0:
-            out["autograd.grad"] = torch.autograd.grad(y, xr)[0].detach().numpy()
-        return out
+    if framework in ADAPTERS:
+        return adapter.load(framework).at_point(ident, arrays)
     # numpy-fd: central differences of f along every coordinate (NaN or inf from f is the measured answer)
     with np.errstate(all="ignore"):
         return _fd_values(ident, arrays)
@@ -261,15 +193,14 @@ def _unbounded(sp: SpecialPoint) -> bool:
 
 def _numeric_failure(e: Exception) -> bool:
     """The exceptions a framework documents for a singular or non-finite point: LAPACK's "the matrix is
-    singular" (numpy.linalg.LinAlgError, torch.linalg.LinAlgError). Anything else (a TypeError, a
-    translation bug) is an error of the run, never an answer at the point."""
+    singular" (numpy.linalg.LinAlgError, and each adapter's NUMERIC_ERRORS, e.g. torch.linalg.LinAlgError).
+    Anything else (a TypeError, a translation bug) is an error of the run, never an answer at the point."""
     import numpy.linalg
 
     kinds: tuple[type[BaseException], ...] = (numpy.linalg.LinAlgError,)
-    if torch_available():
-        import torch
-
-        kinds += (torch.linalg.LinAlgError,)
+    for fw in ADAPTERS:
+        if available(fw):
+            kinds += adapter.load(fw).NUMERIC_ERRORS
     return isinstance(e, kinds)
 
 
@@ -280,7 +211,7 @@ def _special(ident: Identity, framework: str) -> list[Result]:
             values = _special_values(ident, sp, framework)
         except Exception as e:
             name = type(e).__name__
-            status = "unsupported" if name == "UnsupportedPrimitive" else "error"
+            status = "unsupported" if isinstance(e, UnsupportedPrimitive) else "error"
             if _unbounded(sp) and status == "error" and _numeric_failure(e):
                 status = "unbounded"  # no finite answer is valid: a documented refusal is an answer too
             out.append(Result(ident.id, framework, "*", sp.label, status, f"raises {name}: {e}; {sp.math}"))
@@ -369,8 +300,9 @@ def conformance_of(
             results += [r for r in _jax_and_fd(ident, args, extra) if r.framework in frameworks]
         except Exception as e:
             results.append(Result(ident.id, "jax", "*", None, "error", f"{type(e).__name__}: {e}"))
-    if generic and "torch" in frameworks:
-        results += _torch_generic(ident, args, extra)
+    for fw in frameworks:
+        if generic and fw in ADAPTERS:
+            results += _adapter_generic(ident, fw, args, extra)
     for fw in frameworks:
         results += _special(ident, fw)
     _apply_deviations(results, ident, args)
@@ -449,13 +381,12 @@ def _deviation_dict(d: Deviation) -> dict[str, Any]:
 def versions(frameworks: Sequence[str]) -> dict[str, str]:
     import jax
 
-    from .kernels import describe
+    from identities.kernels import describe
 
     v = {"jax": jax.__version__, "numpy": np.__version__}
-    if "torch" in frameworks and torch_available():
-        import torch
-
-        v["torch"] = torch.__version__
+    for fw in frameworks:
+        if fw in ADAPTERS and available(fw):
+            v[fw] = adapter.load(fw).VERSION
     v["kernels"] = "/".join(f"{lib} {path}" for lib, path in describe(mkl="torch" in v).items())
     return v
 
@@ -469,8 +400,10 @@ def run(
 ) -> Run:
     idents = list(catalog() if idents is None else idents)
     frameworks = tuple(frameworks)
-    if "torch" in frameworks and not torch_available():
-        raise ImportError("the torch framework needs PyTorch: pip install 'identities[torch]'")
+    for fw in frameworks:
+        if not available(fw):
+            spec = ADAPTERS[fw]
+            raise ImportError(f"the {fw} framework needs {spec.title}: {spec.install}")
     t0 = time.perf_counter()
     results: list[Result] = []
     for k, ident in enumerate(idents, 1):
@@ -607,12 +540,12 @@ def render_markdown(run_: Run, command: str) -> str:
             "Each identity's function (declared once, in JAX) is differentiated by each framework and compared",
             "with the closed form on valid random inputs (float64; relative tolerance 1e-9 for autodiff, 1e-6",
             "for finite differences). PyTorch evaluates the same function translated from its jaxpr, with",
-            "PyTorch's native linear-algebra functions (`identities/torch_eval.py`), and is differentiated by",
+            "PyTorch's native linear-algebra functions (`identities/frameworks/torch.py`), and is differentiated by",
             "`torch.func.jacrev`, `torch.func.jacfwd` and `torch.autograd.grad` (scalars), `torch.func.hessian`,",
             "`torch.func.jvp` or `torch.func.vjp` by kind; `numpy-fd` is central differences of `f`. At every",
             "charted special point the question is whether the answer is valid there (a subgradient at a kink,",
             "the derivative where one exists). Expected deviations are data, with reasons, in",
-            "`identities/deviations.py`; anything else that disagrees fails the command.",
+            "`identities/frameworks/deviations.py`; anything else that disagrees fails the command.",
             "",
             "Summary: "
             + ", ".join(f"{v} {k}" for k, v in sorted(c.items()))

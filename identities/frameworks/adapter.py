@@ -1,0 +1,63 @@
+"""The frameworks the conformance report differentiates through the shared jaxpr interpreter, and what
+each one's module provides (its *adapter*).
+
+An adapter module (``identities/frameworks/torch.py``, ...) provides:
+
+- ``NAME``: the report's column; ``VERSION``: the installed version;
+- ``TABLE``: its :class:`~identities.frameworks.interpreter.Table` of primitives and native functions;
+- ``derivatives(ident, arrays, extra)``: check name -> thunk computing the framework's derivative of
+  ``ident.f`` on generic inputs, by the identity's kind, in JAX layout (a thunk that does not apply, such
+  as a scalar-only API on a vector output, raises :class:`NotApplicable`);
+- ``at_point(ident, arrays)``: check name -> the framework's Hessian (hessian kinds) or Jacobian at a
+  special point, in JAX layout;
+- ``NUMERIC_ERRORS``: the exceptions the framework documents for a singular point.
+
+Adding a framework means one such module and one line in :data:`ADAPTERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+
+__all__ = ["ADAPTERS", "FRAMEWORKS", "NotApplicable", "Thunks", "available", "load"]
+
+Thunks = dict[str, Callable[[], np.ndarray]]
+
+
+class NotApplicable(Exception):
+    """A check that does not apply to this identity (not a failure: the report leaves it out)."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    module: str  # the adapter module
+    package: str  # the framework's import name
+    title: str  # its name in messages
+    install: str  # how to install it
+
+
+ADAPTERS: dict[str, Spec] = {
+    "torch": Spec("identities.frameworks.torch", "torch", "PyTorch", "pip install 'identities[torch]'"),
+}
+
+# the conformance report's columns: JAX, the frameworks with an adapter, finite differences
+FRAMEWORKS: tuple[str, ...] = ("jax", *ADAPTERS, "numpy-fd")
+
+
+def available(name: str) -> bool:
+    """Whether the framework ``name`` can be imported here."""
+    try:
+        importlib.import_module(ADAPTERS[name].package)
+    except ImportError:
+        return False
+    return True
+
+
+def load(name: str) -> ModuleType:
+    """The adapter module of the framework ``name`` (ImportError with the install hint if it is absent)."""
+    return importlib.import_module(ADAPTERS[name].module)
