@@ -42,3 +42,14 @@ def test_layouts_apply_to_the_finite_difference_reference(layout):
     jac = A  # d(Ax)/dx, JAX layout (4, 3)
     given = jac if layout == "numerator" else jac.T
     assert identities.check(lambda x: A @ _np(x), lambda x: given, x, layout=layout).ok
+
+
+def test_a_user_atol_widens_the_finite_difference_tolerance():
+    x = RNG.normal(size=3)
+
+    def f(x):
+        return float(_np(x) @ _np(x))
+
+    off = lambda x: 2 * x + 1e-3  # 1e-3 off in every entry
+    assert not identities.check(f, off, x).ok
+    assert identities.check(f, off, x, atol=2e-3).ok
