@@ -84,6 +84,9 @@ REFERENCES: dict[str, str] = {
     "Clarke83": "Clarke, Optimization and Nonsmooth Analysis (Wiley, 1983): the generalized gradient and Jacobian",
     "Watson92": "Watson, Characterization of the subdifferential of some matrix norms, Linear Algebra Appl. 170 (1992)",
     "Lewis96": "Lewis, Derivatives of spectral functions, Math. Oper. Res. 21(3) (1996)",
+    "Townsend16": "Townsend, Differentiating the singular value decomposition (technical note, 2016)",
+    "Higham08": "Higham, Functions of Matrices: Theory and Computation (SIAM, 2008)",
+    "Kato95": "Kato, Perturbation Theory for Linear Operators (Springer, reprint of the 1980 edition, 1995)",
 }
 
 
@@ -316,6 +319,12 @@ class Registry(Mapping[str, Identity]):
         if ident.id in self._by_id:
             raise ValueError(f"identity {ident.id!r} is declared twice")
         self._by_id[ident.id] = ident
+
+    def remove(self, key: str) -> Identity:
+        """Take an identity out again (tests that plant a wrong identity for the command line)."""
+        if key not in self._by_id:
+            raise UnknownIdentityError(f"cannot remove {key!r}: no such identity")
+        return self._by_id.pop(key)
 
     def __getitem__(self, key: str) -> Identity:
         return self._by_id[key]

@@ -18,6 +18,7 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -165,9 +166,20 @@ class CheckReport:
     examples: int = 1
     where: str = ""  # which example was worst, e.g. "example 2 (sizes {'n': 4})"
     notes: list[str] = field(default_factory=list)
+    # At a point the catalog charts (a kink, an unbounded derivative), the candidate is judged by the point's
+    # mathematics, not by a reference: "norms.l2 at x = 0". Empty elsewhere.
+    point: str = ""
+    # False when no judgement is possible: the reference is not finite and no charted point says what is
+    # valid there. Such a report is not ok, and not WRONG either.
+    decided: bool = True
 
     def __bool__(self) -> bool:
         return self.ok
+
+    @property
+    def verdict(self) -> str:
+        """ "ok", "WRONG", or "no verdict" (a non-finite reference at a point the catalog does not chart)."""
+        return "ok" if self.ok else ("WRONG" if self.decided else "no verdict")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,16 +198,22 @@ class CheckReport:
             "tolerance": self.tolerance,
             "examples": self.examples,
             "where": self.where,
+            "verdict": self.verdict,
+            "point": self.point,
         }
 
     def __str__(self) -> str:
-        head = f"{self.name + ': ' if self.name else ''}{'ok' if self.ok else 'WRONG'}"
+        head = f"{self.name + ': ' if self.name else ''}{self.verdict}"
         lines = [
             f"{head} (candidate in {self.layout} layout vs {self.reference}, {self.examples} example"
             f"{'s' if self.examples != 1 else ''})"
         ]
         if self.candidate_shape != self.expected_shape:
             lines.append(f"  shape         candidate {self.candidate_shape}, expected {self.expected_shape}")
+        elif self.point or not self.decided:  # no error to a reference: judged by the point, or not at all
+            lines.append(f"  shape         {self.expected_shape}")
+            if self.point:
+                lines.append(f"  point         {self.point}")
         else:
             lines.append(f"  shape         {self.expected_shape}")
             lines.append(
@@ -209,7 +227,9 @@ class CheckReport:
                 )
         if self.where and not self.ok:
             lines.append(f"  at            {self.where}")
-        if not self.ok:
+        if not self.ok and not self.decided:
+            lines.append(f"  no verdict    {self.diagnosis}")
+        elif not self.ok:
             lines.append(
                 f"  diagnosis     {self.diagnosis or 'no known mistake matches (not a layout, scale, sign or symmetry error)'}"
             )
@@ -518,11 +538,70 @@ def check(
         argnames,
     )
     rep = _compare(case, layout)
-    rep.reference = reference
+    if rep.candidate_shape == rep.expected_shape:
+        cand = np.asarray(to_jax(cand_raw, ndims, layout), dtype=np.float64)
+        rep = _at_special_point(rep, f, arrays, w, cand, ref)
+    rep.reference = rep.reference or reference
     rep.name = getattr(df, "__name__", "") if getattr(df, "__name__", "") != "<lambda>" else ""
     if fd:
         rep.notes.append("f could not be traced by JAX, so the reference is central finite differences")
     return rep
+
+
+def _at_special_point(
+    rep: CheckReport, f: Callable[..., Any], args: tuple[np.ndarray, ...], w: int, cand: np.ndarray, ref: np.ndarray
+) -> CheckReport:
+    """At a point the catalog charts (:attr:`~identities.Identity.special`), judge the candidate ``cand``
+    (JAX layout) by the point's set of valid answers (:meth:`~identities.SpecialPoint.is_valid`): a
+    subgradient is as right as any other there, whatever autodiff returns. At an uncharted point where the
+    reference ``ref`` is not finite, no judgement is possible, and the report says so (it is not ok)."""
+    from .special import charted_point
+
+    found = charted_point(f, args, w)
+    finite = bool(np.all(np.isfinite(ref)))
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(~np.isfinite(ref).ravel())), ref.shape))
+    if found is None:
+        if finite:
+            return rep
+        return dataclasses.replace(
+            rep,
+            ok=False,
+            decided=False,
+            worst_index=idx,
+            reference_value=float(ref[idx]),
+            diagnosis=(
+                f"the reference is not finite here ({ref[idx]} at index {idx}) and the catalog charts no special "
+                "point at these arguments for this function, so the candidate cannot be judged: check it at a "
+                "nearby point where the derivative exists"
+            ),
+        )
+    ident, sp = found
+    where = f"{ident.id} at {sp.label}"
+    valid = sp.is_valid(cand)
+    if valid:
+        why = None
+    elif not np.all(np.isfinite(cand)):
+        why = "the candidate has a non-finite entry"
+    elif sp.status == "unbounded":
+        why = "no finite answer is valid here"
+    elif sp.status == "derivative":
+        why = f"the derivative here is {np.asarray(sp.value, dtype=np.float64).tolist()}"
+    else:
+        why = "the candidate is not in the set of valid answers"
+    out = dataclasses.replace(
+        rep,
+        ok=valid,
+        decided=True,
+        point=where,
+        reference=f"the charted point {where}",
+        max_abs_error=float("nan"),
+        max_rel_error=float("nan"),
+        tolerance=float("nan"),
+        diagnosis=None if valid else f"{why} at {where} ({sp.math})",
+        notes=[*rep.notes, f"{where}: {sp.math}"]
+        + ([] if finite else [f"the reference is not finite here ({ref[idx]} at index {idx}); the point decides"]),
+    )
+    return out
 
 
 def check_identity(

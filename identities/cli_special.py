@@ -2,7 +2,7 @@
 
 ``--write docs/special-cases.md`` writes it; ``--check docs/special-cases.md`` exits 1 when the file
 differs from a fresh generation (JAX's answers are measured, not typed in); ``--json`` prints the
-measurements; with no option the page goes to standard output.
+measurements (strict JSON: JAX's non-finite entries are null, the verdict says nan or inf); with no option the page goes to standard output.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def cmd_special(args: argparse.Namespace) -> int:
                 "status": m.point.status,
                 "math": m.point.math,
                 "transform": m.transform,
-                "jax": np.where(np.isfinite(m.value), m.value, np.nan).tolist(),
+                # non-finite entries as null: NaN and Infinity are not JSON (jq, JSON.parse refuse them);
+                # "verdict" says whether they were nan or inf
+                "jax": np.where(np.isfinite(m.value), m.value, None).tolist(),
                 "verdict": m.verdict,
                 "recorded_verdict": m.point.jax_verdict,
             }

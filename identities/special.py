@@ -111,6 +111,44 @@ def measure_all(idents: list[Identity] | None = None) -> list[Measurement]:
     return [measure(i, sp) for i, sp in special_points(idents)]
 
 
+def charted_point(
+    f: Any, args: tuple[np.ndarray, ...], w: int, idents: list[Identity] | None = None
+) -> tuple[Identity, SpecialPoint] | None:
+    """The catalog's charted point that ``identities.check(f, df, *args, wrt=w)`` stands at, if any.
+
+    A point matches when a jacobian identity differentiates by argument ``w`` and its point's arguments
+    equal ``args`` exactly (shapes and values). It counts only if ``f`` is that identity's function: the
+    two agree (to 1e-9 relative) at the point and at two seeded random points of the same shapes."""
+    for ident in catalog() if idents is None else idents:
+        if ident.kind != "jacobian" or ident.wrt_index != w or len(ident.argnames) != len(args):
+            continue
+        for sp in ident.special:
+            try:
+                at = point_call(ident, sp)
+            except ValueError:
+                continue
+            if all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(at, args, strict=True)):
+                if _same_function(f, ident.f, args):
+                    return ident, sp
+    return None
+
+
+def _same_function(f: Any, g: Any, args: tuple[np.ndarray, ...]) -> bool:
+    """Do ``f`` and ``g`` agree at ``args`` and at two seeded random points of the same shapes?"""
+    rng = np.random.default_rng(0)
+    points = [args] + [tuple(a + rng.uniform(-1.0, 1.0, a.shape) for a in args) for _ in range(2)]
+    try:
+        for p in points:
+            u = np.asarray(f(*p), dtype=np.float64)
+            v = np.asarray(g(*p), dtype=np.float64)
+            scale = max(float(np.max(np.abs(v), initial=0.0)), 1.0)
+            if u.shape != v.shape or not np.allclose(u, v, rtol=1e-9, atol=1e-12 * scale, equal_nan=True):
+                return False
+    except Exception:  # f or g cannot be evaluated there: not shown to be the same function
+        return False
+    return True
+
+
 # --- the page ---------------------------------------------------------------------------------------------
 def _fmt_number(x: float) -> str:
     if np.isnan(x):

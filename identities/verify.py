@@ -912,11 +912,22 @@ def verify_batch(
 
 def check_examples(ident: Identity) -> list[CheckResult]:
     """The identity's known answers (worked numbers from its sources) against its closed form."""
+    from .special import extra_name
+
+    # a jvp or vjp example also gives the tangent d<wrt> or the cotangent, the closed form's last argument
+    names = (*ident.argnames, *((extra_name(ident),) if extra_name(ident) else ()))
     out = []
-    for ex in ident.examples:
-        args = tuple(np.asarray(ex.args[a], dtype=np.float64) for a in ident.argnames)
+    for k, ex in enumerate(ident.examples, 1):
+        missing = [a for a in names if a not in ex.args]
+        if missing:
+            raise ValueError(f"{ident.id}: an example gives no value for {', '.join(missing)}")
+        args = tuple(np.asarray(ex.args[a], dtype=np.float64) for a in names)
         got = np.asarray(compiled(ident).closed(*args))
-        out.append(_compare("known answer", got, np.asarray(ex.value, dtype=np.float64), 1e-12, atol=1e-14))
+        r = _compare("known answer", got, np.asarray(ex.value, dtype=np.float64), 1e-12, atol=1e-14)
+        if not r.ok:  # name the worked number that disagrees, and where it was printed
+            where = f"example {k} of {len(ident.examples)} ({ex.source}) at {dict(ex.args)}"
+            r.hint = f"{where}: the source's value is {ex.value}" + (f"; {r.hint}" if r.hint else "")
+        out.append(r)
     return out
 
 

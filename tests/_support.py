@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 
+import jax.numpy as jnp
 import pytest
 
 import identities
@@ -19,3 +22,26 @@ def sized_params() -> list:
         for k, sizes in enumerate(assignments if PROFILE == "thorough" else assignments[:1]):
             out.append(pytest.param(ident, sizes, id=f"{ident.id}[{k}]"))
     return out
+
+
+@contextlib.contextmanager
+def planted_identity(closed_form, *, name: str = "planted_square") -> Iterator[identities.Identity]:
+    """Register ``tests.<module>.<name>``: the gradient of xᵀx with the given closed form (right: ``2 * x``;
+    wrong: anything else), so the command line can be run on it; it is taken out of the registry after."""
+    from identities._core import REGISTRY, Tex, identity, mml
+
+    def planted(x):
+        return closed_form(x)
+
+    planted.__name__, planted.__module__ = name, closed_form.__module__
+    ident = identity(
+        f=lambda x: jnp.sum(x**2),
+        wrt="x",
+        shapes={"x": "n"},
+        tex=Tex(f="x^\\top x", num="2x^\\top", den="2x"),
+        sources=[mml("planted by the test suite")],
+    )(planted)
+    try:
+        yield ident
+    finally:
+        REGISTRY.remove(ident.id)

@@ -11,6 +11,7 @@ import random
 
 import jax
 import pytest
+from _rng import rng  # noqa: F401  (the per-test generator fixture)
 from hypothesis import HealthCheck, settings
 
 import identities  # noqa: F401  (registers the catalog, enables x64)

@@ -16,8 +16,6 @@ import identities
 from identities._structures import DISTINCT_SINGULAR, SIMPLE_SPECTRUM, SPD
 from identities.verify import check_inputs, draw_extra, draw_inputs, extra_shape
 
-RNG = np.random.default_rng(7)
-
 
 def _args(ident_id, sizes=None, seed=0):
     ident = identities.get(ident_id)
@@ -71,12 +69,12 @@ def test_mml_existing_records_cite_section_5_5_and_the_examples():
 
 
 # --- Giles: eigenvectors, symmetric reverse rules -------------------------------------------------------
-def test_giles_eigenvector_rule_on_U_itself_matches_jax():
+def test_giles_eigenvector_rule_on_U_itself_matches_jax(rng):
     """U̇ = U(F ∘ UᵀȦU) against jax.jvp of eigh's U (same primal, so the same signs)."""
     from identities.families.giles import _eig_F
 
-    A = SIMPLE_SPECTRUM.build(RNG.uniform(-2, 2, (5, 5)))
-    dA = SIMPLE_SPECTRUM.tangent(RNG.uniform(-2, 2, (5, 5)))
+    A = SIMPLE_SPECTRUM.build(rng.uniform(-2, 2, (5, 5)))
+    dA = SIMPLE_SPECTRUM.tangent(rng.uniform(-2, 2, (5, 5)))
     (d, U), (_, dU) = jax.jvp(jnp.linalg.eigh, (A,), (dA,))
     giles = U @ (_eig_F(d) * (U.T @ dA @ U))
     np.testing.assert_allclose(giles, dU, rtol=1e-9, atol=1e-12)
@@ -86,7 +84,7 @@ def test_giles_eigenvector_rule_on_U_itself_matches_jax():
 
 
 @pytest.mark.parametrize("ident_id", ["giles.eigvecs_vjp", "giles.cholesky_vjp"])
-def test_symmetric_reverse_rule_needs_the_sym_convention(ident_id):
+def test_symmetric_reverse_rule_needs_the_sym_convention(ident_id, rng):
     """Without symmetrizing, the rule still passes the dot test (symmetric directions see only the
     symmetric part) but no longer equals jax.vjp: the 'sym' convention is what makes it comparable."""
     ident = identities.get(ident_id)
@@ -99,8 +97,8 @@ def test_symmetric_reverse_rule_needs_the_sym_convention(ident_id):
 
     bad = dataclasses.replace(ident, id=f"{ident.id}~unsym", closed=unsym)
     sizes = ident.size_assignments()[0]
-    args = draw_inputs(ident, RNG, sizes)
-    extra = draw_extra(ident, args, RNG.uniform(-2, 2, extra_shape(ident, sizes)))
+    args = draw_inputs(ident, rng, sizes)
+    extra = draw_extra(ident, args, rng.uniform(-2, 2, extra_shape(ident, sizes)))
     res = {r.check: r.ok for r in check_inputs(bad, args, extra)}
     assert res["fd (dot test)"] and not res["vjp"]
     assert all(r.ok for r in check_inputs(ident, args, extra))
@@ -143,26 +141,26 @@ def test_wrong_jvp_vjp_rule_fails(ident_id, closed, mistake):
     assert failed & {"fd", "fd (dot test)"}, failed
 
 
-def test_polynomial_of_degree_zero_has_zero_derivative():
+def test_polynomial_of_degree_zero_has_zero_derivative(rng):
     a = np.array([2.5])
-    A = RNG.uniform(-2, 2, (3, 3))
+    A = rng.uniform(-2, 2, (3, 3))
     np.testing.assert_array_equal(identities.get("giles.poly_jvp").closed_form(a, A, A), 0)
     np.testing.assert_array_equal(identities.get("giles.poly_vjp").closed_form(a, A, A), 0)
 
 
-def test_polynomial_rules_agree_with_each_other_by_duality():
+def test_polynomial_rules_agree_with_each_other_by_duality(rng):
     """⟨C̄, Ċ⟩ = ⟨Ā, Ȧ⟩ between the forward and reverse polynomial rules, degree 5."""
-    a = RNG.uniform(-1, 1, 6)
-    A, dA, G = (RNG.uniform(-1, 1, (4, 4)) for _ in range(3))
+    a = rng.uniform(-1, 1, 6)
+    A, dA, G = (rng.uniform(-1, 1, (4, 4)) for _ in range(3))
     fwd = np.asarray(identities.get("giles.poly_jvp").closed_form(a, A, dA))
     rev = np.asarray(identities.get("giles.poly_vjp").closed_form(a, A, G))
     np.testing.assert_allclose(np.sum(G * fwd), np.sum(rev * dA), rtol=1e-11)
 
 
 # --- structures -----------------------------------------------------------------------------------------
-def test_simple_spectrum_build_keeps_gaps_and_violation_names_the_gap():
+def test_simple_spectrum_build_keeps_gaps_and_violation_names_the_gap(rng):
     for _ in range(20):
-        A = SIMPLE_SPECTRUM.build(RNG.uniform(-2, 2, (4, 4)))
+        A = SIMPLE_SPECTRUM.build(rng.uniform(-2, 2, (4, 4)))
         assert np.min(np.diff(np.linalg.eigvalsh(A))) >= 1 - 1e-9
         assert SIMPLE_SPECTRUM.violation(A, 1e-12) is None
     msg = SIMPLE_SPECTRUM.violation(np.eye(3), 1e-12)
@@ -171,9 +169,9 @@ def test_simple_spectrum_build_keeps_gaps_and_violation_names_the_gap():
         identities.get("giles.eigvals_jvp").closed_form(np.eye(3), np.eye(3))
 
 
-def test_distinct_singular_build_and_violation():
+def test_distinct_singular_build_and_violation(rng):
     for shape in ((3, 5), (5, 3), (4, 4)):
-        A = DISTINCT_SINGULAR.build(RNG.uniform(-2, 2, shape))
+        A = DISTINCT_SINGULAR.build(rng.uniform(-2, 2, shape))
         s = np.linalg.svd(A, compute_uv=False)
         assert s[-1] >= 0.5 - 1e-9 and np.min(-np.diff(s)) >= 1 - 1e-9
     assert "repeated singular value" in DISTINCT_SINGULAR.violation(np.eye(3), 1e-12)
@@ -181,25 +179,25 @@ def test_distinct_singular_build_and_violation():
 
 
 # --- ML staples: optimality conditions and the lasso kink -----------------------------------------------
-def test_ridge_gradient_vanishes_at_the_ridge_solution():
+def test_ridge_gradient_vanishes_at_the_ridge_solution(rng):
     ident = identities.get("ml.ridge")
-    Phi = RNG.uniform(-2, 2, (6, 3))
-    y = RNG.uniform(-2, 2, 6)
+    Phi = rng.uniform(-2, 2, (6, 3))
+    y = rng.uniform(-2, 2, 6)
     lam = 0.7
     theta = np.linalg.solve(Phi.T @ Phi + lam * np.eye(3), Phi.T @ y)
     np.testing.assert_allclose(ident.closed_form(y, Phi, theta, lam), 0, atol=1e-12)
 
 
-def test_gaussian_loglik_gradients_vanish_at_the_mle():
-    X = RNG.uniform(-2, 2, (7, 3))
+def test_gaussian_loglik_gradients_vanish_at_the_mle(rng):
+    X = rng.uniform(-2, 2, (7, 3))
     mu = X.mean(axis=0)
     S = (X - mu).T @ (X - mu) / 7
     np.testing.assert_allclose(identities.get("ml.gaussian_loglik_mu").closed_form(mu, X, S), 0, atol=1e-12)
     np.testing.assert_allclose(identities.get("ml.gaussian_loglik_Sigma").closed_form(mu, X, S), 0, atol=1e-10)
 
 
-def test_softmax_cross_entropy_is_p_minus_y_for_one_hot_labels():
-    z = RNG.uniform(-2, 2, 5)
+def test_softmax_cross_entropy_is_p_minus_y_for_one_hot_labels(rng):
+    z = rng.uniform(-2, 2, 5)
     y = np.eye(5)[2]
     np.testing.assert_allclose(
         identities.get("ml.softmax_cross_entropy").closed_form(z, y), jax.nn.softmax(z) - y, rtol=1e-14
@@ -232,11 +230,11 @@ def test_hessians_are_symmetric_under_pair_swap():
         np.testing.assert_allclose(H, np.transpose(H, (2, 3, 0, 1)), rtol=1e-12, atol=1e-14)
 
 
-def test_logdet_hessian_is_negative_on_spd_along_symmetric_directions():
-    X = SPD.build(RNG.uniform(-2, 2, (4, 4)))
+def test_logdet_hessian_is_negative_on_spd_along_symmetric_directions(rng):
+    X = SPD.build(rng.uniform(-2, 2, (4, 4)))
     H = np.asarray(identities.get("hessians.logdet").closed_form(X))
     for _ in range(5):
-        V = RNG.uniform(-1, 1, (4, 4))
+        V = rng.uniform(-1, 1, (4, 4))
         V = V + V.T
         assert np.einsum("ij,ijkl,kl->", V, H, V) < 0
 

@@ -12,9 +12,11 @@ import identities
 from identities.__main__ import main
 from identities.testing import assert_gradient, assert_identity
 
-RNG = np.random.default_rng(7)
-A = RNG.normal(size=(3, 3))
-x = RNG.normal(size=3)
+# fixed inputs, drawn once at import (the same whatever runs); tests draw more from the `rng` fixture
+_draw = np.random.default_rng(7)
+A = _draw.normal(size=(3, 3))
+x = _draw.normal(size=3)
+del _draw
 
 
 def quad(x, A):
@@ -33,7 +35,11 @@ def test_wrong_candidate_reports_worst_element_with_both_values():
     assert not r.ok and r.max_rel_error > 1e-3
     ref = (A + A.T) @ x
     i = r.worst_index
-    assert r.reference_value == pytest.approx(ref[i]) and r.candidate_value == pytest.approx((2 * A @ x)[i])
+    # the reference is jax.jacobian's, which sums the same three products in another order: a few ulps of the
+    # terms; the candidate's value is the candidate's own number, reported unchanged
+    terms = float((np.abs(A) + np.abs(A.T)) @ np.abs(x) @ np.ones(3))
+    assert r.reference_value == pytest.approx(ref[i], rel=0, abs=8 * np.finfo(float).eps * terms)
+    assert r.candidate_value == (2 * A @ x)[i]
     assert "WRONG" in str(r) and "diagnosis" in str(r)
     assert json.dumps(r.to_dict())
 
@@ -68,16 +74,16 @@ def test_candidates_may_return_numpy_jax_or_torch():
     assert r32.ok and r32.tolerance > 1e-6  # float32 candidates get float32 tolerances
 
 
-def test_shapes_fitting_no_layout_say_what_each_layout_expects():
-    B = RNG.normal(size=(2, 3))
+def test_shapes_fitting_no_layout_say_what_each_layout_expects(rng):
+    B = rng.normal(size=(2, 3))
     r = identities.check(lambda B, x: B @ x, lambda B, x: B[:, :2], B, x, wrt="x", layout="numerator")
     assert not r.ok
     assert "fits no layout" in r.diagnosis
     assert "numerator layout expects (2, 3)" in r.diagnosis and "denominator layout expects (3, 2)" in r.diagnosis
 
 
-def test_right_values_in_the_other_layout_by_shape():
-    B = RNG.normal(size=(2, 3))
+def test_right_values_in_the_other_layout_by_shape(rng):
+    B = rng.normal(size=(2, 3))
     r = identities.check(lambda B, x: B @ x, lambda B, x: B.T, B, x, wrt="x", layout="numerator")
     assert not r.ok and "denominator layout" in r.diagnosis and "layout='denominator'" in r.diagnosis
 
@@ -177,3 +183,45 @@ def test_candidate_with_the_wrong_shape_or_nan_is_a_verdict():
 def test_candidate_with_reordered_parameters_gets_a_note():
     r = identities.check_identity("MC(100)", lambda A, X: A.T)
     assert not r.ok and any("its A receives X, its X receives A" in n for n in r.notes)
+
+
+# --- points where the reference is not finite (issue 18 item 6) ------------------------------------------
+def test_valid_subgradient_at_a_charted_kink_is_ok_and_names_the_point():
+    """‖x‖₂ at 0: JAX's reference is NaN (0/0); any g with ‖g‖₂ ≤ 1 is a valid subgradient, and the
+    verdict is taken from the point norms.l2 charts, not from the NaN."""
+    for g in (np.zeros(3), np.array([0.6, 0.0, -0.8])):
+        report = identities.check(jnp.linalg.norm, lambda x, g=g: g, np.zeros(3))
+        assert report.ok and report.verdict == "ok", str(report)
+        assert report.point == "norms.l2 at x = 0"
+        assert "norms.l2 at x = 0" in str(report) and "nan" not in str(report).split("note")[0]
+
+
+def test_candidate_outside_the_subdifferential_is_wrong_with_the_reason():
+    report = identities.check(jnp.linalg.norm, lambda x: np.ones(3), np.zeros(3))
+    assert not report.ok and report.verdict == "WRONG" and report.decided
+    assert report.diagnosis.startswith("the candidate is not in the set of valid answers at norms.l2 at x = 0")
+    assert "closed unit ball" in report.diagnosis
+    # a NumPy f (finite differences, which measure nothing across a kink) is judged by the point too
+    numpy_f = identities.check(lambda x: np.linalg.norm(x), lambda x: np.full(3, 0.5), np.zeros(3))
+    assert numpy_f.ok and numpy_f.point == "norms.l2 at x = 0"
+
+
+def test_a_different_function_at_the_same_arguments_is_not_judged_by_that_point():
+    """x ↦ 2‖x‖₂ at 0 has the ball of radius 2 as subdifferential: norms.l2's point does not apply."""
+    report = identities.check(lambda x: 2 * jnp.linalg.norm(x), lambda x: np.zeros(3), np.zeros(3))
+    assert report.point == "" and report.verdict == "no verdict"
+
+
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [(jnp.linalg.norm, np.zeros(4)), (lambda x: jnp.sqrt(jnp.abs(x)), 0.0)],
+    ids=["norm-uncharted-size", "sqrt-abs-inf"],
+)
+def test_non_finite_reference_at_an_uncharted_point_gives_no_verdict(f, x):
+    """No charted point: the report says the reference is not finite and that no judgement is possible.
+    It is not a pass (before: a NaN reference gave 'WRONG ... tolerance nan', an inf one 'ok')."""
+    report = identities.check(f, lambda x: np.zeros(np.shape(x)), x)
+    assert not report.ok and not report.decided and report.verdict == "no verdict"
+    assert report.diagnosis.startswith("the reference is not finite here")
+    assert "cannot be judged" in report.diagnosis and str(report).startswith("no verdict")
+    assert report.to_dict()["verdict"] == "no verdict"

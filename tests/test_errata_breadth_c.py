@@ -36,16 +36,33 @@ def test_mml_5_101_printed_form_fails_at_singular_f():
         identities.get("mml.det").closed_form(eye, X, eye)
 
 
-def test_mml_5_101_proposed_transpose_has_the_wrong_shape():
+def test_mml_5_101_proposed_transpose_is_not_the_gradient_and_the_printed_trace_is():
+    """The reported 'typo' (mml-book issues 733, 761): replacing the trace by a transpose. Judged by the
+    package's own checker against JAX's gradient of det(AXB): the printed trace reading passes and equals
+    the catalog's closed form; the proposed transpose is refused with a shape diagnosis (a D×D×E×F tensor
+    cannot be the gradient of a scalar)."""
     rng = np.random.default_rng(0)
     from identities._structures import INVERTIBLE
 
     A, X, B = (INVERTIBLE.build(rng.uniform(-2, 2, (4, 4))) for _ in range(3))
-    F = A @ X @ B
-    T = np.asarray(jax.jacobian(lambda X: A @ X @ B)(X))
-    inner = np.einsum("ia,ajkl->ijkl", np.linalg.inv(F), T)
-    grad = np.asarray(jax.grad(lambda X: jnp.linalg.det(A @ X @ B))(X))
-    printed = np.linalg.det(F) * np.trace(inner, axis1=0, axis2=1)
-    proposed = np.linalg.det(F) * np.swapaxes(inner, 0, 1)
-    np.testing.assert_allclose(printed, grad, rtol=1e-10)
-    assert proposed.shape == (4, 4, 4, 4) and proposed.shape != grad.shape
+
+    def f(X):
+        return jnp.linalg.det(A @ X @ B)
+
+    def inner(X):  # F⁻¹ ∂F/∂X: F⁻¹'s second axis contracted with the tensor's first
+        return np.einsum("ia,ajkl->ijkl", np.linalg.inv(A @ X @ B), np.asarray(jax.jacobian(lambda X: A @ X @ B)(X)))
+
+    def printed(X):
+        return np.linalg.det(A @ X @ B) * np.trace(inner(X), axis1=0, axis2=1)
+
+    def proposed(X):
+        return np.linalg.det(A @ X @ B) * np.swapaxes(inner(X), 0, 1)
+
+    assert identities.check(f, printed, X, layout="denominator").ok
+    np.testing.assert_allclose(
+        identities.get("mml.det").closed_form(A, X, B, layout="denominator"), printed(X), rtol=1e-10
+    )
+    report = identities.check(f, proposed, X, layout="denominator")
+    assert not report.ok and report.decided
+    assert report.candidate_shape == (4, 4, 4, 4) and report.expected_shape == (4, 4)
+    assert "fits no layout" in report.diagnosis

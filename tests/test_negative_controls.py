@@ -153,4 +153,27 @@ def test_verify_batch_agrees_with_verify_and_isolates_a_broken_identity():
     reports, closed = verify_batch([good[1], wrong("vector.Ax", raises, "raises")], 1, 0, 1, closed_inputs=inputs)
     assert reports[0].ok and reports[0].batch == 1 and reports[0].error is None
     assert not reports[1].ok and "boom" in reports[1].error
-    assert np.allclose(closed["matrix.det_X"], 8.0 * np.eye(3) / 2.0)  # det(2I) (2I)^-1
+    # det(2I) (2I)^-1 = 4I: the LU of 2I and its adjugate are exact in binary arithmetic
+    np.testing.assert_array_equal(closed["matrix.det_X"], 8.0 * np.eye(3) / 2.0)
+
+
+def test_wrong_known_answer_fails_verify_and_names_the_example_and_its_source():
+    """Known-answer negative control: the closed form is right, the worked number is wrong. verify (and
+    verify_batch, which the docs build uses) must fail on the known-answer check alone, and the failure
+    must name the example and the source that printed it."""
+    from identities._core import Example, seed
+    from identities.verify import verify_batch
+
+    ident = identities.get("norms.l2")
+    src = seed("000", "Problem 1 (planted wrong)")
+    bad = dataclasses.replace(
+        ident, id="norms.l2~wrong-example", examples=(Example({"x": [3.0, 4.0]}, [0.6, 0.8 + 1e-9], src),)
+    )
+    for report in (verify(bad, examples=1, seed=0, max_sizes=1), verify_batch([bad], 1, 0, 1)[0][0]):
+        assert not report.ok
+        failed = {c.check for c in report.checks.values() if not c.ok}
+        assert failed == {"known answer"}, f"only the worked number is wrong, got failures {failed}"
+        text = "\n".join(report.failures())
+        assert "example 1 of 1 (seed 000 Problem 1 (planted wrong))" in text and "0.800000001" in text, text
+    # the control: the registered, right worked number passes
+    assert verify(ident, examples=1, seed=0, max_sizes=1).checks["known answer"].ok

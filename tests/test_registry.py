@@ -67,7 +67,10 @@ def test_unknown_id_suggests_close_matches():
 
 def test_closed_form_api_and_report():
     ident = identities.get("norms.l2")
-    np.testing.assert_allclose(ident.closed_form(np.array([3.0, 4.0])), [0.6, 0.8])
+    # ‖(3, 4)‖ = 5 exactly, then one correctly rounded division per entry: within half an ulp
+    np.testing.assert_allclose(
+        ident.closed_form(np.array([3.0, 4.0])), [0.6, 0.8], rtol=np.finfo(float).eps / 2, atol=0
+    )
     rep = identities.verify(ident, examples=1)
     assert rep.ok and {"jacfwd", "jacrev", "grad", "fd"} <= set(rep.checks)
     d = rep.to_dict()

@@ -4,8 +4,8 @@
    s^k times the derivative at args. Evaluated at s = 1e-150 and 1e150 (and 1e∓170 for the norms, beyond
    where Σxᵢ² under- or overflows), the closed form must stay finite and keep that scaling to 1e-12.
 2. Conditioning: at matrices with cond(X) from 1e4 to 1e12, each matrix closed form is compared with a
-   50-digit reference (mpmath); its error may not exceed ten times the error of JAX's own derivative of f
-   (plus a few ulps), i.e. the closed form may not lose accuracy faster than autodiff of the function.
+   50-digit reference (mpmath); its error may not exceed (κ + 4)·eps, κ the condition number of the map
+   X ↦ derivative, estimated from the same reference: what a backward-stable evaluation achieves.
    det(X)·X⁻ᵀ written as det·inv did (3.5e-5 relative error at cond 6.5e11, where autodiff has 7e-16);
    matrix.det_X is therefore spelled as an adjugate from the LU factors (see its notes).
 """
@@ -166,17 +166,40 @@ MATRICES = {
 }
 
 
+def map_condition(reference, X: np.ndarray) -> float:
+    """The relative condition number of X ↦ derivative(X) (max-norms), from the 50-digit reference:
+    max over entries (k, l) of |∂R/∂X_kl| · max|X| / max|R|, by central differences of the reference with
+    a step of 1e-4 σ_min(X) (inside the linear regime even at cond 1e12; two digits are all a bound needs)."""
+    smin = float(min(mpmath.svd_r(_mp(X), compute_uv=False)))
+    h = 1e-4 * smin
+    R = reference(X)
+    worst = 0.0
+    for k in range(X.size):
+        E = np.zeros(X.size)
+        E[k] = h
+        E = E.reshape(X.shape)
+        worst = max(worst, float(np.max(np.abs(reference(X + E) - reference(X - E)))) / (2 * h))
+    return worst * float(np.max(np.abs(X))) / float(np.max(np.abs(R)))
+
+
 @pytest.mark.parametrize("which", list(MATRICES))
 @pytest.mark.parametrize("key", list(CONDITIONED))
-def test_closed_form_no_less_accurate_than_autodiff_on_ill_conditioned_X(key, which):
+def test_closed_form_error_is_bounded_by_the_condition_of_the_derivative(key, which):
+    """A backward-stable evaluation of the derivative R(X) errs by at most about κ·eps, κ the condition
+    number of X ↦ R(X) (not cond(X): the cofactor matrix at a nearly rank-deficient X has κ ≈ 4).
+    Measured here (AMD EPYC, OpenBLAS and XLA's defaults): error / (κ·eps) ≤ 0.14 over these 20 cases;
+    det·inv for matrix.det_X gives 2.3 to 8e8, an inverse through the normal equations 5e2 to 2e6."""
     make_args, reference, f = CONDITIONED[key]
     X = MATRICES[which]()
     ident = identities.get(key)
     ref = reference(X)
+    kappa = map_condition(reference, X)
     closed = _relerr(ident.closed_form(*make_args(X)), ref)
-    jac = jax.jacrev(f)(jnp.asarray(X))
-    auto = _relerr(jac, ref)
-    assert closed <= 10 * auto + 50 * EPS, f"{key} at {which}: closed form error {closed:.3g}, autodiff {auto:.3g}"
+    auto = _relerr(jax.jacrev(f)(jnp.asarray(X)), ref)
+    assert closed <= (kappa + 4) * EPS, (
+        f"{key} at {which}: closed form error {closed:.3g} > (κ + 4)·eps = {(kappa + 4) * EPS:.3g} "
+        f"(κ = {kappa:.3g}; JAX autodiff's error {auto:.3g})"
+    )
 
 
 def test_det_times_inverse_loses_accuracy_near_singular_x():

@@ -25,14 +25,26 @@ def test_jax_grad_of_norm_at_zero_is_nan_not_a_subgradient():
     assert np.all(np.isnan(g)), f"JAX changed its answer at 0: {g}"  # documented in docs/special-cases
 
 
-def test_subdifferential_at_zero_is_the_unit_ball():
-    """g is a subgradient at 0 iff ‖y‖ ≥ ⟨g, y⟩ for all y, i.e. iff ‖g‖ ≤ 1: check both directions."""
+BALL_POINTS = [(i, sp) for i, sp in special_points() if "closed unit ball" in sp.math]
+
+
+@pytest.mark.parametrize(("ident", "sp"), BALL_POINTS, ids=[f"{i.id}@{sp.label}" for i, sp in BALL_POINTS])
+def test_recorded_subdifferential_is_the_unit_ball_by_its_definition(ident, sp):
+    """The point's recorded ``valid`` (what check() and the conformance report judge by) against the
+    definition: g is a subgradient of ‖·‖₂ at 0 iff ‖y‖ ≥ ⟨g, y⟩ for every y. For a given g the worst y
+    is g itself (equality when ‖g‖ = 1), so the definition decides on y = g and random y's, and the
+    recorded predicate must agree on candidates inside, on and outside the ball."""
     rng = np.random.default_rng(0)
     ys = rng.normal(size=(2000, 3))
-    for g in (np.zeros(3), np.array([0.6, 0.8, 0.0]), rng.normal(size=3) / 10):
-        assert np.all(np.linalg.norm(ys, axis=1) >= ys @ g - 1e-12)
-    g_out = np.array([0.9, 0.9, 0.0])  # ‖g‖ > 1: violated along y = g
-    assert np.linalg.norm(g_out) < g_out @ g_out
+    candidates = [np.zeros(3), np.array([0.6, 0.8, 0.0]), np.array([0.0, -0.6, 0.8])]
+    candidates += [u * r for u in rng.normal(size=(12, 3)) for r in (0.5 / np.linalg.norm(u), 1.5 / np.linalg.norm(u))]
+    candidates += [np.array([0.6, 0.8, 0.0]) * (1 + 1e-9), np.array([0.9, 0.9, 0.0])]  # just and well outside
+    for g in candidates:
+        by_definition = (
+            bool(np.all(np.linalg.norm(ys, axis=1) >= ys @ g - 1e-12))
+            and float(g @ g) <= float(np.linalg.norm(g)) + 1e-12
+        )
+        assert sp.is_valid(g) == by_definition, f"{ident.id} at {sp.label}: g = {g}, ‖g‖ = {np.linalg.norm(g)}"
 
 
 def test_norm_squared_through_the_norm_at_zero():

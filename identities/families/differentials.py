@@ -13,8 +13,9 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
-from .._core import Tex, identity, wiki
+from .._core import SpecialPoint, Tex, identity, wiki
 from .._structures import DIAGONALIZABLE, INVERTIBLE, SPD, SPD_SIMPLE
 from .matrix import trace_adjugate
 from .trace import _SQUARINGS, _TERMS, expm
@@ -396,6 +397,17 @@ def d_fX_divdiff(X, dX):
     ),
     sources=[wiki("differentials: d(f(X)) for diagonalizable X")],
     notes="The symmetric case (B = Q orthogonal, B⁻¹ = Qᵀ) with f = log on SPD X and symmetric dX.",
+    special=[
+        SpecialPoint(
+            "X = I",
+            {"X": np.eye(3).tolist(), "dX": [[1.0, 2.0, 0.0], [2.0, -1.0, 1.0], [0.0, 1.0, 3.0]]},
+            "differentiable: log I = 0 and every divided difference of log at 1 is 1, so d log X = dX",
+            value=[[1.0, 2.0, 0.0], [2.0, -1.0, 1.0], [0.0, 1.0, 3.0]],
+            jax_verdict="nan",
+            notes="The derivative exists; logm_spd goes through eigh, whose rule is NaN at the repeated eigenvalue.",
+            upstream=("jax-ml/jax#669", "jax-ml/jax#4646"),
+        )
+    ],
 )
 def d_logm_divdiff(X, dX):
     lam, Q = jnp.linalg.eigh(X)

@@ -27,7 +27,7 @@ import jax
 import jax.numpy as jnp
 from jax.scipy.linalg import expm, expm_frechet, lu_factor, lu_solve, solve_triangular
 
-from .._core import Tex, g08, identity
+from .._core import SpecialPoint, Tex, g08, identity
 from .._structures import DISTINCT_SINGULAR, INVERTIBLE, NONZERO, SIMPLE_SPECTRUM, SPD
 
 ELEM = "§2.2 elementary results"
@@ -586,6 +586,20 @@ def _projectors(A):
     ),
     sources=[g08(f"{LINALG}: eigenvalues and eigenvectors")],
     aliases=("eigenvectors jvp",),
+    special=[
+        SpecialPoint(
+            "λ₁ = λ₂: A = diag(2, 2, 5), basis-dependent",
+            {
+                "A": [[2.0, 0.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, 5.0]],
+                "dA": [[1.0, 1.0, 0.0], [1.0, -1.0, 0.0], [0.0, 0.0, 0.0]],
+            },
+            "u₁u₁ᵀ alone is not continuous at a tie (A + t·dA has other eigenvectors for t > 0 and t < 0): no"
+            " derivative; nearby, Ṗ grows like 1/(λ₂ − λ₁). Sums over the cluster are smooth (eigfuncs)",
+            jax_verdict="nan",
+            notes="JAX's F = 1/(λⱼ − λᵢ) is inf at the tie; the tangent becomes NaN.",
+            upstream=("jax-ml/jax#669", "jax-ml/jax#4646", "pytorch/pytorch#47599"),
+        )
+    ],
     notes="""
     Giles' U̇ = U(F ∘ UᵀȦU), checked through the spectral projectors P_j = u_j u_jᵀ: an eigenvector's
     sign is arbitrary (LAPACK may flip it between nearby matrices, which would wreck finite differences),

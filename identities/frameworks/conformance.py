@@ -143,7 +143,22 @@ def _summary(v: np.ndarray) -> str:
 
 
 def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, np.ndarray]:
-    """The framework's derivative(s) at the special point, in JAX layout (Hessian for hessian kinds)."""
+    """The framework's derivative(s) at the special point, in JAX layout (Hessian for hessian kinds); for a
+    jvp or vjp identity, its Jacobians contracted with the point's tangent or cotangent (what sp.value is)."""
+    values = _special_jacobians(ident, sp, framework)
+    if ident.kind not in ("jvp", "vjp"):
+        return values
+    from ..special import point_call
+
+    extra = point_call(ident, sp)[-1]
+    q = np.ndim(np.asarray(sp.args[ident.wrt]))
+    with np.errstate(all="ignore"):  # NaN or inf in a Jacobian is the measured answer
+        if ident.kind == "jvp":
+            return {k: np.tensordot(v, extra, axes=q) for k, v in values.items()}
+        return {k: apply_convention(ident, np.tensordot(extra, v, axes=np.ndim(extra))) for k, v in values.items()}
+
+
+def _special_jacobians(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, np.ndarray]:
     arrays = tuple(np.asarray(sp.args[a], dtype=np.float64) for a in ident.argnames)
     if framework == "jax":
         import jax

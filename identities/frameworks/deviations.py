@@ -98,6 +98,24 @@ def _torch_det_at_singular(identity: str, point: str) -> tuple[Deviation, Deviat
     )
 
 
+def _torch_nan_at_tie(rule: str, points: tuple[tuple[str, str], ...]) -> tuple[Deviation, ...]:
+    """torch 2.13.0 returns NaN at a repeated (or zero) singular value or eigenvalue for gauge-invariant functions
+    whose derivative exists there (families svd, polar, eigfuncs, sqrtm): its backward and forward rules of
+    torch.linalg.svd / eigh divide by σⱼ² − σᵢ² (λⱼ − λᵢ) as JAX's do. The points are diagonal, so the
+    factorization is exact on every kernel path; the NaN does not hang on rounding."""
+    reason = (
+        f"torch 2.13.0: the {rule} rule divides by the gap of a tied pair (1/0 = inf, then inf·0 = NaN), so "
+        "jacrev and jacfwd are NaN although this gauge-invariant function is differentiable here "
+        "(pytorch/pytorch#47599 for eigh, #49886 for the SVD)."
+    )
+    return tuple(Deviation(i, "torch", p, "*", "known bug", reason) for i, p in points)
+
+
+_SVD_TIE = "σ₁ = σ₂: A = [2I; 0]"
+_EIG_TIE = "λ₁ = λ₂: A = diag(2, 2, 5), basis-invariant"
+_CLUSTER_TIE = "λ₁ = λ₂ < λ₃: A = diag(1, 1, 4), basis-invariant"
+
+
 DEVIATIONS: tuple[Deviation, ...] = (
     Deviation(
         "norms.l2",
@@ -130,6 +148,31 @@ DEVIATIONS: tuple[Deviation, ...] = (
     ),
     # --- entries for identities and special points added by the preconditions work (post-merge) ---
     *_torch_det_at_singular("matrix.det_X", "rank(X) = n − 1"),
+    # --- issue 13, the SVD / eigh-degenerate half: torch at ties where the derivative exists ---
+    *_torch_nan_at_tie(
+        "torch.linalg.svd",
+        (
+            ("svd.tanh_sv_jvp", _SVD_TIE),
+            ("svd.tanh_sv_jvp", "σ₂ = 0: A = [[2, 0], [0, 0], [0, 0]]"),
+            ("svd.tanh_sv_vjp", _SVD_TIE),
+            ("svd.range_projector_jvp", _SVD_TIE),
+            ("polar.Q_jvp", _SVD_TIE),
+            ("polar.Q_vjp", _SVD_TIE),
+            ("polar.P_jvp", _SVD_TIE),
+        ),
+    ),
+    *_torch_nan_at_tie(
+        "torch.linalg.eigh",
+        (
+            ("eigfuncs.expm_sym_jvp", _EIG_TIE),
+            ("eigfuncs.expm_sym_vjp", _EIG_TIE),
+            ("eigfuncs.low_projector_jvp", _CLUSTER_TIE),
+            ("eigfuncs.low_projector_vjp", _CLUSTER_TIE),
+            ("sqrtm.sqrtm_spd_jvp", "A = I"),
+            ("sqrtm.sqrtm_spd_vjp", "A = I"),
+            ("differentials.d_logm_divdiff", "X = I"),
+        ),
+    ),
     Deviation(
         "norms.l2",
         "torch",
