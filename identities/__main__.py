@@ -120,13 +120,22 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"  requires     {'; '.join(req) if req else 'nothing'}")
     if ident.convention != "full":
         print(f"  convention   {ident.convention}")
+    if ident.is_complex:
+        form = (
+            "as the pair (∂f/∂z, ∂f/∂z̄)" if ident.complex_form == "pair" else f"in the {ident.complex_form} convention"
+        )
+        kind = "holomorphic" if ident.holomorphic else "not holomorphic"
+        print(f"  complex      declared {form}; f is {kind} (closed_form(..., convention=...))")
     print("  sources      " + "\n               ".join(str(s) for s in ident.sources))
     if ident.aliases:
         print(f"  aliases      {', '.join(ident.aliases)}")
     if ident.notes:
         print("  notes        " + "\n               ".join(ident.notes.splitlines()))
     lay = args.layout or "jax"
-    print(f"  example      ({lay} layout)")
+    conv = ""
+    if ident.is_complex:
+        conv = ", " + ("conj_wirtinger" if ident.complex_form == "pair" else ident.complex_form) + " convention"
+    print(f"  example      ({lay} layout{conv})")
     for a, v in ex["inputs"].items():
         print(f"    {a} = {np.array2string(np.asarray(v), precision=4, prefix='    ' + a + ' = ')}")
     print(f"    derivative = {np.array2string(np.asarray(ex['derivative']), precision=4, prefix='    derivative = ')}")
@@ -134,17 +143,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .verify import verify
+    from .progress import Progress, wanted
+    from .verify import verify_many
 
     idents = [get(i) for i in args.ids] if args.ids else catalog()
     t0 = time.perf_counter()
-    reports = []
-    for k, ident in enumerate(idents, 1):
-        reports.append(verify(ident, examples=args.examples, seed=args.seed))
-        if not args.json and sys.stderr.isatty():
-            print(f"\r{k}/{len(idents)} {ident.id:<50}", end="", file=sys.stderr, flush=True)
-    if not args.json and sys.stderr.isatty():
-        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    with Progress(idents, "verify", enabled=wanted(args.json)) as progress:
+        reports = verify_many(idents, examples=args.examples, seed=args.seed, jobs=args.jobs, progress=progress)
     wall = time.perf_counter() - t0
     failed = [r for r in reports if not r.ok]
     if args.json:
@@ -210,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     pv.add_argument("--examples", type=positive_int, default=3, help="random inputs per size assignment (default 3)")
     pv.add_argument("--seed", type=seed_int, default=0)
     pv.add_argument("--json", action="store_true")
+    pv.add_argument("--jobs", type=positive_int, help="worker processes (default: one per CPU)")
     pv.set_defaults(func=cmd_verify)
 
     for module in COMMAND_MODULES:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._structures import ANY, Joint, Structure
+from ._structures import ANY, COMPLEX, Joint, Structure
 from .errors import UnknownIdentityError
 
 Kind = Literal["jacobian", "hessian", "jvp", "vjp"]
@@ -84,6 +84,7 @@ REFERENCES: dict[str, str] = {
     "Clarke83": "Clarke, Optimization and Nonsmooth Analysis (Wiley, 1983): the generalized gradient and Jacobian",
     "Watson92": "Watson, Characterization of the subdifferential of some matrix norms, Linear Algebra Appl. 170 (1992)",
     "Lewis96": "Lewis, Derivatives of spectral functions, Math. Oper. Res. 21(3) (1996)",
+    "CLS15": "Candès, Li & Soltanolkotabi, Phase retrieval via Wirtinger flow, IEEE Trans. Inf. Theory 61(4) (2015)",
     "Townsend16": "Townsend, Differentiating the singular value decomposition (technical note, 2016)",
     "Higham08": "Higham, Functions of Matrices: Theory and Computation (SIAM, 2008)",
     "Kato95": "Kato, Perturbation Theory for Linear Operators (Springer, reprint of the 1980 edition, 1995)",
@@ -224,6 +225,13 @@ class Identity:
     # Size assignments of the benchmark sweep (``python -m identities bench``), smallest first; empty: the
     # harness derives a sweep from the closed form's output bytes (identities/bench.py).
     bench_sizes: tuple[Mapping[str, int], ...] = ()
+    # Complex arguments: name -> "complex128" (every other argument is float64). An identity whose variable
+    # is complex declares the convention its closed form returns (``complex_form``: one of
+    # identities.wirtinger.COMPLEX_CONVENTIONS, or "pair" for the tuple (∂f/∂z, ∂f/∂z̄) that a complex-valued,
+    # non-holomorphic f needs) and whether f is holomorphic in it.
+    dtypes: Mapping[str, str] = field(default_factory=dict)
+    holomorphic: bool = False
+    complex_form: str = ""
 
     # --- derived ---------------------------------------------------------------------------------------
     @property
@@ -241,7 +249,35 @@ class Identity:
         return tuple(seen)
 
     def structure(self, arg: str) -> Structure:
-        return self.requires.get(arg, ANY)
+        return self.requires.get(arg, COMPLEX if arg in self.dtypes else ANY)
+
+    def dtype(self, arg: str) -> str:
+        """ "complex128" or "float64": the dtype verification draws the argument in."""
+        return self.dtypes.get(arg, "float64")
+
+    @property
+    def is_complex(self) -> bool:
+        """Whether the variable is complex (the derivative is a Wirtinger pair, read in a convention)."""
+        return self.wrt in self.dtypes
+
+    def real_valued(self, arrays: tuple[Any, ...]) -> bool:
+        """Whether f's value is real at arguments of these shapes and dtypes (abstract evaluation)."""
+        import jax
+        import jax.numpy as jnp
+
+        specs = [jax.ShapeDtypeStruct(jnp.shape(a), jnp.asarray(a).dtype) for a in arrays[: len(self.argnames)]]
+        return not jnp.iscomplexobj(jax.eval_shape(self.f, *specs))
+
+    def wirtinger(self, *arrays: Any) -> Any:
+        """The closed form as a Wirtinger pair (identities.wirtinger.Wirtinger) at validated ``arrays``."""
+        from .wirtinger import Wirtinger, from_convention
+
+        out = self.closed(*arrays)
+        if self.complex_form == "pair":
+            return Wirtinger(out[0], out[1])
+        return from_convention(
+            out, self.complex_form, real_valued=self.real_valued(arrays), holomorphic=self.holomorphic
+        )
 
     def size_assignments(self) -> tuple[dict[str, int], ...]:
         """The few size assignments tests and ``verify`` use (JAX compiles once per shape)."""
@@ -260,23 +296,39 @@ class Identity:
         import jax.numpy as jnp
 
         shapes = self.arg_shapes(sizes)
-        specs = [jax.ShapeDtypeStruct(shapes[a], jnp.float64) for a in self.argnames]
+        specs = [jax.ShapeDtypeStruct(shapes[a], jnp.dtype(self.dtype(a))) for a in self.argnames]
         return tuple(jax.eval_shape(self.f, *specs).shape)
 
     @property
     def citation(self) -> str:
         return "; ".join(str(s) for s in self.sources)
 
-    def closed_form(self, *args: Any, layout: str = "jax", check: bool = True, **kwargs: Any) -> Any:
+    def closed_form(
+        self, *args: Any, layout: str = "jax", check: bool = True, convention: str | None = None, **kwargs: Any
+    ) -> Any:
         """Evaluate the closed form on ``args`` (validated unless ``check=False``), in ``layout``.
 
         ``layout`` is ``"jax"`` (output axes then input axes), ``"numerator"`` or ``"denominator"``.
+        ``convention`` (complex variables only; see :mod:`identities.wirtinger`) is one of
+        ``"wirtinger"``, ``"conj_wirtinger"``, ``"cookbook"``, ``"torch"``, ``"jax"``, ``"holomorphic"``,
+        ``"re"``, ``"im"``; ``None`` gives the convention the identity is declared in (``complex_form``).
         """
         from .layout import from_jax
         from .validate import bind
+        from .wirtinger import ConventionError, check_convention, to_convention
 
         arrays = bind(self, args, kwargs, check=check)
-        out = self.closed(*arrays)
+        if convention is not None and not self.is_complex:
+            raise ConventionError(
+                f"{self.id}: convention={convention!r} applies to complex variables; {self.wrt} is real"
+            )
+        if self.is_complex:
+            if convention is not None:
+                check_convention(convention)
+            conv = convention or (self.complex_form if self.complex_form != "pair" else "conj_wirtinger")
+            out = to_convention(self.wirtinger(*arrays), conv, real_valued=self.real_valued(arrays), where=self.id)
+        else:
+            out = self.closed(*arrays)
         if self.kind in ("jvp", "vjp") or layout == "jax":
             return out
         return from_jax(out, self.derivative_ndims(arrays), layout)
@@ -392,6 +444,9 @@ def identity(
     autodiff_requires: Mapping[str, Structure] | None = None,
     special: tuple[SpecialPoint, ...] | list[SpecialPoint] = (),
     bench_sizes: tuple[Mapping[str, int], ...] | list[Mapping[str, int]] = (),
+    dtypes: Mapping[str, str] | None = None,
+    holomorphic: bool = False,
+    complex_form: str = "",
 ) -> Callable[[Callable[..., Any]], Identity]:
     """Declare an identity: decorate its closed form; returns the registered :class:`Identity`.
 
@@ -422,6 +477,7 @@ def identity(
                     raise ValueError(f"{where}: {a} is {s.name} but its shape {shapes[a]!r} is not square")
         if not sources:
             raise ValueError(f"{where}: an identity needs at least one source")
+        form = _complex_form(where, dict(dtypes or {}), argnames, wrt, kind, holomorphic, complex_form)
         ident = Identity(
             id=where,
             family=family,
@@ -444,11 +500,43 @@ def identity(
             autodiff_requires=dict(autodiff_requires or {}),
             special=tuple(special),
             bench_sizes=tuple(dict(b) for b in bench_sizes),
+            dtypes=dict(dtypes or {}),
+            holomorphic=holomorphic,
+            complex_form=form,
         )
         REGISTRY.add(ident)
         return ident
 
     return register
+
+
+def _complex_form(
+    where: str, dtypes: Mapping[str, str], argnames: tuple[str, ...], wrt: str, kind: str, holomorphic: bool, form: str
+) -> str:
+    """Check the complex declarations of an identity; the convention its closed form returns ("" if real)."""
+    from .wirtinger import COMPLEX_CONVENTIONS
+
+    for a, d in dtypes.items():
+        if a not in argnames:
+            raise ValueError(f"{where}: dtypes names {a!r}, not an argument")
+        if d != "complex128":
+            raise ValueError(f"{where}: dtype of {a} is {d!r}; only 'complex128' is declared (float64 is the default)")
+    if wrt not in dtypes:
+        if holomorphic or form:
+            raise ValueError(
+                f"{where}: holomorphic/complex_form need a complex variable (dtypes={{{wrt!r}: 'complex128'}})"
+            )
+        return ""
+    if kind != "jacobian":
+        raise ValueError(f"{where}: complex variables are supported for kind='jacobian' only, not {kind!r}")
+    form = form or ("holomorphic" if holomorphic else "conj_wirtinger")
+    if form != "pair" and form not in COMPLEX_CONVENTIONS:
+        raise ValueError(f"{where}: complex_form {form!r} is not 'pair' or one of {', '.join(COMPLEX_CONVENTIONS)}")
+    if form in ("re", "im"):
+        raise ValueError(f"{where}: complex_form {form!r} does not determine the derivative; use 'pair'")
+    if form == "holomorphic" and not holomorphic:
+        raise ValueError(f"{where}: complex_form='holomorphic' needs holomorphic=True")
+    return form
 
 
 def catalog() -> list[Identity]:

@@ -27,7 +27,8 @@ def write_json(result: Mapping[str, Any], path: Path) -> Path:
 
 
 def write_docs(result: Mapping[str, Any], root: Path) -> list[Path]:
-    """Write the JSON, the plots and the Markdown report under ``root``; return the paths written."""
+    """Write the JSON, the plots and the Markdown report under ``root``; return the paths written. The
+    report's "How cost grows" section comes from the saved scaling run (bench/results/scaling.json), if any."""
     written = [write_json(result, root / JSON_PATH)]
     try:
         plots = write_plots(result, root / PLOT_DIR)
@@ -35,11 +36,46 @@ def write_docs(result: Mapping[str, Any], root: Path) -> list[Path]:
         print(f"warning: no plots ({e}); pip install -e '.[bench]'", file=sys.stderr)
         plots = []
     written += plots
+    return [*written, _write_markdown(result, plots, root)]
+
+
+def write_scaling_docs(scaling_result: Mapping[str, Any], root: Path) -> list[Path]:
+    """Write a scaling run's JSON and plots, and re-write docs/benchmarks.md with its "How cost grows"
+    section (the rest of the page from the saved default run, bench/results/latest.json)."""
+    from . import scaling
+
+    written = [write_json(scaling_result, root / scaling.JSON_PATH)]
+    try:
+        written += scaling.write_plots(scaling_result, root / PLOT_DIR)
+    except ImportError as e:
+        print(f"warning: no plots ({e}); pip install -e '.[bench]'", file=sys.stderr)
+    default = _load(root / JSON_PATH)
+    if default is None:
+        print(f"warning: no {JSON_PATH}: run `python -m identities bench --docs` to write the page", file=sys.stderr)
+        return written
+    plots = sorted(p for p in (root / PLOT_DIR).glob("*.png") if not p.name.startswith(scaling.PLOT_PREFIX))
+    return [*written, _write_markdown(default, plots, root)]
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_markdown(result: Mapping[str, Any], plots: Sequence[Path], root: Path) -> Path:
+    from . import scaling
+
     md = root / DOC_PATH
     md.parent.mkdir(parents=True, exist_ok=True)
-    md.write_text(markdown(result, [p.relative_to(md.parent) for p in plots]))
-    written.append(md)
-    return written
+    text = markdown(result, [p.relative_to(md.parent) for p in plots])
+    grown = _load(root / scaling.JSON_PATH)
+    if grown is not None:
+        splots = sorted((root / PLOT_DIR).glob(f"{scaling.PLOT_PREFIX}*.png"))
+        text += "\n" + "\n".join(scaling.markdown(grown, [p.relative_to(md.parent) for p in splots])) + "\n"
+    md.write_text(text)
+    return md
 
 
 def _env_block(result: Mapping[str, Any]) -> str:

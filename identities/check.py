@@ -33,7 +33,7 @@ from .verify import FD_STEP, TOLERANCES, _central, _scale, _step, diagnose
 __all__ = ["CheckReport", "check", "check_identity", "to_numpy"]
 
 
-def to_numpy(a: Any, what: str = "the value") -> np.ndarray:
+def to_numpy(a: Any, what: str = "the value", allow_complex: bool = False) -> np.ndarray:
     """A NumPy float array from a NumPy, JAX or PyTorch value (tensors are detached and moved to the CPU).
 
     Integers and booleans become float64. Anything else is refused with a :class:`DTypeError` that starts
@@ -49,7 +49,12 @@ def to_numpy(a: Any, what: str = "the value") -> np.ndarray:
         raise DTypeError(f"{what} is not a number array ({type(a).__name__}): {e}") from None
     kind = out.dtype.kind
     if kind == "c":
-        raise DTypeError(f"{what} is complex ({out.dtype}): {COMPLEX_NOT_SUPPORTED}")
+        if allow_complex:
+            return out.astype(np.complex128)
+        raise DTypeError(
+            f"{what} is complex ({out.dtype}): {COMPLEX_NOT_SUPPORTED} for a real variable "
+            "(complex derivatives are checked when the variable itself is complex)"
+        )
     if kind == "V" and "float" in out.dtype.name:  # bfloat16 and other ml_dtypes floats
         return out
     if kind not in "fiub":
@@ -78,7 +83,9 @@ def _params_text(sig: inspect.Signature) -> str:
     return "(" + ", ".join(out) + ")"
 
 
-def _call_candidate(df: Callable[..., Any], call: Sequence[Any], names: Sequence[str], context: str) -> np.ndarray:
+def _call_candidate(
+    df: Callable[..., Any], call: Sequence[Any], names: Sequence[str], context: str, allow_complex: bool = False
+) -> np.ndarray:
     """``df(*call)`` as a float array; ``names`` name the arguments of ``call``.
 
     A candidate that cannot be called with these arguments raises :class:`ArityError` (naming the arguments
@@ -113,7 +120,7 @@ def _call_candidate(df: Callable[..., Any], call: Sequence[Any], names: Sequence
             else ""
         )
         raise CandidateError(f"{who} raised {type(e).__name__}: {e} (called with {given}{hint})") from e
-    return to_numpy(value, f"{who}'s value")
+    return to_numpy(value, f"{who}'s value", allow_complex=allow_complex)
 
 
 def _arg_labels(f: Callable[..., Any], n: int) -> tuple[str, ...]:
@@ -166,6 +173,7 @@ class CheckReport:
     examples: int = 1
     where: str = ""  # which example was worst, e.g. "example 2 (sizes {'n': 4})"
     notes: list[str] = field(default_factory=list)
+    convention: str = ""  # the complex convention of the candidate ("" for a real variable)
     # At a point the catalog charts (a kink, an unbounded derivative), the candidate is judged by the point's
     # mathematics, not by a reference: "norms.l2 at x = 0". Empty elsewhere.
     point: str = ""
@@ -198,6 +206,7 @@ class CheckReport:
             "tolerance": self.tolerance,
             "examples": self.examples,
             "where": self.where,
+            "convention": self.convention,
             "verdict": self.verdict,
             "point": self.point,
         }
@@ -205,7 +214,9 @@ class CheckReport:
     def __str__(self) -> str:
         head = f"{self.name + ': ' if self.name else ''}{self.verdict}"
         lines = [
-            f"{head} (candidate in {self.layout} layout vs {self.reference}, {self.examples} example"
+            f"{head} (candidate in {self.layout} layout"
+            + (f", {self.convention} convention" if self.convention else "")
+            + f" vs {self.reference}, {self.examples} example"
             f"{'s' if self.examples != 1 else ''})"
         ]
         if self.candidate_shape != self.expected_shape:
@@ -480,11 +491,14 @@ def check(
     layout: str = "jax",
     rtol: float | None = None,
     atol: float = 0.0,
+    convention: str | None = None,
 ) -> CheckReport:
     """Check a candidate derivative ``df`` of ``f`` with respect to argument ``wrt`` at ``args``.
 
     ``df`` takes the same arguments as ``f`` and returns the derivative in ``layout`` (``"jax"``: output
     axes then the variable's axes; ``"numerator"``; ``"denominator"``). Returns a :class:`CheckReport`.
+    When the variable is complex, ``convention`` (:mod:`identities.wirtinger`; default ``"jax"``, what
+    ``jax.grad`` returns) says which complex derivative ``df`` returns.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
@@ -495,6 +509,10 @@ def check(
     except (TypeError, ValueError):
         argnames = ()
     names = _arg_labels(f, len(args))
+    raw = tuple(to_numpy(a, f"check: argument {n}", allow_complex=True) for n, a in zip(names, args, strict=True))
+    w0 = _wrt_index(f, wrt, len(raw))
+    if np.iscomplexobj(raw[w0]) or convention is not None:
+        return _check_complex(f, df, args, raw, names, argnames, w0, layout, rtol, atol, convention or "jax")
     arrays = tuple(
         np.asarray(to_numpy(a, f"check: argument {n}"), dtype=np.float64) for n, a in zip(names, args, strict=True)
     )
@@ -611,8 +629,12 @@ def check_identity(
     examples: int = 2,
     seed: int = 0,
     rtol: float | None = None,
+    convention: str | None = None,
 ) -> CheckReport:
     """Check a candidate ``df`` against an identity's closed form on generated valid inputs.
+
+    For an identity whose variable is complex, ``convention`` (default ``"jax"``) names the complex
+    derivative ``df`` returns (:mod:`identities.wirtinger`); it is refused for a real variable.
 
     ``df`` takes the identity's arguments (plus the tangent for ``jvp`` and the cotangent for ``vjp``
     kinds) and returns the derivative in ``layout``. Inputs are drawn from the identity's shapes and
@@ -628,6 +650,14 @@ def check_identity(
         raise ValueError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
     if isinstance(examples, bool) or not isinstance(examples, int | np.integer) or examples < 1:
         raise ValueError(f"examples must be an integer >= 1, got {examples!r}")
+    if ident.is_complex:
+        return _check_identity_complex(ident, df, layout, examples, seed, rtol, convention or "jax")
+    if convention is not None:
+        from .wirtinger import ConventionError
+
+        raise ConventionError(
+            f"{ident.id}: convention={convention!r} applies to complex variables; {ident.wrt} is real"
+        )
     rng = np.random.default_rng(seed)
     c = compiled(ident)
     w = ident.wrt_index
@@ -700,3 +730,247 @@ def _badness(r: CheckReport) -> float:
     if not np.isfinite(r.max_abs_error):
         return float("inf")
     return r.max_abs_error / r.tolerance if r.tolerance > 0 else (0.0 if r.max_abs_error == 0 else float("inf"))
+
+
+# --- complex variables ---------------------------------------------------------------------------------------
+# Names of the conventions as the diagnosis says them, and the argument that selects them.
+_CONVENTION_NAMES: dict[str, str] = {
+    "torch": "PyTorch's convention (.grad)",
+    "jax": "JAX's convention (jax.grad)",
+    "cookbook": "the Matrix Cookbook's complex gradient (233), 2∂f/∂z̄",
+    "wirtinger": "the Wirtinger derivative ∂f/∂z",
+    "conj_wirtinger": "the conjugate Wirtinger derivative ∂f/∂z̄",
+    "holomorphic": "the holomorphic derivative f′(z)",
+}
+
+
+def _complex_pair(f: Callable[..., Any], arrays: tuple[np.ndarray, ...], w: int) -> tuple[Any, str]:
+    """The Wirtinger pair of ``f`` in argument ``w`` at ``arrays``: by JAX (real Jacobians in ℜz and ℑz)
+    when f is traceable, else by central differences along the real and imaginary parts."""
+    import jax
+    import jax.numpy as jnp
+
+    from .wirtinger import Wirtinger
+
+    z = arrays[w]
+
+    def g(xr: Any, xi: Any) -> Any:
+        a = [jnp.asarray(v) for v in arrays]
+        a[w] = jax.lax.complex(xr, xi)
+        out = jnp.asarray(f(*a))
+        return jnp.stack([jnp.real(out), jnp.imag(out)])
+
+    try:
+        jx = np.asarray(jax.jacfwd(g, argnums=0)(z.real, z.imag))
+        jy = np.asarray(jax.jacfwd(g, argnums=1)(z.real, z.imag))
+        reference = "jax.jacfwd in ℜz and ℑz"
+    except Exception:  # not traceable: finite differences along the real and the imaginary parts
+        n = z.size
+        dirs = np.eye(n).reshape((n, *z.shape))
+
+        def batch(points: np.ndarray, imag: bool) -> np.ndarray:
+            out = []
+            for p in points:
+                a = list(arrays)
+                a[w] = z.real + 1j * p if imag else p + 1j * z.imag
+                v = to_numpy(f(*a), "check: f's value", allow_complex=True)
+                out.append(np.stack([np.real(v), np.imag(v)]))
+            return np.stack(out)
+
+        parts = []
+        for imag in (False, True):
+            x = z.imag if imag else z.real
+            fd, _ = _central(lambda p, imag=imag: batch(p, imag), x, dirs, _step(x, FD_STEP))  # (n, 2, *out)
+            fd = fd.reshape((*z.shape, *fd.shape[1:]))
+            parts.append(np.moveaxis(fd, tuple(range(z.ndim)), tuple(range(fd.ndim - z.ndim, fd.ndim))))
+        jx, jy = parts
+        reference = "central differences in ℜz and ℑz (f is not JAX-traceable)"
+    px, py = jx[0] + 1j * jx[1], jy[0] + 1j * jy[1]
+    return Wirtinger.from_partials(px, py), reference
+
+
+def _check_complex(
+    f: Callable[..., Any],
+    df: Callable[..., Any],
+    args: tuple[Any, ...],
+    raw: tuple[np.ndarray, ...],
+    names: tuple[str, ...],
+    argnames: tuple[str, ...],
+    w: int,
+    layout: str,
+    rtol: float | None,
+    atol: float,
+    convention: str,
+) -> CheckReport:
+    from .wirtinger import check_convention
+
+    check_convention(convention)
+    arrays = tuple(np.asarray(a, dtype=np.complex128 if np.iscomplexobj(a) else np.float64) for a in raw)
+    arrays = tuple(a.astype(np.complex128) if k == w else a for k, a in enumerate(arrays))
+    pair, reference = _complex_pair(f, arrays, w)
+
+    real_valued = not np.iscomplexobj(to_numpy(f(*arrays), "check: f's value", allow_complex=True))
+    cand_raw = _call_candidate(df, args, names, "check", allow_complex=True)
+    rep = _with_convention(
+        _complex_verdict(pair, cand_raw, arrays[w].ndim, layout, convention, real_valued, rtol, atol), convention
+    )
+    rep.reference = reference
+    rep.name = getattr(df, "__name__", "") if getattr(df, "__name__", "") != "<lambda>" else ""
+    return rep
+
+
+def _complex_verdict(
+    pair: Any,
+    cand_raw: np.ndarray,
+    q: int,
+    layout: str,
+    convention: str,
+    real_valued: bool,
+    rtol: float | None,
+    atol: float,
+) -> CheckReport:
+    """Compare a complex candidate with the pair read in ``convention``; name the convention it is in when wrong."""
+    from .wirtinger import ConventionError, to_convention
+
+    dz = np.asarray(pair.dz)
+    ndims = (dz.ndim - q, q)
+    expected = tuple(np.shape(from_jax(dz, ndims, layout)))
+    conv = layout
+    try:
+        ref = np.asarray(to_convention(pair, convention, real_valued=real_valued))
+    except ConventionError as e:
+        return CheckReport(
+            False,
+            float("inf"),
+            float("inf"),
+            diagnosis=str(e),
+            layout=conv,
+            expected_shape=expected,
+            candidate_shape=cand_raw.shape,
+        )
+    if cand_raw.shape != expected:
+        return CheckReport(
+            False,
+            float("inf"),
+            float("inf"),
+            candidate_shape=cand_raw.shape,
+            expected_shape=expected,
+            layout=conv,
+            diagnosis=_shape_diagnosis(np.abs(cand_raw), np.abs(ref), ndims, layout),
+        )
+    cand = np.asarray(to_jax(cand_raw, ndims, layout)).astype(np.complex128)
+    rt = rtol if rtol is not None else TOLERANCES[np.dtype(np.float64)].autodiff
+    scale = _scale(ref, cand)
+    tol = rt * scale + atol
+    err = np.abs(cand - ref)
+    if not np.all(np.isfinite(cand)):
+        return CheckReport(
+            False,
+            float("inf"),
+            float("inf"),
+            diagnosis="the candidate has a non-finite entry",
+            layout=conv,
+            candidate_shape=cand_raw.shape,
+            expected_shape=expected,
+        )
+    idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) if err.size else ()
+    m = float(np.max(err, initial=0.0))
+    ok = m <= tol
+    rep = CheckReport(
+        ok, m, m / scale if scale > 0 else (0.0 if m == 0 else float("inf")), idx,
+        complex(cand[idx]) if err.size else float("nan"), complex(ref[idx]) if err.size else float("nan"),
+        layout=conv, candidate_shape=cand_raw.shape, expected_shape=expected, tolerance=float(tol),
+    )  # fmt: skip
+    if not ok:
+        rep.diagnosis = complex_diagnosis(pair, cand, convention, real_valued)
+    return rep
+
+
+def _with_convention(rep: CheckReport, convention: str) -> CheckReport:
+    rep.convention = convention
+    return rep
+
+
+def complex_diagnosis(pair: Any, cand: np.ndarray, convention: str, real_valued: bool) -> str | None:
+    """Name the known complex mistake a wrong candidate (JAX layout) matches: another convention (a
+    conjugate: PyTorch's or JAX's), the factor 2 between a Wirtinger derivative and a gradient, JAX's
+    ``holomorphic=True`` answer on a non-holomorphic f, or a plain conjugate."""
+    from .wirtinger import COMPLEX_CONVENTIONS, ConventionError, to_convention
+
+    dz, dzb = np.asarray(pair.dz), np.asarray(pair.dzbar)
+    want = np.asarray(to_convention(pair, convention, real_valued=real_valued))
+    scale = max(_scale(want), _scale(cand), 1e-300)
+
+    def close(a: np.ndarray) -> bool:
+        return a.shape == cand.shape and float(np.max(np.abs(a - cand), initial=0.0)) <= 1e-6 * scale
+
+    holo = float(np.max(np.abs(dzb), initial=0.0)) <= 1e-10 * max(_scale(dz), 1.0)
+    matches = []
+    for c in COMPLEX_CONVENTIONS:
+        if c in (convention, "re", "im"):
+            continue
+        try:
+            v = np.asarray(to_convention(pair, c, real_valued=real_valued))
+        except ConventionError:
+            continue
+        if not close(want) and close(v):
+            matches.append(c)
+    if convention == "holomorphic" or (convention == "wirtinger" and not holo):
+        jax_holo = dz + np.conj(dzb)  # what jax.grad(f, holomorphic=True) returns
+        if not holo and close(jax_holo) and not close(want):
+            return (
+                "this is what jax.grad(f, holomorphic=True) returns, ∂f/∂z + conj(∂f/∂z̄), which is f′(z) only for a "
+                f"holomorphic f; f is not holomorphic (max |∂f/∂z̄| = {float(np.max(np.abs(dzb))):.3g}): "
+                "give ∂f/∂z with convention='wirtinger', or a gradient with convention='jax' or 'torch'"
+            )
+    if matches:
+        primary = [c for c in matches if c in ("torch", "jax")] or matches
+        ordered = primary[:1] + [c for c in matches if c != primary[0]]
+        names = " = ".join(_CONVENTION_NAMES.get(c, c) for c in ordered)
+        two = ""
+        if close(2 * want) or close(want / 2):
+            two = f" (off by the factor 2 from {_CONVENTION_NAMES.get(convention, convention)})"
+        elif close(np.conj(want)):
+            two = f" (the complex conjugate of {_CONVENTION_NAMES.get(convention, convention)})"
+        return f"this is {names}{two}; pass convention={primary[0]!r}"
+    if close(2 * want) or close(want / 2):
+        k = "twice" if close(2 * want) else "half"
+        return (
+            f"{k} the expected value: the factor 2 between a Wirtinger derivative (∂f/∂z, ∂f/∂z̄) and a gradient "
+            "(2∂f/∂z̄ for PyTorch and the Cookbook, 2∂f/∂z for JAX)"
+        )
+    if close(np.conj(want)):
+        return "the complex conjugate of the expected value (a conjugate dropped or added)"
+    if close(2 * np.conj(want)) or close(np.conj(want) / 2):
+        return "the conjugate of the expected value and off by the factor 2 (Wirtinger derivative against gradient)"
+    return None
+
+
+def _check_identity_complex(
+    ident: Any, df: Callable[..., Any], layout: str, examples: int, seed: int, rtol: float | None, convention: str
+) -> CheckReport:
+    from .verify import _closed_pair, compiled, draw_inputs
+    from .wirtinger import Wirtinger, check_convention
+
+    check_convention(convention)
+    rng = np.random.default_rng(seed)
+    worst: CheckReport | None = None
+    n = 0
+    for sizes in ident.size_assignments():
+        for _ in range(examples):
+            n += 1
+            inputs = draw_inputs(ident, rng, sizes)
+            args = tuple(inputs[a] for a in ident.argnames)
+            real_valued = ident.real_valued(args)
+            pair = Wirtinger(*_closed_pair(ident, compiled(ident).closed(*args), real_valued))
+            cand_raw = _call_candidate(df, args, ident.argnames, ident.id, allow_complex=True)
+            q = np.ndim(args[ident.wrt_index])
+            rep = _complex_verdict(pair, cand_raw, q, layout, convention, real_valued, rtol, 0.0)
+            rep.where = f"example {n} (sizes {sizes})"
+            if worst is None or (worst.ok and not rep.ok) or (rep.ok == worst.ok and _badness(rep) > _badness(worst)):
+                worst = rep
+    assert worst is not None
+    worst.examples = n
+    worst.reference = f"the closed form of {ident.id}"
+    worst.name = ident.id
+    return _with_convention(worst, convention)

@@ -51,6 +51,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.scaling:
+        return _scaling(args)
     if args.from_json:
         if not args.docs or args.only or args.sizes or args.quick or args.json:
             print("error: --from-json only goes with --docs (it re-writes the report of a saved run)", file=sys.stderr)
@@ -95,6 +97,68 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 1 if refused else 0
 
 
+def _scaling(args: argparse.Namespace) -> int:
+    """``bench --scaling``: how each side's cost grows (see :mod:`identities.scaling`)."""
+    from . import bench, scaling
+    from .bench_report import JSON_PATH, write_json, write_scaling_docs
+
+    if args.quick or args.sizes or args.max_mib or args.max_arg_mib:
+        print("error: --scaling chooses its own sizes; drop --quick/--sizes/--max-mib/--max-arg-mib", file=sys.stderr)
+        return 2
+    if args.docs and args.only:
+        print(
+            "error: --scaling --docs writes the committed report of the whole selection; drop --only", file=sys.stderr
+        )
+        return 2
+    root = repo_root()
+    if args.from_json:
+        if not args.docs or args.only or args.json:
+            print("error: --from-json only goes with --docs (it re-writes the report of a saved run)", file=sys.stderr)
+            return 2
+        try:
+            result = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            print(f"error: --from-json {args.from_json}: cannot read a saved run: {e}", file=sys.stderr)
+            return 2
+        if not isinstance(result, dict) or result.get("schema") != scaling.SCHEMA:
+            print(
+                f"error: --from-json {args.from_json}: not a saved scaling run (schema {scaling.SCHEMA})",
+                file=sys.stderr,
+            )
+            return 2
+    else:
+        idents = bench.select(args.only)
+        if not idents:
+            raise UnknownIdentityError(f"no identity matches {args.only!r}")
+        chosen = scaling.selection(idents, scaling.load_saved(root / JSON_PATH))
+        if not chosen:
+            print(
+                f"error: --only {args.only!r}: no Hessian, 3- or 4-tensor or asymptotically cheaper closed form",
+                file=sys.stderr,
+            )
+            return 2
+        base = bench.Config(
+            seed=args.seed,
+            call_budget=args.call_budget,
+            memory_budget=int(args.memory_budget * bench.GiB) if args.memory_budget else None,
+        )
+        result = scaling.run(chosen, scaling.config(base), _progress(not args.no_progress))
+        if args.json == "-":
+            print(json.dumps(result, indent=1, ensure_ascii=False))
+        else:
+            from tabulate import tabulate
+
+            print(tabulate(scaling.summary_rows(result), headers=scaling.SUMMARY_HEADERS, disable_numparse=True))
+        if args.json and args.json != "-":
+            write_json(result, Path(args.json))
+            print(f"wrote {args.json}", file=sys.stderr)
+    if args.docs:
+        for p in write_scaling_docs(result, root):
+            print(f"wrote {p.relative_to(root)}", file=sys.stderr)
+    refused = [s for r in result["identities"] for s in r["sizes"] if s["status"] in ("refused", "error")]
+    return 1 if refused else 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "bench",
@@ -124,6 +188,12 @@ def register(sub: Any) -> None:
         metavar="PATH",
         type=input_file,
         help="with --docs: re-write the report from a saved run (e.g. bench/results/latest.json) without timing",
+    )
+    p.add_argument(
+        "--scaling",
+        action="store_true",
+        help="how cost grows: Hessians, 3-/4-tensors and asymptotically cheaper closed forms over doubling sizes, "
+        "fitted exponents and crossovers (with --docs: the 'How cost grows' section of docs/benchmarks.md)",
     )
     p.add_argument("--max-mib", type=positive_float, help="largest output of the derived sweep, MiB (default 16)")
     p.add_argument("--max-arg-mib", type=positive_float, help="largest argument of the derived sweep, MiB (default 2)")

@@ -15,6 +15,7 @@ from .frameworks.adapter import ADAPTERS, FRAMEWORKS
 def cmd_conformance(args: argparse.Namespace) -> int:
     from ._core import catalog, get
     from .frameworks.conformance import available, render_markdown, render_text, run
+    from .progress import Progress, wanted
 
     frameworks = tuple(args.framework) if args.framework else FRAMEWORKS
     for fw in frameworks:
@@ -27,15 +28,13 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         frameworks = tuple(f for f in frameworks if f != fw)
         print(f"note: {spec.title} is not installed; running {', '.join(frameworks)} only", file=sys.stderr)
     idents = [get(i) for i in args.ids] if args.ids else catalog()
-    tty = sys.stderr.isatty() and not args.json
-
-    def progress(k: int, n: int, name: str) -> None:
-        if tty:
-            print(f"\r{k}/{n} {name:<50}", end="", file=sys.stderr, flush=True)
-
-    result = run(idents, frameworks, seed=args.seed, progress=progress)
-    if tty:
-        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+    with Progress(idents, "conformance", enabled=wanted(args.json)) as bar:
+        result = run(
+            idents,
+            frameworks,
+            seed=args.seed,
+            progress=lambda ident, got: bar.done(ident.family, 1, int(any(r.failed for r in got)), ident.id),
+        )
     if args.write:
         if not args.ids and not args.framework and args.seed == 0:  # the canonical table, wherever written
             cmd = "python -m identities conformance --write docs/conformance.md"

@@ -10,11 +10,16 @@ from pathlib import Path
 
 from . import docsgen
 from ._argtypes import existing_dir, port, positive_int
+from ._core import catalog
+from .progress import Progress, wanted
 
 
 def _build(args: argparse.Namespace) -> docsgen.BuildResult | None:
+    idents = catalog() if not args.no_verify else []
+    bar = Progress(idents, "docs build: verify", enabled=wanted() and bool(idents))
+
     def log(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
+        bar.print(msg)
 
     try:
         result = docsgen.build(
@@ -27,8 +32,10 @@ def _build(args: argparse.Namespace) -> docsgen.BuildResult | None:
             sizes=args.sizes,
             jobs=args.jobs,
             log=log,
+            progress=bar,
         )
     except docsgen.DocsBuildError as e:
+        bar.close()
         print(f"docs build FAILED:\n{e}", file=sys.stderr)
         return None
     s, v = result.seconds, result.verify

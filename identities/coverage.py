@@ -20,10 +20,6 @@ MC_CHAPTER2 = range(32, 145)
 # equation number -> why it is not an identity here
 MC_OUT_OF_SCOPE: dict[int, str] = {
     # --- (32)-(98) ---
-    45: "∂Xᴴ = (∂X)ᴴ is a statement about complex matrices (the conjugate transpose); the suite is real-valued "
-    "and has no complex convention yet. For real X it is (44), ∂Xᵀ = (∂X)ᵀ, which basic.transpose verifies.",
-    89: "∂(a − xᴴb)²/∂x = −2b(a − xᴴb)* is complex-valued and uses the Cookbook's complex-derivative convention "
-    "(its section 4), which the suite does not support; the real restriction is an instance of (78).",
     # --- (99)-(144) ---
     134: "a definition: the structure matrix S^ij = ∂A/∂A_ij (J^ij + J^ji − J^ij∘J^ij for symmetric A); "
     "it enters the identities of (133), (138)–(144) through their conventions (verify.CONVENTION_MAPS)",
@@ -45,6 +41,26 @@ WIKI_OUT_OF_SCOPE: dict[str, str] = {
     "carry no orientation, and the entries are those of ∂u/∂x (by_scalar.vs_matrix_times and the other rows)",
     "differentials: d(Xᴴ)": "complex conjugate transpose: the suite is real-valued; for real X it is d(Xᵀ) "
     "(differentials.d_transpose)",
+}
+
+
+# Chapter 4, complex matrices: (225)–(259) in the same edition.
+MC_CHAPTER4 = range(225, 260)
+
+MC_CHAPTER4_OUT_OF_SCOPE: dict[int, str] = {
+    225: "not a derivative: the complex product pq written as a real 2×2 matrix acting on (ℜq, ℑq)",
+    **{
+        n: "page 25 of the 15 November 2012 edition (the complex gradient's definition (231)–(233) and the rules "
+        "that follow it up to (241)) was not available to this session: the stored copies found hold pages 24, 26 "
+        "and 27 only, so these equations are not checked here. The complex gradient itself is the 'cookbook' "
+        "convention of identities.wirtinger, as (248) on page 26 uses it (∇ = 2∂/∂X*)."
+        for n in range(231, 242)
+    },
+    **{
+        n: "not a derivative: the inverse of a complex sum A + iB with real A, B through E = A + tB, F = B − tA "
+        "(section 4.3), an algebraic identity outside a catalog of derivatives"
+        for n in range(253, 260)
+    },
 }
 
 

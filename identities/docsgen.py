@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 import numpy as np
 
 from ._core import REFERENCES, Identity, Source, catalog, parse_shape
+from .progress import Progress
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -319,8 +320,13 @@ def verification(
     seed: int = VERIFY_SEED,
     jobs: int | None = None,
     log: Callable[[str], None] = lambda s: None,
+    progress: Progress | None = None,
 ) -> tuple[dict[str, dict[str, Any]], VerifyStats]:
-    """Reports for ``idents``: from the cache where the key matches, else verified (in parallel)."""
+    """Reports for ``idents``: from the cache where the key matches, else verified a family at a time in
+    worker processes (:mod:`identities.parallel`, as ``python -m identities verify`` does); ``progress`` is
+    told as each family finishes."""
+    from .parallel import family_groups, job_count, run_groups
+
     t0 = time.perf_counter()
     stats = VerifyStats()
     records: dict[str, dict[str, Any]] = {}
@@ -338,45 +344,38 @@ def verification(
                     pass  # a damaged entry is recomputed
         todo.append((ident, path))
     # one task per family (its identities share compiled programs), the largest first
-    groups: dict[str, list[tuple[Identity, Path | None]]] = {}
-    for ident, path in todo:
-        groups.setdefault(ident.family, []).append((ident, path))
-    tasks = sorted(groups.values(), key=len, reverse=True)
-    n_jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    n_jobs = max(1, min(n_jobs, len(tasks), len(todo) // 4 or 1))
+    paths = {ident.id: path for ident, path in todo}
+    groups = family_groups(ident for ident, _ in todo)
+    n_jobs = job_count(jobs, groups)
     stats.jobs = n_jobs
     if todo:
-        log(f"verifying {len(todo)} identities ({stats.cached} cached) in {len(tasks)} families, {n_jobs} process(es)")
+        log(f"verifying {len(todo)} identities ({stats.cached} cached) in {len(groups)} families, {n_jobs} process(es)")
+    if progress is not None:  # the cached ones are done already
+        for ident in idents:
+            if ident.id in records:
+                progress.done(ident.family, 1, int(not records[ident.id]["report"]["ok"]))
 
-    def store(ident: Identity, path: Path | None, rec: dict[str, Any]) -> None:
-        records[ident.id] = rec
-        stats.run += 1
-        if path is not None:
-            for old in path.parent.glob(f"{ident.id}.*.json"):  # stale keys of the same identity
-                if old != path:
-                    old.unlink(missing_ok=True)
-            _atomic_write(path, json.dumps(rec))
+    def store(k: int, recs: list[dict[str, Any]]) -> None:
+        for ident, rec in zip(groups[k], recs, strict=True):
+            records[ident.id] = rec
+            stats.run += 1
+            path = paths[ident.id]
+            if path is not None:
+                for old in path.parent.glob(f"{ident.id}.*.json"):  # stale keys of the same identity
+                    if old != path:
+                        old.unlink(missing_ok=True)
+                _atomic_write(path, json.dumps(rec))
+        if progress is not None:
+            progress.done(groups[k][0].family, len(recs), sum(not r["report"]["ok"] for r in recs))
 
     jax_cache = str(cache_dir / "jax") if cache_dir is not None else None
-
-    def ids(task: list[tuple[Identity, Path | None]]) -> list[str]:
-        return [i.id for i, _ in task]
-
-    if n_jobs == 1:
-        for task in tasks:
-            recs = verify_records(ids(task), examples, sizes, seed, jax_cache)
-            for (ident, path), rec in zip(task, recs, strict=True):
-                store(ident, path, rec)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        ctx = multiprocessing.get_context("spawn")  # JAX is multithreaded: never fork it
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(verify_records, ids(t), examples, sizes, seed, jax_cache): t for t in tasks}
-            for fut in as_completed(futures):
-                for (ident, path), rec in zip(futures[fut], fut.result(), strict=True):
-                    store(ident, path, rec)
+    run_groups(
+        verify_records,
+        [[i.id for i in g] for g in groups],
+        (examples, sizes, seed, jax_cache),
+        jobs=n_jobs,
+        on_result=store,
+    )
     stats.seconds = time.perf_counter() - t0
     return records, stats
 
@@ -645,11 +644,14 @@ def _id_links(ids: Iterable[str], by_id: Mapping[str, Identity]) -> str:
 
 
 def mc_page(idents: Sequence[Identity]) -> str:
-    from .coverage import MC_CHAPTER2, MC_OUT_OF_SCOPE, mc_cited
+    from .coverage import MC_CHAPTER2, MC_CHAPTER4, MC_CHAPTER4_OUT_OF_SCOPE, mc_cited
+    from .coverage import MC_OUT_OF_SCOPE as OUT_CH2
 
     by_id = {i.id: i for i in idents}
     cited = mc_cited()
-    nums = sorted(set(MC_CHAPTER2) | set(cited) | set(MC_OUT_OF_SCOPE))
+    MC_OUT_OF_SCOPE = {**OUT_CH2, **MC_CHAPTER4_OUT_OF_SCOPE}
+    nums = sorted(set(MC_CHAPTER2) | set(MC_CHAPTER4) | set(cited) | set(MC_OUT_OF_SCOPE))
+    n4 = sum(1 for n in MC_CHAPTER4 if n in cited)
     n_cov = sum(1 for n in MC_CHAPTER2 if n in cited)
     n_out = sum(1 for n in MC_CHAPTER2 if n not in cited and n in MC_OUT_OF_SCOPE)
     out = [
@@ -657,7 +659,9 @@ def mc_page(idents: Sequence[Identity]) -> str:
         "",
         f"{md_text(REFERENCES['MC'])}. Equation number → identity. Of chapter 2, "
         f"({MC_CHAPTER2.start})–({MC_CHAPTER2.stop - 1}): {n_cov} cited by an identity, {n_out} out of scope "
-        f"(with the reason), {len(MC_CHAPTER2) - n_cov - n_out} not covered yet (`identities.coverage`).",
+        f"(with the reason), {len(MC_CHAPTER2) - n_cov - n_out} not covered yet (`identities.coverage`). Of chapter 4 "
+        f"(complex matrices), ({MC_CHAPTER4.start})–({MC_CHAPTER4.stop - 1}): {n4} cited, "
+        f"{len(MC_CHAPTER4) - n4} listed with the reason.",
         "",
         "| eq. | identities | status |",
         "| --- | --- | --- |",
@@ -942,6 +946,7 @@ def build(
     sizes: int = VERIFY_SIZES,
     jobs: int | None = None,
     log: Callable[[str], None] = lambda s: None,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Verify, generate, run Sphinx, check. Raises :class:`DocsBuildError` when strict and anything fails."""
     source = Path(source or ROOT / "docs").resolve()
@@ -955,7 +960,9 @@ def build(
     result.identities = len(idents)
     records: dict[str, Any] = {}
     if verify:
-        records, result.verify = verification(idents, cache, examples, sizes, VERIFY_SEED, jobs, log)
+        records, result.verify = verification(idents, cache, examples, sizes, VERIFY_SEED, jobs, log, progress)
+    if progress is not None:  # verification is the long part; Sphinx prints its own warnings
+        progress.close()
     t1 = time.perf_counter()
     changed = write_pages(source / CATALOG_DIR, pages(idents, records, source))
     result.pages_changed = len(changed)

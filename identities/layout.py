@@ -101,3 +101,31 @@ def layout_shape(out_shape: tuple[int, ...], wrt_shape: tuple[int, ...], layout:
     """The shape a derivative has in ``layout``, for messages ("the numerator layout expects 1×4")."""
     dummy = np.zeros(tuple(out_shape) + tuple(wrt_shape))
     return tuple(from_jax(dummy, (len(out_shape), len(wrt_shape)), layout).shape)
+
+
+# Complex conventions live in their own module (the Wirtinger pair and its eight readings) and are
+# re-exported here, so that layouts and conventions are found in one place.
+from .wirtinger import (  # noqa: E402
+    COMPLEX_CONVENTIONS,
+    ComplexConvention,
+    ConventionError,
+    Wirtinger,
+    convert,
+    from_convention,
+    to_convention,
+)
+
+__all__ = [
+    "COMPLEX_CONVENTIONS",
+    "LAYOUTS",
+    "ComplexConvention",
+    "ConventionError",
+    "Layout",
+    "Wirtinger",
+    "convert",
+    "from_convention",
+    "from_jax",
+    "layout_shape",
+    "to_convention",
+    "to_jax",
+]

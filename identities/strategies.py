@@ -54,6 +54,7 @@ __all__ = [
     "extra_for",
     "inputs",
     "raw_arrays",
+    "raw_complex_arrays",
     "structured",
 ]
 
@@ -63,6 +64,11 @@ _ELEMENTS = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False, allow_su
 def raw_arrays(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
     """Unconstrained float64 arrays with entries in [-2, 2]."""
     return hnp.arrays(np.float64, shape, elements=_ELEMENTS)
+
+
+def raw_complex_arrays(shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
+    """Unconstrained complex128 arrays x + iy with x and y drawn as :func:`raw_arrays`."""
+    return st.tuples(raw_arrays(shape), raw_arrays(shape)).map(lambda p: p[0] + 1j * p[1])
 
 
 def structured(structure: Structure, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
@@ -79,7 +85,9 @@ def inputs(ident: Identity, sizes: Mapping[str, int] | None = None) -> st.Search
 
     sizes = dict(sizes) if sizes is not None else ident.size_assignments()[0]
     shapes = ident.arg_shapes(sizes)
-    raw = st.fixed_dictionaries({a: raw_arrays(shapes[a]) for a in ident.argnames})
+    raw = st.fixed_dictionaries(
+        {a: (raw_complex_arrays if a in ident.dtypes else raw_arrays)(shapes[a]) for a in ident.argnames}
+    )
     return raw.map(lambda r: build_inputs(ident, r))
 
 

@@ -34,19 +34,22 @@ def assert_gradient(
     layout: str = "jax",
     rtol: float | None = None,
     atol: float = 0.0,
+    convention: str | None = None,
 ) -> CheckReport:
     """Raise ``AssertionError`` (the message is the :func:`identities.check` report) unless ``df`` is the
     derivative of ``f`` by argument ``wrt`` at ``args``; return the report when it is."""
-    report = check(f, df, *args, wrt=wrt, layout=layout, rtol=rtol, atol=atol)
+    report = check(f, df, *args, wrt=wrt, layout=layout, rtol=rtol, atol=atol, convention=convention)
     if not report.ok:
         raise AssertionError("\n" + str(report))
     return report
 
 
-def assert_identity(ident: Any, df: Callable[..., Any], layout: str = "jax", examples: int = 2) -> CheckReport:
+def assert_identity(
+    ident: Any, df: Callable[..., Any], layout: str = "jax", examples: int = 2, convention: str | None = None
+) -> CheckReport:
     """Raise ``AssertionError`` unless ``df`` agrees with the catalog identity's closed form on generated
     valid inputs (:func:`identities.check_identity`)."""
-    report = check_identity(ident, df, layout=layout, examples=examples)
+    report = check_identity(ident, df, layout=layout, examples=examples, convention=convention)
     if not report.ok:
         raise AssertionError("\n" + str(report))
     return report

@@ -46,7 +46,7 @@ def bind(ident: Identity, args: tuple[Any, ...], kwargs: Mapping[str, Any], *, c
     if missing:
         raise ArityError(f"{ident.id}: missing argument(s) {', '.join(missing)}; takes {', '.join(names)}")
 
-    arrays = {n: _as_float(ident, n, bound[n]) for n in names}
+    arrays = {n: _as_array(ident, n, bound[n]) for n in names}
     sizes = _check_shapes(ident, arrays)
     if extra:
         _check_extra_shape(ident, extra, arrays, sizes)
@@ -60,7 +60,7 @@ def bind(ident: Identity, args: tuple[Any, ...], kwargs: Mapping[str, Any], *, c
         for n in ident.argnames:
             s = ident.structure(n)
             a = arrays[n]
-            msg = s.check_shape(a.shape) or s.violation(a, CHECK_RTOL.get(a.dtype, 1e-8))
+            msg = s.check_shape(a.shape) or s.violation(a, CHECK_RTOL.get(a.real.dtype, 1e-8))
             if msg:
                 raise PreconditionError(f"{ident.id}: argument {n} {msg}")
         for j in ident.joint:
@@ -70,6 +70,34 @@ def bind(ident: Identity, args: tuple[Any, ...], kwargs: Mapping[str, Any], *, c
     return tuple(jnp.asarray(arrays[n]) for n in names)
 
 
+def _as_array(ident: Identity, name: str, v: Any) -> np.ndarray:
+    """The argument as float64, or as complex128 for an argument the identity declares complex (real
+    input is accepted there: a real z is a complex z with zero imaginary part)."""
+    if name not in ident.dtypes:
+        return _as_float(ident, name, v)
+    if hasattr(v, "detach") and hasattr(v, "numpy"):  # a torch tensor
+        v = v.detach().cpu().resolve_conj().numpy()
+    dtype = getattr(v, "dtype", None)
+    if dtype is not None and np.dtype(dtype).kind not in "fc":
+        kind = np.dtype(dtype).kind
+        what = {"i": "integer", "u": "unsigned integer", "b": "boolean"}.get(kind, str(dtype))
+        raise DTypeError(
+            f"{ident.id}: argument {name} has {what} dtype {dtype}; a complex (or real float) array is required"
+        )
+    try:
+        probe = np.asarray(v)
+    except (TypeError, ValueError) as e:
+        raise DTypeError(f"{ident.id}: argument {name} cannot be read as a complex array: {e}") from None
+    if probe.dtype.kind == "O" and all(
+        isinstance(x, int | float | complex) and not isinstance(x, bool) for x in probe.flat
+    ):
+        probe = probe.astype(complex)
+    if probe.dtype.kind not in "fiuc":
+        what = "boolean entries" if probe.dtype.kind == "b" else f"entries of type {_entry_type(probe)}"
+        raise DTypeError(f"{ident.id}: argument {name} has {what}; a complex (or real) array is required")
+    return probe.astype(np.complex128)
+
+
 def _as_float(ident: Identity, name: str, v: Any) -> np.ndarray:
     if hasattr(v, "detach") and hasattr(v, "numpy"):  # a torch tensor
         v = v.detach().cpu().numpy()
@@ -77,7 +105,10 @@ def _as_float(ident: Identity, name: str, v: Any) -> np.ndarray:
     if dtype is not None:
         kind = np.dtype(dtype).kind
         if kind == "c":
-            raise DTypeError(f"{ident.id}: argument {name} has complex dtype {dtype}: {COMPLEX_NOT_SUPPORTED}")
+            raise DTypeError(
+                f"{ident.id}: argument {name} has complex dtype {dtype}: {COMPLEX_NOT_SUPPORTED}; "
+                f"{name} is real in this identity"
+            )
         if kind != "f":
             what = {"i": "integer", "u": "unsigned integer", "b": "boolean"}.get(kind, str(dtype))
             raise DTypeError(f"{ident.id}: argument {name} has {what} dtype {dtype}; a real float array is required")

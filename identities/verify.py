@@ -147,7 +147,7 @@ def raw_draw(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 
 def build_inputs(ident: Identity, raw: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Turn unconstrained draws into valid inputs by applying each argument's structure."""
-    values = {a: np.asarray(ident.structure(a).build(np.asarray(raw[a], dtype=np.float64))) for a in ident.argnames}
+    values = {a: np.asarray(ident.structure(a).build(np.asarray(raw[a], dtype=ident.dtype(a)))) for a in ident.argnames}
     for j in ident.joint:
         values = j.build(values)
     for a, s in ident.autodiff_requires.items():
@@ -157,7 +157,10 @@ def build_inputs(ident: Identity, raw: Mapping[str, np.ndarray]) -> dict[str, np
 
 def draw_inputs(ident: Identity, rng: np.random.Generator, sizes: Mapping[str, int]) -> dict[str, np.ndarray]:
     shapes = ident.arg_shapes(sizes)
-    return build_inputs(ident, {a: raw_draw(rng, shapes[a]) for a in ident.argnames})
+    raw = {}
+    for a in ident.argnames:  # a complex argument is x + iy from two real draws
+        raw[a] = raw_draw(rng, shapes[a]) + (1j * raw_draw(rng, shapes[a]) if a in ident.dtypes else 0.0)
+    return build_inputs(ident, raw)
 
 
 def draw_extra(ident: Identity, args: Mapping[str, np.ndarray], raw: np.ndarray) -> np.ndarray | None:
@@ -555,6 +558,8 @@ def _prepare(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray 
 
 def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None = None) -> list[CheckResult]:
     """Compare the closed form with every reference at one set of (valid) inputs."""
+    if ident.is_complex:
+        return check_complex_inputs(ident, args)
     prep = _prepare(ident, args, extra)
     return _judge(ident, prep, compiled(ident).references(*prep.program_inputs()))
 
@@ -813,7 +818,7 @@ def verify(ident: Identity | str, examples: int = 3, seed: int = 0, max_sizes: i
     n = 0
     try:
         for args, extra in _draws(ident, examples, seed, max_sizes):
-            _merge(checks, check_inputs(ident, args, extra))
+            _merge(checks, check_complex_inputs(ident, args) if ident.is_complex else check_inputs(ident, args, extra))
             n += 1
         _merge(checks, check_examples(ident))
     except Exception as e:  # a closed form that raises is a failed identity, reported, not a crash
@@ -854,8 +859,29 @@ def verify_batch(
     identity is verified on its own, so the failure is reported against the identity that caused it."""
     import jax
 
-    t0 = time.perf_counter()
     closed_inputs = dict(closed_inputs or {})
+    if any(i.is_complex for i in idents):  # complex identities have their own program (check_complex_inputs)
+        real = [i for i in idents if not i.is_complex]
+        reports_r, closed_r = verify_batch(
+            real, examples, seed, max_sizes, {k: v for k, v in closed_inputs.items() if k in {i.id for i in real}}
+        )
+        by_real = {r.identity: r for r in reports_r}
+        reports_all = []
+        for i in idents:
+            if i.is_complex:
+                reports_all.append(verify(i, examples=examples, seed=seed, max_sizes=max_sizes))
+                if i.id in closed_inputs:
+                    try:
+                        args, _ = closed_inputs[i.id]
+                        closed_r[i.id] = np.asarray(
+                            compiled(i).closed(*(np.asarray(args[a], dtype=i.dtype(a)) for a in i.argnames))
+                        )
+                    except Exception as e:
+                        closed_r[i.id] = e
+            else:
+                reports_all.append(by_real[i.id])
+        return reports_all, closed_r
+    t0 = time.perf_counter()
     by_id = {i.id: i for i in idents}
 
     def closed_call(k: str) -> tuple[np.ndarray, ...]:
@@ -910,6 +936,55 @@ def verify_batch(
     return reports, closed_out
 
 
+def verify_family(ids: Sequence[str], examples: int = 3, seed: int = 0, max_sizes: int | None = None) -> list[Report]:
+    """:func:`verify_batch` of identities given by id (a family): the task a worker process of
+    :func:`verify_many` runs."""
+    from ._core import get
+
+    return verify_batch([get(i) for i in ids], examples=examples, seed=seed, max_sizes=max_sizes)[0]
+
+
+def verify_each(ids: Sequence[str], examples: int = 3, seed: int = 0, max_sizes: int | None = None) -> list[Report]:
+    """:func:`verify` of each identity on its own: where a family's worker died."""
+    return [verify(i, examples=examples, seed=seed, max_sizes=max_sizes) for i in ids]
+
+
+def verify_many(
+    idents: Iterable[Identity],
+    examples: int = 3,
+    seed: int = 0,
+    max_sizes: int | None = None,
+    jobs: int | None = 1,
+    progress: Any = None,
+) -> list[Report]:
+    """:func:`verify` of every identity in ``idents``, with the same inputs, references and comparisons, run
+    a family at a time by :func:`verify_batch` in ``jobs`` worker processes (None: one per CPU; see
+    :mod:`identities.parallel`). Reports come back in the order of ``idents``. ``progress`` (a
+    :class:`identities.progress.Progress`) is told as each family finishes."""
+    from .parallel import family_groups, job_count, run_groups
+
+    idents = list(idents)
+    groups = family_groups(idents)
+    ids = [[i.id for i in g] for g in groups]
+    reports: dict[str, Report] = {}
+
+    def store(k: int, result: list[Report]) -> None:
+        for r in result:
+            reports[r.identity] = r
+        if progress is not None:
+            progress.done(groups[k][0].family, len(result), sum(not r.ok for r in result))
+
+    run_groups(
+        verify_family,
+        ids,
+        (examples, seed, max_sizes),
+        jobs=job_count(jobs, groups),
+        on_result=store,
+        fallback=verify_each,
+    )
+    return [reports[i.id] for i in idents]
+
+
 def check_examples(ident: Identity) -> list[CheckResult]:
     """The identity's known answers (worked numbers from its sources) against its closed form."""
     from .special import extra_name
@@ -921,9 +996,13 @@ def check_examples(ident: Identity) -> list[CheckResult]:
         missing = [a for a in names if a not in ex.args]
         if missing:
             raise ValueError(f"{ident.id}: an example gives no value for {', '.join(missing)}")
-        args = tuple(np.asarray(ex.args[a], dtype=np.float64) for a in names)
+        # the tangent or cotangent takes the variable's dtype
+        args = tuple(np.asarray(ex.args[a], dtype=ident.dtype(a if a in ident.argnames else ident.wrt)) for a in names)
         got = np.asarray(compiled(ident).closed(*args))
-        r = _compare("known answer", got, np.asarray(ex.value, dtype=np.float64), 1e-12, atol=1e-14)
+        want = np.asarray(ex.value)
+        if ident.is_complex:  # compared as (real, imaginary) parts
+            got, want = _ri(got), _ri(want.astype(complex))
+        r = _compare("known answer", got, np.asarray(want, dtype=np.float64), 1e-12, atol=1e-14)
         if not r.ok:  # name the worked number that disagrees, and where it was printed
             where = f"example {k} of {len(ident.examples)} ({ex.source}) at {dict(ex.args)}"
             r.hint = f"{where}: the source's value is {ex.value}" + (f"; {r.hint}" if r.hint else "")
@@ -933,3 +1012,156 @@ def check_examples(ident: Identity) -> list[CheckResult]:
 
 def verify_all(idents: Iterable[Identity] | None = None, examples: int = 3, seed: int = 0) -> list[Report]:
     return [verify(i, examples=examples, seed=seed) for i in (catalog() if idents is None else idents)]
+
+
+# --- complex variables ------------------------------------------------------------------------------------
+# A complex identity's closed form is read as the Wirtinger pair (∂f/∂z, ∂f/∂z̄) (Identity.wirtinger) and
+# compared with:
+#   jacfwd, jacrev   JAX's forward and reverse Jacobians of f(x + iy) in the real variables x and y (the output
+#                    split into real and imaginary parts), turned into the pair by ∂/∂z = ½(∂/∂x − i∂/∂y);
+#   grad (jax)       the pair in the "jax" convention against jax.vjp of f with each unit cotangent (jax.grad
+#                    for a scalar): JAX's own complex convention, checked on every identity;
+#   holomorphic      (holomorphic f) ∂f/∂z against jax.jacfwd(f, holomorphic=True);
+#   fd (re), fd (im) central differences of f along the real and the imaginary part of each entry of z
+#                    separately, against ∂f/∂x = Dz + Dz̄ and ∂f/∂y = i(Dz − Dz̄);
+#   complex step     (holomorphic f that is real on real arguments) at the real parts of the arguments,
+#                    Im f(x + i h e_k)/h with h = 1e-20 (no subtraction, so no cancellation) against f′(x)e_k.
+# Complex arrays are compared as stacked (real, imaginary) parts, with the tolerances of float64.
+COMPLEX_STEP = 1e-20
+
+
+def _ri(a: Any) -> np.ndarray:
+    """A complex array as its (real, imaginary) parts stacked on a new leading axis."""
+    a = np.asarray(a)
+    return np.stack([a.real, a.imag]).astype(np.float64)
+
+
+def _pair_ri(dz: Any, dzbar: Any) -> np.ndarray:
+    return np.stack([_ri(dz), _ri(dzbar)])
+
+
+class _CompiledComplex:
+    """The verification program of a complex identity (one compile per shape): everything check_complex_inputs
+    compares, at one set of inputs."""
+
+    def __init__(self, ident: Identity) -> None:
+        import jax
+        import jax.numpy as jnp
+
+        w = ident.wrt_index
+        f = ident.f
+
+        def split(args: tuple[Any, ...]) -> Callable[[Any, Any], Any]:
+            def g(xr: Any, xi: Any) -> Any:
+                a = list(args)
+                a[w] = jax.lax.complex(xr, xi)
+                out = jnp.asarray(f(*a))
+                return jnp.stack([jnp.real(out), jnp.imag(out)])
+
+            return g
+
+        def program(args: tuple[Any, ...], pts_re: Any, pts_im: Any, cs_args: tuple[Any, ...], cs_pts: Any) -> Any:
+            z = args[w]
+            g = split(args)
+            xr, xi = jnp.real(z), jnp.imag(z)
+            out: dict[str, Any] = {"f": f(*args)}
+            closed = ident.closed(*args)
+            out["closed"] = tuple(closed) if ident.complex_form == "pair" else closed
+            out["jacfwd"] = (jax.jacfwd(g, argnums=0)(xr, xi), jax.jacfwd(g, argnums=1)(xr, xi))
+            out["jacrev"] = (jax.jacrev(g, argnums=0)(xr, xi), jax.jacrev(g, argnums=1)(xr, xi))
+            out["stencil_re"] = jax.vmap(lambda x: g(x, xi))(pts_re)
+            out["stencil_im"] = jax.vmap(lambda y: g(xr, y))(pts_im)
+            fz, pullback = jax.vjp(lambda v: f(*args[:w], v, *args[w + 1 :]), z)
+            basis = jnp.eye(fz.size, dtype=fz.dtype).reshape((fz.size, *fz.shape))
+            out["jax"] = jax.vmap(lambda ct: pullback(ct)[0])(basis).reshape((*fz.shape, *z.shape))
+            if ident.holomorphic:
+                out["holomorphic"] = jax.jacfwd(f, argnums=w, holomorphic=True)(*args)
+                cs = cs_args[w]
+                rest = (cs_args[:w], cs_args[w + 1 :])
+                out["cs_f"] = f(*cs_args)
+                out["cs_closed"] = ident.closed(*cs_args)
+                out["cs_stencil"] = jax.vmap(lambda v: f(*rest[0], cs + v, *rest[1]))(cs_pts)
+            return out
+
+        self.program = jax.jit(program, compiler_options=FAST_COMPILE)
+
+
+@functools.cache
+def compiled_complex(ident: Identity) -> _CompiledComplex:
+    return _CompiledComplex(ident)
+
+
+def _closed_pair(ident: Identity, closed: Any, real_valued: bool) -> tuple[np.ndarray, np.ndarray]:
+    from .wirtinger import from_convention
+
+    if ident.complex_form == "pair":
+        return np.asarray(closed[0]), np.asarray(closed[1])
+    w = from_convention(np.asarray(closed), ident.complex_form, real_valued=real_valued, holomorphic=ident.holomorphic)
+    return np.asarray(w.dz), np.asarray(w.dzbar)
+
+
+def check_complex_inputs(ident: Identity, args: Mapping[str, np.ndarray]) -> list[CheckResult]:
+    """The comparisons of a complex identity (see the table above) at one set of valid inputs."""
+    from .wirtinger import Wirtinger, to_convention
+
+    a = tuple(np.asarray(args[n], dtype=ident.dtype(n)) for n in ident.argnames)
+    w = ident.wrt_index
+    z = a[w]
+    tol = TOLERANCES[np.dtype(np.float64)]
+    dirs = np.eye(z.size).reshape((z.size, *z.shape))
+    h = _step(np.abs(z), FD_STEP)
+    pts_re, pts_im = _central_points(z.real, dirs, h), _central_points(z.imag, dirs, h)
+    # complex step at the real parts of every argument, rebuilt into the domain by the structures
+    # (meaningful when f is real there: then f has real Taylor coefficients at that point)
+    cs_args = tuple(
+        np.asarray(ident.structure(n).build(np.asarray(v.real, dtype=ident.dtype(n))), dtype=ident.dtype(n))
+        for n, v in zip(ident.argnames, a, strict=True)
+    )
+    cs_pts = 1j * COMPLEX_STEP * dirs
+    ref = compiled_complex(ident).program(a, pts_re, pts_im, cs_args, cs_pts)
+    fx = np.asarray(ref["f"])
+    real_valued = not np.iscomplexobj(fx)
+    dz, dzb = _closed_pair(ident, ref["closed"], real_valued)
+    closed_ri = _pair_ri(dz, dzb)
+    floor = functools.cache(lambda: _safe_terms(ident, a))
+    results = []
+
+    def partials_pair(jx: np.ndarray, jy: np.ndarray) -> np.ndarray:
+        px, py = jx[0] + 1j * jx[1], jy[0] + 1j * jy[1]  # the split output's (re, im) axis recombined
+        wp = Wirtinger.from_partials(px, py)
+        return _pair_ri(wp.dz, wp.dzbar)
+
+    for name in ("jacfwd", "jacrev"):
+        jx, jy = (np.asarray(v) for v in ref[name])
+        results.append(_compare(name, closed_ri, partials_pair(jx, jy), tol.autodiff, floor=floor))
+    mine = to_convention(Wirtinger(dz, dzb), "jax", real_valued=real_valued)
+    results.append(_compare("grad (jax)", _ri(mine), _ri(ref["jax"]), tol.autodiff, floor=floor))
+    if ident.holomorphic:
+        results.append(_compare("holomorphic", _ri(dz), _ri(ref["holomorphic"]), tol.autodiff, floor=floor))
+    # finite differences along the real and the imaginary parts separately
+    q = z.ndim
+    for name, pts, direction in (("fd (re)", pts_re, dz + dzb), ("fd (im)", pts_im, 1j * (dz - dzb))):
+        stencil = np.asarray(ref["stencil_re" if name == "fd (re)" else "stencil_im"])
+        fd, bound = _central(_replay([pts], stencil), z.real if name == "fd (re)" else z.imag, dirs, h)
+        # fd: (K, 2, *out) with K directions; the closed form along each: (K, 2, *out)
+        d_ri = _ri(direction)  # (2, *out, *in)
+        along = _contract_in(d_ri, dirs, q)
+        results.append(_compare(name, along, fd, tol.fd, atol=bound, floor=floor))
+    cs_f = np.asarray(ref["cs_f"]) if ident.holomorphic else None
+    if cs_f is not None and np.all(np.isfinite(cs_f)) and float(np.max(np.abs(np.imag(cs_f)), initial=0.0)) == 0.0:
+        # f is real at real arguments, so f(x + ih e_k) = f(x) + ih f'(x)e_k + O(h²): Im/h is f'(x)e_k
+        cs = np.imag(np.asarray(ref["cs_stencil"])) / COMPLEX_STEP  # (K, *out)
+        cs_closed = np.asarray(ref["cs_closed"])
+        if ident.complex_form == "pair":
+            cs_closed = cs_closed[0]
+        along = _contract_in(_ri(cs_closed), dirs, q)  # (K, 2, *out)
+        # the complex step's truncation error is h²|f‴|/6 (h = 1e-20): an atol of h covers any f‴ below 1e20
+        results.append(_compare("complex step", along[:, 0], cs, tol.autodiff, atol=COMPLEX_STEP, floor=floor))
+    return results
+
+
+def _safe_terms(ident: Identity, args: tuple[np.ndarray, ...]) -> float:
+    try:
+        return terms_scale(ident, args)
+    except Exception:  # a closed form JAX cannot differentiate gets no floor
+        return 0.0

@@ -47,3 +47,57 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     if PROFILE == "thorough":
         return f"thorough profile, hypothesis seed {seed}: replay with IDENTITIES_SEED={seed} (or --hypothesis-seed={seed})"
     return None
+
+
+# --- where the time goes: XLA compiles and CPU seconds per test module (--compile-counts) -------------------
+_COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
+_counts: dict[str, list[float]] = {}  # module -> [compiles, compile seconds, CPU seconds]
+_current = ["(collection)"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--compile-counts",
+        action="store_true",
+        help="report XLA compiles, their seconds and CPU seconds per test module (what makes the run slow)",
+    )
+
+
+def _on_duration(event: str, seconds: float, **kwargs: object) -> None:
+    if event == _COMPILE_EVENT:
+        row = _counts.setdefault(_current[0], [0, 0.0, 0.0])
+        row[0] += 1
+        row[1] += seconds
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config.getoption("compile_counts"):
+        import jax.monitoring
+
+        jax.monitoring.register_event_duration_secs_listener(_on_duration)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    if not item.config.getoption("compile_counts"):
+        yield
+        return
+    import time
+
+    _current[0] = item.nodeid.split("::")[0]
+    t0 = time.process_time()
+    yield
+    _counts.setdefault(_current[0], [0, 0.0, 0.0])[2] += time.process_time() - t0
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if not config.getoption("compile_counts") or not _counts:
+        return
+    tr = terminalreporter
+    tr.section("XLA compiles and CPU seconds per module")
+    rows = sorted(_counts.items(), key=lambda kv: -kv[1][2])
+    for module, (n, secs, cpu) in rows:
+        tr.write_line(f"{cpu:8.1f} s CPU {int(n):6d} compiles {secs:8.1f} s compiling (wall)  {module}")
+    total = [sum(r[k] for r in _counts.values()) for k in range(3)]
+    tr.write_line(f"{total[2]:8.1f} s CPU {int(total[0]):6d} compiles {total[1]:8.1f} s compiling (wall)  (all)")

@@ -366,6 +366,7 @@ CHECK = ["check", "mine.py:f", "--identity", "norms.l2"]
 NUMERIC_OPTIONS = [  # (argv, option, bad values)
     (["verify"], "--examples", _bad_ints(1)),
     (["verify"], "--seed", _bad_ints(0)),
+    (["verify"], "--jobs", _bad_ints(1)),
     (CHECK, "--examples", _bad_ints(1)),
     (CHECK, "--seed", _bad_ints(0)),
     (["eval", "norms.l2"], "--precision", _bad_ints(0)),

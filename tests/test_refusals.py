@@ -34,7 +34,7 @@ def _valid_inputs(ident, sizes, seed=0):
     """Valid inputs as an ordered dict name -> array (the tangent or cotangent last)."""
     rng = np.random.default_rng(seed)
     args = draw_inputs(ident, rng, sizes)
-    out = {a: np.asarray(args[a], dtype=np.float64) for a in ident.argnames}
+    out = {a: np.asarray(args[a], dtype=ident.dtype(a)) for a in ident.argnames}
     eshape = extra_shape(ident, sizes)
     if eshape is not None:
         out[_extra_name(ident)] = np.asarray(draw_extra(ident, args, raw_draw(rng, eshape)), dtype=np.float64)
@@ -48,7 +48,7 @@ def _grow(v, axis):
 
 
 def _first(v, value):
-    out = np.array(v, dtype=np.float64, copy=True)
+    out = np.array(v, dtype=np.result_type(v, np.float64), copy=True)
     out.reshape(-1)[0] = value
     return out
 
@@ -70,9 +70,14 @@ def _cases(ident, values):
 
         cases.append((f"{n} with an extra axis", with_(v[..., None]), {}, ShapeError, [f"argument {n}"]))
         cases.append(
-            (f"{n} as integers", with_(np.round(v).astype(np.int64)), {}, DTypeError, [f"argument {n}", "integer"])
+            (f"{n} as integers", with_(np.round(v.real).astype(np.int64)), {}, DTypeError, [f"argument {n}", "integer"])
         )
-        cases.append((f"{n} as complex", with_(v.astype(np.complex128)), {}, DTypeError, [f"argument {n}", "complex"]))
+        if n in ident.dtypes:  # a complex argument refuses what is no number at all
+            cases.append((f"{n} as booleans", with_(v.real > 0), {}, DTypeError, [f"argument {n}", "boolean"]))
+        else:
+            cases.append(
+                (f"{n} as complex", with_(v.astype(np.complex128)), {}, DTypeError, [f"argument {n}", "complex"])
+            )
         cases.append((f"{n} with a NaN", with_(_first(v, np.nan)), {}, NonFiniteError, [f"argument {n}"]))
         cases.append((f"{n} with an inf", with_(_first(v, np.inf)), {}, NonFiniteError, [f"argument {n}"]))
 
@@ -125,7 +130,7 @@ def _precondition_cases(ident):
             values = _valid_inputs(ident, sizes)
             bad = s.counterexample(values[arg]) if s.counterexample else None
             if bad is not None:
-                new = dict(values, **{arg: np.asarray(bad, dtype=np.float64)})
+                new = dict(values, **{arg: np.asarray(bad, dtype=ident.dtype(arg))})
                 out.append((f"{arg} not {s.name}", list(new.values()), [arg]))
                 break
         else:

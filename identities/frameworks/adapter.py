@@ -10,7 +10,11 @@ An adapter module (``identities/frameworks/torch.py``, ...) provides:
   as a scalar-only API on a vector output, raises :class:`NotApplicable`);
 - ``at_point(ident, arrays)``: check name -> the framework's Hessian (hessian kinds) or Jacobian at a
   special point, in JAX layout;
-- ``NUMERIC_ERRORS``: the exceptions the framework documents for a singular point.
+- ``NUMERIC_ERRORS``: the exceptions the framework documents for a singular point;
+- ``COMPLEX_CONVENTION``: the framework's documented complex convention (a name of
+  :data:`identities.wirtinger.COMPLEX_CONVENTIONS`), and ``complex_derivatives(ident, arrays)``: for an
+  identity whose variable is complex, check name -> thunk; a thunk named ``"jvp (re, im)"`` returns the
+  stacked partials (∂f/∂x, ∂f/∂y), every other one the derivative in ``COMPLEX_CONVENTION`` (JAX layout).
 
 Adding a framework means one such module and one line in :data:`ADAPTERS`.
 """

@@ -49,7 +49,7 @@ class Table:
     const: Callable[[Any], Any]  # a NumPy value (constant or literal) -> the framework's tensor, dtype kept
     to_numpy: Callable[[Any], np.ndarray]
     is_tensor: Callable[[Any], bool]  # already the framework's tensor (a constant converted before)
-    is_float: Callable[[Any], bool]  # a floating-point tensor (only those go to native functions)
+    is_float: Callable[[Any], bool]  # a floating-point (or complex) tensor (only those go to native functions)
     promote: Callable[[Any, Any], tuple[Any, Any]]  # a binary op's operands, float and integer mixed
     unary: Mapping[str, Callable[[Any], Any]]
     binary: Mapping[str, Callable[[Any, Any], Any]]
@@ -92,13 +92,14 @@ def _probe_inputs(avals: Sequence[Any], rng: np.random.Generator) -> list[np.nda
     for a in avals:
         shape = tuple(a.shape)
         dt = np.dtype(a.dtype)
-        if dt.kind != "f":
+        if dt.kind not in "fc":
             out.append(np.zeros(shape, dtype=dt))
             continue
-        g = rng.normal(size=shape)
+        g = rng.normal(size=shape) + (1j * rng.normal(size=shape) if dt.kind == "c" else 0)
         if len(shape) >= 2 and shape[-1] == shape[-2]:
             n = shape[-1]
-            g = g @ np.swapaxes(g, -1, -2) / n + np.eye(n)  # SPD: every matrix function is defined
+            # SPD (HPD when complex): every matrix function is defined
+            g = g @ np.conj(np.swapaxes(g, -1, -2)) / n + np.eye(n)
         out.append(g.astype(dt))
     return out
 
@@ -221,5 +222,5 @@ def function(table: Table, ident: Any, arrays: Sequence[np.ndarray]) -> tuple[Ca
         return interp.run(closed.jaxpr, consts, args)[0]
 
     # one plain evaluation first: the probes that choose native functions run outside any autodiff transform
-    f(*(table.const(np.asarray(a, dtype=np.float64)) for a in arrays))
+    f(*(table.const(np.asarray(a, dtype=np.result_type(a, np.float64))) for a in arrays))
     return f, interp.natives

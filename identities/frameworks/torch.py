@@ -50,6 +50,8 @@ _load_forward_mode()
 _DTYPES = {
     np.dtype(np.float64): torch.float64,
     np.dtype(np.float32): torch.float32,
+    np.dtype(np.complex128): torch.complex128,
+    np.dtype(np.complex64): torch.complex64,
     np.dtype(np.int64): torch.int64,
     np.dtype(np.int32): torch.int32,
     np.dtype(np.int8): torch.int8,
@@ -156,6 +158,8 @@ def _triangular_solve(
     unit_diagonal: bool,
     **_: Any,
 ) -> torch.Tensor:
+    if conjugate_a:  # a no-op on real tensors; for complex ones, lax solves with conj(a) (aᴴ with transpose_a)
+        a = a.conj()
     if transpose_a:
         a = a.mT
         lower = not lower
@@ -265,9 +269,10 @@ _UNARY: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "is_finite": torch.isfinite,
     "copy": lambda x: x.clone(),
     "copy_p": lambda x: x.clone(),
-    "real": lambda x: x,
-    "conj": lambda x: x,
-    "imag": torch.zeros_like,
+    # real, imag and conj of complex tensors (identities with complex arguments); of real ones, as for real numbers
+    "real": lambda x: torch.real(x) if x.is_complex() else x,
+    "conj": lambda x: torch.conj(x).resolve_conj() if x.is_complex() else x,
+    "imag": lambda x: torch.imag(x) if x.is_complex() else torch.zeros_like(x),
     "stop_gradient": lambda x: x.detach(),
     "optimization_barrier": lambda x: x,
     "reduce_precision": lambda x: x,
@@ -282,6 +287,7 @@ _BINARY: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "max": torch.maximum,
     "min": torch.minimum,
     "atan2": torch.atan2,
+    "complex": torch.complex,
     "rem": torch.fmod,
     "nextafter": torch.nextafter,
     "eq": torch.eq,
@@ -398,7 +404,7 @@ TABLE = Table(
     const=_const,
     to_numpy=lambda t: t.detach().numpy(),
     is_tensor=torch.is_tensor,
-    is_float=lambda x: torch.is_tensor(x) and x.dtype.is_floating_point,
+    is_float=lambda x: torch.is_tensor(x) and (x.dtype.is_floating_point or x.is_complex()),
     promote=_promote,
     unary=_UNARY,
     binary=_BINARY,
@@ -467,3 +473,52 @@ def at_point(ident: Any, arrays: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
     except NotApplicable:
         pass
     return out
+
+
+# --- complex variables ---------------------------------------------------------------------------------------------
+# PyTorch's documented convention (docs/source/notes/autograd.rst, "Autograd for Complex Numbers", eq. [4]):
+# grad_input = conj(grad_output)·∂s/∂z* + grad_output·conj(∂s/∂z); with grad_output = 1 that is the "torch"
+# convention of identities.wirtinger (2∂f/∂z̄ for a real f).
+COMPLEX_CONVENTION = "torch"
+
+
+def complex_derivatives(ident: Any, arrays: Sequence[np.ndarray]) -> Thunks:
+    """PyTorch on a complex variable: ``vjp (torch)`` (torch.func.vjp with every unit cotangent), ``backward
+    (torch)`` (``.grad`` of a real scalar f) and ``jvp (re, im)`` (forward mode along every real and every
+    imaginary unit: the partials ∂f/∂x, ∂f/∂y stacked)."""
+    tf, _ = torch_function(ident, arrays)
+    w = ident.wrt_index
+    targs = [torch.as_tensor(np.asarray(a)) for a in arrays]
+    z = targs[w]
+
+    def of_z(x: torch.Tensor) -> torch.Tensor:
+        return tf(*targs[:w], x, *targs[w + 1 :])
+
+    fz = of_z(z).detach()
+
+    def np_c(t: torch.Tensor) -> np.ndarray:
+        return t.detach().resolve_conj().numpy()
+
+    def vjp_all() -> np.ndarray:
+        _, pull = torch.func.vjp(of_z, z)
+        basis = torch.eye(fz.numel(), dtype=fz.dtype).reshape((fz.numel(), *fz.shape))
+        return np.stack([np_c(pull(ct)[0]) for ct in basis]).reshape((*fz.shape, *z.shape))
+
+    def backward() -> np.ndarray:
+        if fz.is_complex() or fz.ndim:
+            raise NotApplicable("backward() without a gradient needs a real scalar")
+        x = z.clone().requires_grad_(True)
+        of_z(x).backward()
+        return np_c(x.grad)
+
+    def partials() -> np.ndarray:
+        n = z.numel()
+        out = []
+        for unit in (1.0, 1j):
+            basis = (unit * torch.eye(n, dtype=z.dtype)).reshape((n, *z.shape))
+            cols = np.stack([np_c(torch.func.jvp(of_z, (z,), (t,))[1]) for t in basis])  # (n, *out)
+            cols = cols.reshape((*z.shape, *fz.shape))
+            out.append(np.moveaxis(cols, tuple(range(z.ndim)), tuple(range(fz.ndim, fz.ndim + z.ndim))))
+        return np.stack(out)
+
+    return {"vjp (torch)": vjp_all, "backward (torch)": backward, "jvp (re, im)": partials}
