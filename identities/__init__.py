@@ -55,3 +55,8 @@ from . import strategies, testing  # noqa: E402
 from .check import CheckReport, check, check_identity  # noqa: E402
 
 __all__ += ["CheckReport", "check", "check_identity", "strategies", "testing"]
+
+# looking an identity up by the function it differentiates (identities.find, python -m identities find)
+from .find import FindResult, Match, find, find_expr  # noqa: E402
+
+__all__ += ["FindResult", "Match", "find", "find_expr"]

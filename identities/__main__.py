@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "identities.cli_conformance",
     "identities.cli_bench",
     "identities.cli_docs",
+    "identities.cli_find",
 )
 
 

@@ -85,6 +85,26 @@ REFERENCES: dict[str, str] = {
     "Watson92": "Watson, Characterization of the subdifferential of some matrix norms, Linear Algebra Appl. 170 (1992)",
     "Lewis96": "Lewis, Derivatives of spectral functions, Math. Oper. Res. 21(3) (1996)",
     "CLS15": "Candès, Li & Soltanolkotabi, Phase retrieval via Wirtinger flow, IEEE Trans. Inf. Theory 61(4) (2015)",
+    "WL10": (
+        "Walter & Lehmann, Algorithmic differentiation of linear algebra functions with application in optimum"
+        " experimental design (extended version), arXiv:1001.1654 (2010)"
+    ),
+    "GP73": (
+        "Golub & Pereyra, The differentiation of pseudo-inverses and nonlinear least squares problems whose"
+        " variables separate, SIAM J. Numer. Anal. 10(2), 413-432 (1973)"
+    ),
+    "M16": "Murray, Differentiation of the Cholesky decomposition, arXiv:1602.07527 (2016)",
+    "S17": "Seeger, Hetzel, Dai, Meissner & Lawrence, Auto-differentiating linear algebra, arXiv:1710.08717 (2017)",
+    "dHAL": (
+        "de Hoog, Anderssen & Lukas, Differentiation of matrix functionals using triangular factorization"
+        " (the LU rule JAX's lu JVP cites, jax/_src/lax/linalg.py)"
+    ),
+    "JAX": "JAX 0.10.2 source: the derivative rules of jax/_src/lax/linalg.py and jax/_src/numpy/linalg.py",
+    "PyTorch": (
+        "PyTorch 2.13 source: tools/autograd/derivatives.yaml and torch/csrc/autograd/FunctionsManual.cpp"
+        " (the derivative rules of torch.linalg)"
+    ),
+    "derived": "derived here: the derivation is in the identity's notes; the suite verifies the result",
     "Townsend16": "Townsend, Differentiating the singular value decomposition (technical note, 2016)",
     "Higham08": "Higham, Functions of Matrices: Theory and Computation (SIAM, 2008)",
     "Kato95": "Kato, Perturbation Theory for Linear Operators (Springer, reprint of the 1980 edition, 1995)",
@@ -232,6 +252,9 @@ class Identity:
     dtypes: Mapping[str, str] = field(default_factory=dict)
     holomorphic: bool = False
     complex_form: str = ""
+    # An EXPR (identities.expr: NumPy syntax over the argument names) that ``python -m identities find``
+    # answers with this identity; empty where EXPR cannot state the function (identities.find.UNSTATABLE).
+    find: str = ""
 
     # --- derived ---------------------------------------------------------------------------------------
     @property
@@ -447,6 +470,7 @@ def identity(
     dtypes: Mapping[str, str] | None = None,
     holomorphic: bool = False,
     complex_form: str = "",
+    find: str = "",
 ) -> Callable[[Callable[..., Any]], Identity]:
     """Declare an identity: decorate its closed form; returns the registered :class:`Identity`.
 
@@ -478,6 +502,12 @@ def identity(
         if not sources:
             raise ValueError(f"{where}: an identity needs at least one source")
         form = _complex_form(where, dict(dtypes or {}), argnames, wrt, kind, holomorphic, complex_form)
+        if find:
+            from .expr import parse
+
+            names = parse(find).names  # refuses anything outside EXPR's grammar
+            if set(names) != set(argnames):
+                raise ValueError(f"{where}: find={find!r} uses {sorted(names)}, f takes {sorted(argnames)}")
         ident = Identity(
             id=where,
             family=family,
@@ -503,6 +533,7 @@ def identity(
             dtypes=dict(dtypes or {}),
             holomorphic=holomorphic,
             complex_form=form,
+            find=find,
         )
         REGISTRY.add(ident)
         return ident

@@ -861,3 +861,174 @@ COMPLEX_STRUCTURES: tuple[Structure, ...] = (
     OFF_BRANCH_CUT,
     COMPLEX_FULL_COLUMN_RANK,
 )
+
+
+# --- decompositions (issue 13): QR of wide matrices, LU pivots, triangular solves, fixed rank -------------------
+def _build_leading_block(v: np.ndarray) -> np.ndarray:
+    # the leading m×m block made strictly diagonally dominant (by rows), as INVERTIBLE builds a square matrix
+    m = v.shape[-2]
+    out = np.array(v, dtype=float, copy=True)
+    out[..., :, :m] = _build_invertible(out[..., :, :m])
+    return out
+
+
+def _leading_block_violation(v: np.ndarray, tol: float) -> str | None:
+    m, n = v.shape[-2:]
+    if m > n:
+        return f"must have at most as many rows as columns, got {m}x{n}"
+    s = np.linalg.svd(v[..., :, :m], compute_uv=False)
+    if s.min() <= s.max() * m * _EPS:
+        return (
+            f"has linearly dependent leading {m} columns: smallest singular value {s.min():.3g} (largest {s.max():.3g})"
+        )
+    return None
+
+
+LEADING_BLOCK_INVERTIBLE = Structure(
+    "wide, leading block invertible",
+    "must be wide (m <= n) with linearly independent leading m columns",
+    _build_leading_block,
+    _leading_block_violation,
+    min_ndim=2,
+    counterexample=lambda v: _repeat_first_row(v) if v.shape[-2] > 1 else np.zeros_like(v, dtype=float),
+)
+
+
+def _build_nonzero_diagonal(v: np.ndarray) -> np.ndarray:
+    # the INVERTIBLE builder: |T_ii| exceeds its row's other entries by at least 1, so either triangle of the
+    # result is well conditioned
+    return _build_invertible(v)
+
+
+def _nonzero_diagonal_violation(v: np.ndarray, tol: float) -> str | None:
+    d = np.abs(np.diagonal(v, axis1=-2, axis2=-1))
+    k = int(np.argmin(d))
+    if d[k] <= max(tol, _EPS) * max(_scale(v), 1e-300):
+        return (
+            f"has a zero on the diagonal: entry ({k}, {k}) = {float(np.diagonal(v)[k]):.3g}; its triangle is singular"
+        )
+    return None
+
+
+def _zero_first_diagonal(v: np.ndarray) -> np.ndarray:
+    out = np.array(v, dtype=float, copy=True)
+    out[..., 0, 0] = 0.0
+    return out
+
+
+NONZERO_DIAGONAL = Structure(
+    "nonzero diagonal",
+    "must have a nonzero diagonal (its triangle must be invertible)",
+    _build_nonzero_diagonal,
+    _nonzero_diagonal_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=_zero_first_diagonal,
+)
+
+
+def partial_pivoting_gaps(a: np.ndarray) -> tuple[list[float], list[float]]:
+    """Gaussian elimination with partial pivoting, in numpy: per step k, the chosen |pivot| and the gap to
+    the next largest candidate |S_ik| of the Schur complement (inf for the last step)."""
+    s = np.array(a, dtype=float, copy=True)
+    n = s.shape[-1]
+    pivots, gaps = [], []
+    for k in range(n):
+        col = np.abs(s[k:, k])
+        order = np.argsort(-col, kind="stable")
+        pivots.append(float(col[order[0]]))
+        gaps.append(float(col[order[0]] - col[order[1]]) if col.size > 1 else np.inf)
+        p = k + int(order[0])
+        s[[k, p]] = s[[p, k]]
+        if s[k, k] != 0:
+            s[k + 1 :, k:] -= np.outer(s[k + 1 :, k] / s[k, k], s[k, k:])
+    return pivots, gaps
+
+
+def _build_clear_pivots(v: np.ndarray) -> np.ndarray:
+    # a column diagonally dominant matrix (|d_jj| > Σ_{i≠j} |d_ij| + 1) needs no row exchange, and its Schur
+    # complements stay column diagonally dominant; its rows are then shuffled by a permutation read from the
+    # draw, so the pivot order is that permutation, with every pivot clear of its rivals
+    n = v.shape[-1]
+    colsum = np.sum(np.abs(v), axis=-2)
+    sign = np.where(np.diagonal(v) >= 0, 1.0, -1.0)
+    d = v + np.eye(n) * (sign * (colsum + 1.0))
+    perm = np.argsort(v[..., 0], kind="stable")
+    return d[perm]
+
+
+def _clear_pivots_violation(v: np.ndarray, tol: float) -> str | None:
+    pivots, gaps = partial_pivoting_gaps(v)
+    top = max(_scale(v), 1e-300)
+    for k, (p, g) in enumerate(zip(pivots, gaps, strict=True)):
+        if p <= max(tol, 1e3 * _EPS) * top:
+            return f"is singular: the pivot of step {k} is {p:.3g}"
+        if g <= max(tol, 1e3 * _EPS) * top:
+            return f"has a pivot tie at step {k}: two candidates of size {p:.6g} (gap {g:.3g}); the permutation is not locally constant"
+    return None
+
+
+def _tie_first_pivot(v: np.ndarray) -> np.ndarray | None:
+    if v.shape[-1] < 2:
+        return None
+    out = np.array(v, dtype=float, copy=True)
+    k = int(np.argmax(np.abs(out[:, 0])))
+    j = (k + 1) % out.shape[0]
+    out[j, 0] = out[k, 0]  # two rows with the same largest |entry| in the first column
+    return out
+
+
+CLEAR_PIVOTS = Structure(
+    "invertible, clear pivots",
+    "must be invertible with no tie between pivot candidates in Gaussian elimination with partial pivoting",
+    _build_clear_pivots,
+    _clear_pivots_violation,
+    min_ndim=2,
+    square=True,
+    counterexample=_tie_first_pivot,
+)
+
+# The fixed-rank pseudo-inverse treats singular values below PINV_RTOL·σ₁ as zero (jnp.linalg.pinv's rtol):
+# far above the O(h) singular values a finite-difference step h ~ 1e-4 creates off the rank-r set, far below
+# the smallest kept singular value of a built member (at least 0.5·σ₁/σ₁'s scale).
+PINV_RTOL = 1e-3
+
+
+def _build_rank_deficient(v: np.ndarray) -> np.ndarray:
+    u, s, vh = np.linalg.svd(v, full_matrices=False)
+    s = s + np.arange(s.size - 1, -1, -1, dtype=float) + 0.5
+    s[-1] = 0.0
+    return (u * s) @ vh
+
+
+def _rank_deficient_violation(v: np.ndarray, tol: float) -> str | None:
+    s = np.linalg.svd(v, compute_uv=False)
+    k = s.size
+    if k < 2:
+        return f"must have at least two rows and two columns, got shape {v.shape}"
+    top = max(float(s[0]), 1e-300)
+    if float(s[-1]) > 1e3 * _EPS * max(v.shape) * top:
+        return f"must have rank {k - 1} (one less than full): smallest singular value {float(s[-1]):.3g} is not zero"
+    if float(s[-2]) <= 10 * PINV_RTOL * top:
+        return (
+            f"must have rank {k - 1}: singular value {k - 1} is {float(s[-2]):.3g}, too close to the cutoff"
+            f" {PINV_RTOL:g}·σ₁ (the rank is not locally constant)"
+        )
+    return None
+
+
+def _raise_rank(v: np.ndarray) -> np.ndarray:
+    u, s, vh = np.linalg.svd(v, full_matrices=False)
+    s = s.copy()
+    s[-1] = s[0]
+    return (u * s) @ vh
+
+
+RANK_DEFICIENT_BY_ONE = Structure(
+    "rank min(m, n) − 1",
+    "must have rank exactly min(m, n) − 1, its other singular values well above the cutoff",
+    _build_rank_deficient,
+    _rank_deficient_violation,
+    min_ndim=2,
+    counterexample=_raise_rank,
+)

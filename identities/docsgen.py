@@ -453,6 +453,7 @@ def identity_section(
     where = f", where ${one_line(t.where)}$" if t.where else ""
     out.append(f"**Function** ${one_line(t.f)}${where}; derivative with respect to ${w}$ ({sh['args'][ident.wrt]}).")
     out.append("")
+    out += [_find_line(ident), ""]
     lhs = _lhs(ident)
     if ident.kind in ("jacobian", "hessian"):
         for lay, tex in (("numerator", t.num), ("denominator", t.den)):
@@ -525,6 +526,17 @@ def identity_section(
     notes.append(f"On the command line: `python -m identities show {ident.id}`.")
     out += ["**Notes**", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(out)
+
+
+def _find_line(ident: Identity) -> str:
+    """How to find the identity by its formula: its declared EXPR as a command, or why EXPR cannot state it."""
+    from .find import UNSTATABLE, command
+
+    if ident.find:
+        return f"**Find it** by its formula ([how](../find.md)): `{command(ident)}`"
+    return (
+        f"**Find it**: EXPR cannot state this function ({md_text(UNSTATABLE.get(ident.id, 'no expression declared'))})."
+    )
 
 
 def _args_text(args: Mapping[str, Any]) -> str:
@@ -991,6 +1003,10 @@ def build(
     problems = [] if code == 0 else [f"sphinx-build exited with {code} (warnings above)"]
     problems += check_site(out, idents) if out.exists() else [f"{out} was not written"]
     problems += [f"identity {i}: verification failed at build time (see its page)" for i in failed]
+    # the matcher's coverage (issue 16): every identity found from its own f, every declared EXPR finds its identity
+    from .find import MIN_WITH_EXPR, coverage
+
+    problems += [f"identities find: {p}" for p in coverage(idents).problems(MIN_WITH_EXPR)]
     t4 = time.perf_counter()
     result.problems = problems
     result.seconds = {"verify": t1 - t0, "generate": t2 - t1, "sphinx": t3 - t2, "check": t4 - t3, "total": t4 - t0}

@@ -10,6 +10,8 @@ kernel path, so the conformance report names it, and CI runs the framework-depen
 - **OpenBLAS** (NumPy's and SciPy's, and so JAX's LAPACK calls on the CPU): ``OPENBLAS_CORETYPE``.
 - **XLA's CPU backend** (JAX's own kernels): ``XLA_FLAGS=--xla_cpu_max_isa=SSE4_2`` (or ``AVX``,
   ``AVX2``, ...); below AVX2 it emits no fused multiply-add, so ``a*b - c`` rounds twice.
+- **TensorFlow**: its float64 linear algebra runs its own Eigen kernels (built without FMA);
+  ``TF_ENABLE_ONEDNN_OPTS=0``/``1`` switches its oneDNN kernels off/on (off by default on this CPU).
 """
 
 from __future__ import annotations
@@ -60,10 +62,23 @@ def xla_path() -> str:
     return m.group(1) if m else "default"
 
 
-def describe(mkl: bool = True) -> dict[str, str]:
-    """Each library's kernel path in this process: {"mkl": ..., "openblas": ..., "xla": ...} (MKL's only
-    when asked: reading it imports PyTorch)."""
-    return ({"mkl": mkl_path()} if mkl else {}) | {"openblas": openblas_path(), "xla": xla_path()}
+def tensorflow_path() -> str:
+    """Whether TensorFlow runs its oneDNN kernels ("oneDNN on"/"oneDNN off"), as TensorFlow reports it."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+    except ImportError:
+        return "absent (no TensorFlow)"
+    return "oneDNN on" if _pywrap_util_port.IsMklEnabled() else "oneDNN off"
+
+
+def describe(mkl: bool = True, tensorflow: bool = False) -> dict[str, str]:
+    """Each library's kernel path in this process: {"mkl": ..., "openblas": ..., "xla": ...} (MKL's and
+    TensorFlow's only when asked: reading them imports PyTorch or TensorFlow)."""
+    return (
+        ({"mkl": mkl_path()} if mkl else {})
+        | {"openblas": openblas_path(), "xla": xla_path()}
+        | ({"tensorflow": tensorflow_path()} if tensorflow else {})
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     CI uses ``--expect`` so that a knob that silently stops working fails the run instead of repeating
     the default path under another name."""
     argv = sys.argv[1:] if argv is None else argv
-    found = describe()
+    found = describe(tensorflow=any(a.startswith("tensorflow=") for a in argv))
     print(", ".join(f"{k} {v}" for k, v in found.items()))
     status = 0
     for spec in argv:

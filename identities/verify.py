@@ -635,7 +635,7 @@ def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> l
         fd, bound = _central(batch_f, x, dirs, h)  # (K, *out)
         k = dirs.shape[0]
         g = extra.reshape(-1)
-        lhs = dirs.reshape(k, -1) @ closed.reshape(-1)
+        lhs = dirs.reshape(k, -1) @ _paired(ident, closed, q).reshape(-1)  # the convention's pairing
         rhs = fd.reshape(k, -1) @ g
         atol = bound.reshape(k, -1) @ np.abs(g)
         noise = _fd_noise(fterms, h, float(np.sum(np.abs(g))))

@@ -264,6 +264,13 @@ def test_long_tables_are_html_with_checked_links():
 
 # --- XLA's memory figures: a closed form needs no scratch beyond its output, or beyond autodiff's -----------
 SLACK = 64 * 1024  # bytes: pivots, info words, small vectors (the sizes are the largest of the sweep)
+# Closed forms allowed a stated number of extra n×n buffers beyond autodiff's scratch, with the reason.
+EXTRA_SQUARE_BUFFERS = {
+    # measured at m, n = 256, 192: the QR alone takes 1,081,408 temporary bytes with its outputs; the closed
+    # form adds the symmetric right-hand side copyltu(R R̄ᵀ) and the triangular solve's result (XLA copies the
+    # right-hand side into trsm's output buffer), two n×n buffers where jax.vjp's rule needs 2/3 of one
+    "qr.qr_tall_R_vjp": 1,
+}
 
 
 def _memory_size(ident):
@@ -288,7 +295,8 @@ def test_closed_form_scratch_is_bounded(ident):
     progs = bench.variants(ident, scalar)
     lean = next(k for k in bench.LEAN if k in progs)  # reverse mode, where it applies
     leanest = bench.compile_program(progs[lean], specs, lean)[0].memory["temp"]
-    assert temp <= leanest + SLACK, (
+    square = 8 * sizes.get("n", 0) ** 2 * EXTRA_SQUARE_BUFFERS.get(ident.id, 0)
+    assert temp <= leanest + SLACK + square, (
         f"{ident.id} at {bench.label(sizes)}: the closed form needs {temp} temporary bytes for a {out}-byte "
         f"output, {lean} {leanest}: a materialised transpose or copy?"
     )
@@ -302,3 +310,7 @@ def test_scratch_check_catches_a_materialised_transpose():
     good = jax.jit(ident.closed).lower(*specs).compile()
     assert bad.memory_analysis().temp_size_in_bytes >= 4096 * 512 * 8  # Phiᵀ, copied
     assert good.memory_analysis().temp_size_in_bytes <= 2 * 512 * 8 + 2 * 4096 * 8 + SLACK  # r, twice
+
+
+def test_scratch_allowances_name_identities_of_the_catalog():
+    assert set(EXTRA_SQUARE_BUFFERS) <= set(identities.REGISTRY), "an allowance names an identity that is gone"

@@ -316,6 +316,7 @@ SUBCOMMANDS = {  # argv that parses, for each subcommand
     "bench": ["bench"],
     "docs build": ["docs", "build"],
     "docs serve": ["docs", "serve"],
+    "find": ["find", "x @ x"],
 }
 
 
@@ -389,7 +390,22 @@ def test_every_numeric_option_is_fuzzed():
         for action in _subparser(argv)._actions:
             if action.option_strings and action.type is not None and action.type not in (str, Path):
                 found.add((where, action.option_strings[-1]))
-    found -= {(w, o) for w, o in found if o in ("--family", "--write", "--check", "--json", "--from-json", "--source")}
+    found -= {
+        (w, o)
+        for w, o in found
+        if o
+        in (
+            "--family",
+            "--write",
+            "--check",
+            "--json",
+            "--from-json",
+            "--source",
+            "--shape",
+            "--write-docs",
+            "--check-docs",
+        )
+    }
     assert found == fuzzed
 
 
@@ -402,6 +418,25 @@ def test_bad_numeric_options_exit_2_naming_the_option(capsys, argv, option, bad,
     value = data.draw(bad, label="value")
     code, out, err = run(capsys, [*argv, f"{option}={value}", SENTINEL])
     assert code == 2 and f"argument {option}" in err and not out
+
+
+# --- find: any expression text and any --shape value is answered or refused, never a traceback -------------
+@FUZZ
+@given(text=st.text(alphabet=string.ascii_letters[:8] + string.digits[:3] + " @.T+-*/()_,[]'", max_size=25))
+def test_find_any_expression_is_answered_or_refused(capsys, text):
+    code, _, err = run(capsys, ["find", "--", text] if text.startswith("-") else ["find", text])
+    assert code in (0, 1, 2)
+    if code == 2:
+        assert err.startswith("error:") or "usage:" in err, err
+
+
+@FUZZ
+@given(dims=st.text(alphabet="mn0123 ,-?x", max_size=8))
+def test_find_any_shape_is_used_or_refused(capsys, dims):
+    code, _, err = run(capsys, ["find", "A @ x", "--wrt", "x", f"--shape=A={dims}"])
+    assert code in (0, 1, 2)
+    if code == 2:
+        assert "--shape" in err or "error:" in err, err
 
 
 @pytest.mark.parametrize("argv", [[], ["docs"], ["nonsense"], ["show"], ["check", "--identity", "norms.l2"]])

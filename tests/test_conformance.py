@@ -12,15 +12,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _support import PROFILE
 
 import identities
 from identities import exact
 from identities.__main__ import main
 from identities.frameworks import conformance
+from identities.frameworks.adapter import ADAPTERS
 from identities.frameworks.deviations import DEVIATIONS
 
 HAS_TORCH = conformance.available("torch")
-FRAMEWORKS = conformance.FRAMEWORKS if HAS_TORCH else ("jax", "numpy-fd")
+# every framework installed here (a missing one is said by its own test module's skip)
+FRAMEWORKS = tuple(f for f in conformance.FRAMEWORKS if conformance.available(f))
 needs_torch = pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed: pip install 'identities[torch]'")
 
 
@@ -44,12 +47,39 @@ def _special_subset() -> list[identities.Identity]:
     return [i for i in identities.catalog() if i.special]
 
 
+def _tensorflow_special_subset() -> list[identities.Identity]:
+    """TensorFlow's share of the special points in the default run (its tape.jacobian traces a graph per
+    call): every identity with a deviation at a special point, of any framework, and the first charted
+    identity of each family. The thorough profile and CI's conformance step run them all."""
+    ids = {d.identity for d in DEVIATIONS if d.point is not None}
+    families: set[str] = set()
+    chosen = []
+    for ident in _special_subset():
+        if ident.id in ids or ident.family not in families:
+            chosen.append(ident)
+        families.add(ident.family)
+    return chosen
+
+
+# TensorFlow at special points: a subset in the default run, all of them in the thorough profile
+TF_SUBSET = "tensorflow" in FRAMEWORKS and PROFILE != "thorough"
+
+
+def _reports(fw: str, ident: identities.Identity) -> bool:
+    """Whether the subset run covers ``ident``'s special points in framework ``fw``."""
+    return not (TF_SUBSET and fw == "tensorflow") or ident in _tensorflow_special_subset()
+
+
 @pytest.fixture(scope="module")
 def subset_run():
     generic = conformance.run(_generic_subset(), FRAMEWORKS)
-    special = conformance.run(_special_subset(), FRAMEWORKS, generic=False)
+    rest = tuple(f for f in FRAMEWORKS if not (TF_SUBSET and f == "tensorflow"))
+    special = conformance.run(_special_subset(), rest, generic=False)
+    results = generic.results + special.results
+    if TF_SUBSET:
+        results += conformance.run(_tensorflow_special_subset(), ("tensorflow",), generic=False).results
     ids = list(dict.fromkeys(generic.identities + special.identities))
-    return conformance.Run(generic.results + special.results, FRAMEWORKS, ids, 0.0, generic.versions)
+    return conformance.Run(results, FRAMEWORKS, ids, 0.0, generic.versions)
 
 
 def test_subset_conforms_with_no_stale_deviation(subset_run):
@@ -62,7 +92,7 @@ def test_subset_conforms_with_no_stale_deviation(subset_run):
 def test_every_special_point_is_reported_by_every_framework(subset_run):
     for ident in identities.catalog():
         for sp in ident.special:
-            for fw in FRAMEWORKS:
+            for fw in (f for f in FRAMEWORKS if _reports(f, ident)):
                 rs = [
                     r
                     for r in subset_run.results
@@ -129,6 +159,20 @@ def test_cli_conformance_without_torch_says_so(monkeypatch, capsys):
         ln.split()[1] for ln in cap.out.splitlines()[2:-2] if ln.strip()
     }
     assert main(["conformance", "vector.cTx", "--framework", "torch"]) == 2
+
+
+@pytest.mark.parametrize("fw", list(ADAPTERS))
+def test_cli_conformance_names_an_absent_framework(fw, monkeypatch, capsys):
+    """Without a framework the run goes on without its column and says which one is absent; asking for
+    it by name is a usage error (exit 2) with the install hint."""
+    real = conformance.available
+    monkeypatch.setattr(conformance, "available", lambda f: f != fw and real(f))
+    assert main(["conformance", "vector.cTx", "--framework", "jax", "--framework", fw]) == 2
+    assert f"needs {ADAPTERS[fw].title}: {ADAPTERS[fw].install}" in capsys.readouterr().err
+    assert main(["conformance", "vector.cTx"]) == 0
+    cap = capsys.readouterr()
+    assert f"{ADAPTERS[fw].title} is not installed" in cap.err
+    assert fw not in cap.out.splitlines()[0].split()
 
 
 def test_docs_table_lists_every_identity():

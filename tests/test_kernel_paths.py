@@ -82,7 +82,9 @@ def test_kernel_report_names_each_library(capsys):
 def test_kernel_expectation_that_does_not_hold_fails(capsys, monkeypatch):
     """CI checks that each knob took effect; a path that is not in force must fail, not pass as default."""
     monkeypatch.setattr(
-        kernels, "describe", lambda mkl=True: {"mkl": "generic", "openblas": "Haswell", "xla": "default"}
+        kernels,
+        "describe",
+        lambda mkl=True, tensorflow=False: {"mkl": "generic", "openblas": "Haswell", "xla": "default"},
     )
     assert kernels.main(["--expect", "xla=SSE4_2"]) == 1
     assert "did not take effect" in capsys.readouterr().err

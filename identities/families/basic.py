@@ -40,6 +40,7 @@ def _iota_delta(shape, pairs, like, value=1.0):
 
 @identity(
     f=lambda X: X,
+    find="X",
     wrt="X",
     shapes={"X": "m n"},
     tex=Tex(
@@ -77,6 +78,7 @@ def constant(A, X):
 
 @identity(
     f=lambda alpha, X: alpha * X,
+    find="alpha * X",
     wrt="X",
     shapes={"alpha": "", "X": "m n"},
     tex=Tex(
@@ -94,6 +96,7 @@ def scaled(alpha, X):
 
 @identity(
     f=lambda t, A, B, C, D: (A + t * B) + (C + t**2 * D),
+    find="A + t * B + (C + t ** 2 * D)",
     wrt="t",
     shapes={"t": "", "A": "m n", "B": "m n", "C": "m n", "D": "m n"},
     tex=Tex(
@@ -113,6 +116,7 @@ def sum_rule(t, A, B, C, D):
 
 @identity(
     f=lambda t, A, B, C, D: (A + t * B) @ (C + t**2 * D),
+    find="(A + t * B) @ (C + t ** 2 * D)",
     wrt="t",
     shapes={"t": "", "A": "m n", "B": "m n", "C": "n p", "D": "n p"},
     tex=Tex(
@@ -135,6 +139,7 @@ def product_rule(t, A, B, C, D):
 
 @identity(
     f=lambda X, Y: X @ Y,
+    find="X @ Y",
     wrt="X",
     shapes={"X": "m n", "Y": "n p"},
     tex=Tex(
@@ -155,6 +160,7 @@ def product_dX(X, Y):
 
 @identity(
     f=lambda X, Y: X @ Y,
+    find="X @ Y",
     wrt="Y",
     shapes={"X": "m n", "Y": "n p"},
     tex=Tex(
@@ -172,6 +178,7 @@ def product_dY(X, Y):
 
 @identity(
     f=lambda t, A, B, C, D: (A + t * B) * (C + t**2 * D),
+    find="(A + t * B) * (C + t ** 2 * D)",
     wrt="t",
     shapes={"t": "", "A": "m n", "B": "m n", "C": "m n", "D": "m n"},
     tex=Tex(
@@ -191,6 +198,7 @@ def hadamard_rule(t, A, B, C, D):
 
 @identity(
     f=lambda X, Y: X * Y,
+    find="X * Y",
     wrt="X",
     shapes={"X": "m n", "Y": "m n"},
     tex=Tex(
@@ -223,6 +231,7 @@ def _kron_dY(X, Y):
 
 @identity(
     f=lambda X, Y: jnp.kron(X, Y),
+    find="kron(X, Y)",
     wrt="X",
     shapes={"X": "m n", "Y": "p q"},
     tex=Tex(
@@ -243,6 +252,7 @@ def kron_dX(X, Y):
 
 @identity(
     f=lambda X, Y: jnp.kron(X, Y),
+    find="kron(X, Y)",
     wrt="Y",
     shapes={"X": "m n", "Y": "p q"},
     tex=Tex(
@@ -260,6 +270,7 @@ def kron_dY(X, Y):
 
 @identity(
     f=lambda t, A, B, C, D: jnp.kron(A + t * B, C + t**2 * D),
+    find="kron(A + t * B, C + t ** 2 * D)",
     wrt="t",
     shapes={"t": "", "A": "m n", "B": "m n", "C": "p q", "D": "p q"},
     tex=Tex(
@@ -279,6 +290,7 @@ def kron_rule(t, A, B, C, D):
 
 @identity(
     f=lambda X: X.T,
+    find="X.T",
     wrt="X",
     shapes={"X": "m n"},
     tex=Tex(
@@ -298,6 +310,7 @@ def transpose(X):
 
 @identity(
     f=lambda X, A: X.T @ A,
+    find="X.T @ A",
     wrt="X",
     shapes={"X": "m n", "A": "m p"},
     tex=Tex(

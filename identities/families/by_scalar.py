@@ -52,6 +52,7 @@ def vs_const(x, a):
 
 @identity(
     f=lambda a, x, c: a * _u(x, c),
+    find="a * sin(x * c)",
     wrt="x",
     shapes={"a": "", "x": "", "c": "n"},
     tex=Tex(
@@ -68,6 +69,7 @@ def vs_scalar_multiple(a, x, c):
 
 @identity(
     f=lambda A, x, c: A @ _u(x, c),
+    find="A @ sin(x * c)",
     wrt="x",
     shapes={"A": "m n", "x": "", "c": "n"},
     tex=Tex(
@@ -84,6 +86,7 @@ def vs_matrix_times(A, x, c):
 
 @identity(
     f=lambda x, c, d: _u(x, c) + _v(x, d),
+    find="sin(x * c) + exp(x * d)",
     wrt="x",
     shapes={"x": "", "c": "n", "d": "n"},
     tex=Tex(
@@ -100,6 +103,7 @@ def vs_sum(x, c, d):
 
 @identity(
     f=lambda x, c, d: jnp.cross(_u(x, c), _v(x, d)),
+    find="cross(sin(x * c), exp(x * d))",
     wrt="x",
     shapes={"x": "", "c": "3", "d": "3"},
     tex=Tex(
@@ -144,6 +148,7 @@ def vs_uT_times_v(x, c, d):
 
 @identity(
     f=lambda B, x, c: jnp.tanh(B @ _u(x, c)),
+    find="tanh(B @ sin(x * c))",
     wrt="x",
     shapes={"B": "m n", "x": "", "c": "n"},
     tex=Tex(
@@ -162,6 +167,7 @@ def vs_chain(B, x, c):
 
 @identity(
     f=lambda C, B, x, c: C @ jnp.tanh(B @ _u(x, c)) ** 2,
+    find="C @ tanh(B @ sin(x * c)) ** 2",
     wrt="x",
     shapes={"C": "p m", "B": "m n", "x": "", "c": "n"},
     tex=Tex(
@@ -220,6 +226,7 @@ def vs_U_times_v(x, P, Q, d):
 
 @identity(
     f=lambda a, x, P, Q: a * _U(x, P, Q),
+    find="a * (cos(x) * P + x * Q)",
     wrt="x",
     shapes={"a": "", "x": "", "P": "m n", "Q": "m n"},
     tex=Tex(
@@ -236,6 +243,7 @@ def ms_scalar_multiple(a, x, P, Q):
 
 @identity(
     f=lambda A, x, P, Q, B: A @ _U(x, P, Q) @ B,
+    find="A @ (cos(x) * P + x * Q) @ B",
     wrt="x",
     shapes={"A": "p m", "x": "", "P": "m n", "Q": "m n", "B": "n q"},
     tex=Tex(
@@ -252,6 +260,7 @@ def ms_AUB(A, x, P, Q, B):
 
 @identity(
     f=lambda x, P, Q, R, S: _U(x, P, Q) + _V(x, R, S),
+    find="cos(x) * P + x * Q + (exp(x) * R + S)",
     wrt="x",
     shapes={"x": "", "P": "m n", "Q": "m n", "R": "m n", "S": "m n"},
     tex=Tex(
@@ -268,6 +277,7 @@ def ms_sum(x, P, Q, R, S):
 
 @identity(
     f=lambda x, P, Q, R, S: _U(x, P, Q) @ _V(x, R, S),
+    find="(cos(x) * P + x * Q) @ (exp(x) * R + S)",
     wrt="x",
     shapes={"x": "", "P": "m n", "Q": "m n", "R": "n p", "S": "n p"},
     tex=Tex(
@@ -284,6 +294,7 @@ def ms_product(x, P, Q, R, S):
 
 @identity(
     f=lambda x, P, Q, R, S: jnp.kron(_U(x, P, Q), _V(x, R, S)),
+    find="kron(cos(x) * P + x * Q, exp(x) * R + S)",
     wrt="x",
     shapes={"x": "", "P": "m n", "Q": "m n", "R": "p q", "S": "p q"},
     tex=Tex(
@@ -300,6 +311,7 @@ def ms_kron(x, P, Q, R, S):
 
 @identity(
     f=lambda x, P, Q, R, S: _U(x, P, Q) * _V(x, R, S),
+    find="(cos(x) * P + x * Q) * (exp(x) * R + S)",
     wrt="x",
     shapes={"x": "", "P": "m n", "Q": "m n", "R": "m n", "S": "m n"},
     tex=Tex(
@@ -316,6 +328,7 @@ def ms_hadamard(x, P, Q, R, S):
 
 @identity(
     f=lambda x, P, Q: jnp.linalg.inv(P + x * Q),
+    find="inv(P + x * Q)",
     wrt="x",
     shapes={"x": "", "P": "n n", "Q": "n n"},
     joint=[invertible_combination("P + xQ", lambda x, P, Q: P + x * Q, ("x", "P", "Q"), fix="P")],
@@ -339,6 +352,7 @@ def _Uxy(x, y, P, Q, R, S):
     f=lambda x, y, P, Q, R, S: (
         -(jnp.linalg.inv(_Uxy(x, y, P, Q, R, S)) @ (R + x * S) @ jnp.linalg.inv(_Uxy(x, y, P, Q, R, S)))
     ),
+    find="-(inv(P + x * Q + y * R + x * y * S) @ (R + x * S) @ inv(P + x * Q + y * R + x * y * S))",
     wrt="x",
     shapes={"x": "", "y": "", "P": "n n", "Q": "n n", "R": "n n", "S": "n n"},
     joint=[
@@ -366,6 +380,7 @@ def ms_inverse_mixed(x, y, P, Q, R, S):
 
 @identity(
     f=lambda x, A: expm(x * A),
+    find="expm(x * A)",
     wrt="x",
     shapes={"x": "", "A": "n n"},
     tex=Tex(f=r"e^{xA}", num=r"A e^{xA} = e^{xA} A", den=r"(A e^{xA})^\top"),
@@ -421,6 +436,7 @@ _WTEX = r"U = P + xQ + x^2 R"
 
 @identity(
     f=lambda x, P, Q, R: jnp.linalg.det(_W(x, P, Q, R)),
+    find="det(P + x * Q + x * x * R)",
     wrt="x",
     shapes={"x": "", "P": "n n", "Q": "n n", "R": "n n"},
     joint=_inv_joint(),
@@ -439,6 +455,7 @@ def ss_det(x, P, Q, R):
 
 @identity(
     f=lambda x, P, Q, R: jnp.linalg.slogdet(_W(x, P, Q, R))[1],
+    find="logdet(P + x * Q + x * x * R)",
     wrt="x",
     shapes={"x": "", "P": "n n", "Q": "n n", "R": "n n"},
     joint=_inv_joint(),
@@ -457,6 +474,7 @@ def ss_logdet(x, P, Q, R):
 
 @identity(
     f=lambda x, P, Q, R: jnp.linalg.det(_W(x, P, Q, R)),
+    find="det(P + x * Q + x * x * R)",
     wrt="x",
     kind="hessian",
     shapes={"x": "", "P": "n n", "Q": "n n", "R": "n n"},
@@ -482,6 +500,7 @@ def ss_det_second(x, P, Q, R):
 
 @identity(
     f=lambda x, P, Q, R: jnp.sum(_W(x, P, Q, R) ** 2),
+    find="sum((P + x * Q + x * x * R) ** 2)",
     wrt="x",
     shapes={"x": "", "P": "m n", "Q": "m n", "R": "m n"},
     tex=Tex(

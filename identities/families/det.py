@@ -26,6 +26,7 @@ PATH_INVERTIBLE = invertible_shift(
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(
@@ -80,6 +81,7 @@ def det_adj(X):
 
 @identity(
     f=lambda X: jnp.log(jnp.linalg.det(X)),
+    find="log(det(X))",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": POSITIVE_DET},
@@ -97,6 +99,7 @@ def logdet(X):
 
 @identity(
     f=lambda a, X: jnp.linalg.slogdet(a * X)[1],
+    find="logdet(a * X)",
     wrt="X",
     shapes={"a": "", "X": "n n"},
     requires={"a": away_from(0.0), "X": INVERTIBLE},
@@ -110,6 +113,7 @@ def logabsdet_aX(a, X):
 
 @identity(
     f=lambda x, A, B, C: jnp.linalg.det(_path(x, A, B, C)),
+    find="det(A + x * B + x ** 2 * C)",
     wrt="x",
     shapes={"x": "", "A": "n n", "B": "n n", "C": "n n"},
     joint=[PATH_INVERTIBLE],
@@ -131,6 +135,7 @@ def det_of_path(x, A, B, C):
 
 @identity(
     f=lambda x, A, B, C: jnp.linalg.det(_path(x, A, B, C)),
+    find="det(A + x * B + x ** 2 * C)",
     wrt="x",
     kind="hessian",
     shapes={"x": "", "A": "n n", "B": "n n", "C": "n n"},
@@ -167,6 +172,7 @@ def det_of_path_second(x, A, B, C):
 
 @identity(
     f=lambda A, X, B: jnp.linalg.det(A @ X @ B),
+    find="det(A @ X @ B)",
     wrt="X",
     shapes={"A": "n n", "X": "n n", "B": "n n"},
     requires={"A": INVERTIBLE, "X": INVERTIBLE, "B": INVERTIBLE},
@@ -189,6 +195,7 @@ def det_AXB(A, X, B):
 
 @identity(
     f=lambda X, A: jnp.linalg.det(X.T @ A @ X),
+    find="det(X.T @ A @ X)",
     wrt="X",
     shapes={"X": "n n", "A": "n n"},
     requires={"X": INVERTIBLE, "A": INVERTIBLE},
@@ -213,6 +220,7 @@ _TALL = ({"n": 4, "k": 2}, {"n": 5, "k": 3})
 
 @identity(
     f=lambda X, A: jnp.linalg.det(X.T @ A @ X),
+    find="det(X.T @ A @ X)",
     wrt="X",
     shapes={"X": "n k", "A": "n n"},
     requires={"X": FULL_COLUMN_RANK, "A": SYMMETRIC},
@@ -238,6 +246,7 @@ def det_XTAX_sym(X, A):
 
 @identity(
     f=lambda X, A: jnp.linalg.det(X.T @ A @ X),
+    find="det(X.T @ A @ X)",
     wrt="X",
     shapes={"X": "n k", "A": "n n"},
     requires={"X": FULL_COLUMN_RANK},
@@ -265,6 +274,7 @@ def det_XTAX(X, A):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X.T @ X)[1],
+    find="logdet(X.T @ X)",
     wrt="X",
     shapes={"X": "n k"},
     requires={"X": FULL_COLUMN_RANK},
@@ -284,6 +294,7 @@ def logdet_XTX(X):
 
 @identity(
     f=lambda P: jnp.linalg.slogdet(jnp.linalg.pinv(P).T @ jnp.linalg.pinv(P))[1],
+    find="logdet(pinv(P).T @ pinv(P))",
     wrt="P",
     shapes={"P": "k n"},
     requires={"P": FULL_ROW_RANK},
@@ -309,6 +320,7 @@ def logdet_XTX_wrt_pinv(P):
 
 @identity(
     f=lambda X: jnp.linalg.det(X @ X @ X),
+    find="det(X @ X @ X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": INVERTIBLE},
@@ -328,6 +340,7 @@ def det_Xk(X):
 
 @identity(
     f=lambda X: jnp.linalg.det(jnp.linalg.inv(X)),
+    find="det(inv(X))",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": INVERTIBLE},

@@ -40,6 +40,7 @@ def d_const(X, A, dX):
 
 @identity(
     f=lambda a, X: a * X,
+    find="a * X",
     wrt="X",
     kind="jvp",
     shapes={"a": "", "X": "m n"},
@@ -64,6 +65,7 @@ def d_sum(P, dP):
 
 @identity(
     f=lambda X: jnp.trace(X),
+    find="trace(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -113,6 +115,7 @@ def d_hadamard(P, dP):
 
 @identity(
     f=lambda X: X.T,
+    find="X.T",
     wrt="X",
     kind="jvp",
     shapes={"X": "m n"},
@@ -125,6 +128,7 @@ def d_transpose(X, dX):
 
 @identity(
     f=lambda X: jnp.linalg.inv(X),
+    find="inv(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -161,6 +165,7 @@ def _lu_solvers(X):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -181,6 +186,7 @@ def d_det_adj(X, dX):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -195,6 +201,7 @@ def d_det_inv(X, dX):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -212,6 +219,7 @@ N_POW = 3  # the power checked for d(Xⁿ)
 
 @identity(
     f=lambda X: jnp.linalg.matrix_power(X, N_POW),
+    find="matrix_power(X, 3)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -231,6 +239,7 @@ def d_power(X, dX):
 
 @identity(
     f=lambda X: expm(X),
+    find="expm(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -355,6 +364,7 @@ def _divided_differences(f, fprime, lam):
 
 @identity(
     f=lambda X: expm(X),
+    find="expm(X)",
     wrt="X",
     kind="jvp",
     shapes={"X": "n n"},
@@ -417,6 +427,7 @@ def d_logm_divdiff(X, dX):
 
 @identity(
     f=lambda X: X**3,
+    find="X ** 3",
     wrt="X",
     kind="jvp",
     shapes={"X": "m n"},

@@ -17,6 +17,7 @@ from ._mc_structures import DISTINCT_EIGENVALUES
 
 @identity(
     f=lambda X: jnp.real(jnp.sum(jnp.linalg.eigvals(X))),
+    find="trace(X)",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\sum_i \lambda_i(X)", num="I", den="I"),
@@ -34,6 +35,7 @@ def sum_eig(X):
 
 @identity(
     f=lambda X: jnp.real(jnp.prod(jnp.linalg.eigvals(X))),
+    find="det(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": INVERTIBLE},
@@ -64,6 +66,7 @@ def _signed_eigh(A):
 
 @identity(
     f=lambda A: jnp.linalg.eigvalsh(A),
+    find="eigvalsh(A)",
     wrt="A",
     shapes={"A": "n n"},
     requires={"A": SIMPLE_SPECTRUM},

@@ -65,6 +65,7 @@ same formula at the cotangent; eigh reads the symmetric part of A, so the VJP is
 @identity(
     f=expm_sym,
     wrt="A",
+    find="expm(A)",
     kind="jvp",
     shapes={"A": "n n"},
     requires={"A": SYMMETRIC},
@@ -105,6 +106,7 @@ def expm_sym_jvp(A, dA):
 @identity(
     f=expm_sym,
     wrt="A",
+    find="expm(A)",
     kind="vjp",
     shapes={"A": "n n"},
     requires={"A": SYMMETRIC},

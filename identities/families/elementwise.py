@@ -37,6 +37,7 @@ def _diagonal_with(lo: list[float], hi: list[float]):
 
 @identity(
     f=lambda x: jnp.abs(x),
+    find="abs(x)",
     wrt="x",
     shapes={"x": "n"},
     requires={"x": NONZERO_ENTRIES},
@@ -67,6 +68,7 @@ def abs(x):
 
 @identity(
     f=lambda x: jnp.maximum(x, 0.0),
+    find="maximum(x, 0.0)",
     wrt="x",
     shapes={"x": "n"},
     requires={"x": NONZERO_ENTRIES},
@@ -99,6 +101,7 @@ def relu(x):
 
 @identity(
     f=lambda x: jnp.sqrt(x),
+    find="sqrt(x)",
     wrt="x",
     shapes={"x": "n"},
     requires={"x": POSITIVE},

@@ -28,6 +28,7 @@ def _powers(X, n):
 # --- first order ---------------------------------------------------------------------------------------
 @identity(
     f=lambda a, X, b: a @ X.T @ b,
+    find="a @ X.T @ b",
     wrt="X",
     shapes={"a": "m", "X": "n m", "b": "n"},
     tex=Tex(f=r"a^\top X^\top b", num=r"a b^\top", den=r"b a^\top"),
@@ -40,6 +41,7 @@ def aTXTb(a, X, b):
 
 @identity(
     f=lambda a, X: a @ X @ a,
+    find="a @ X @ a",
     wrt="X",
     shapes={"a": "n", "X": "n n"},
     tex=Tex(f=r"a^\top X a", num=r"a a^\top", den=r"a a^\top"),
@@ -52,6 +54,7 @@ def aTXa(a, X):
 
 @identity(
     f=lambda a, X: a @ X.T @ a,
+    find="a @ X.T @ a",
     wrt="X",
     shapes={"a": "n", "X": "n n"},
     tex=Tex(f=r"a^\top X^\top a", num=r"a a^\top", den=r"a a^\top"),
@@ -64,6 +67,7 @@ def aTXTa(a, X):
 
 @identity(
     f=lambda b, A, x: b @ A @ x,
+    find="b @ A @ x",
     wrt="x",
     shapes={"b": "m", "A": "m n", "x": "n"},
     tex=Tex(f=r"b^\top A x", num=r"b^\top A", den=r"A^\top b"),
@@ -77,6 +81,7 @@ def bTAx(b, A, x):
 # --- second order --------------------------------------------------------------------------------------
 @identity(
     f=lambda X: jnp.sum(X) ** 2,
+    find="sum(X) ** 2",
     wrt="X",
     shapes={"X": "m n"},
     tex=Tex(
@@ -93,6 +98,7 @@ def sum_squared(X):
 
 @identity(
     f=lambda b, X, c: b @ X.T @ X @ c,
+    find="b @ X.T @ X @ c",
     wrt="X",
     shapes={"b": "m", "X": "n m", "c": "m"},
     tex=Tex(f=r"b^\top X^\top X c", num=r"(b c^\top + c b^\top) X^\top", den=r"X (b c^\top + c b^\top)"),
@@ -106,6 +112,7 @@ def bTXTXc(b, X, c):
 
 @identity(
     f=lambda x, B, b, C, D, d: (B @ x + b) @ C @ (D @ x + d),
+    find="(B @ x + b) @ C @ (D @ x + d)",
     wrt="x",
     shapes={"x": "n", "B": "p n", "b": "p", "C": "p q", "D": "q n", "d": "q"},
     tex=Tex(
@@ -123,6 +130,7 @@ def affine_bilinear(x, B, b, C, D, d):
 
 @identity(
     f=lambda X, B: X.T @ B @ X,
+    find="X.T @ B @ X",
     wrt="X",
     shapes={"X": "n m", "B": "n n"},
     tex=Tex(
@@ -142,6 +150,7 @@ def XTBX(X, B):
 
 @identity(
     f=lambda b, X, D, c: b @ X.T @ D @ X @ c,
+    find="b @ X.T @ D @ X @ c",
     wrt="X",
     shapes={"b": "m", "X": "n m", "D": "n n", "c": "m"},
     tex=Tex(
@@ -159,6 +168,7 @@ def bTXTDXc(b, X, D, c):
 
 @identity(
     f=lambda X, a, C: (X @ a) @ C @ (X @ a),
+    find="X @ a @ C @ (X @ a)",
     wrt="X",
     shapes={"X": "n m", "a": "m", "C": "n n"},
     tex=Tex(
@@ -176,6 +186,7 @@ def XaTCXa(X, a, C):
 
 @identity(
     f=lambda X, b, c, D: (X @ b + c) @ D @ (X @ b + c),
+    find="(X @ b + c) @ D @ (X @ b + c)",
     wrt="X",
     shapes={"X": "n m", "b": "m", "c": "n", "D": "n n"},
     tex=Tex(
@@ -217,6 +228,7 @@ _W = {"W": SYMMETRIC}
 
 @identity(
     f=lambda x, s, W: (x - s) @ W @ (x - s),
+    find="(x - s) @ W @ (x - s)",
     wrt="x",
     shapes={"x": "n", "s": "n", "W": "n n"},
     requires=_W,
@@ -230,6 +242,7 @@ def wls_x(x, s, W):
 
 @identity(
     f=lambda x, s, W: (x - s) @ W @ (x - s),
+    find="(x - s) @ W @ (x - s)",
     wrt="s",
     shapes={"x": "n", "s": "n", "W": "n n"},
     requires=_W,
@@ -243,6 +256,7 @@ def wls_s(x, s, W):
 
 @identity(
     f=lambda x, A, s, W: (x - A @ s) @ W @ (x - A @ s),
+    find="(x - A @ s) @ W @ (x - A @ s)",
     wrt="x",
     shapes={"x": "n", "A": "n k", "s": "k", "W": "n n"},
     requires=_W,
@@ -256,6 +270,7 @@ def wls_As_x(x, A, s, W):
 
 @identity(
     f=lambda x, A, s, W: (x - A @ s) @ W @ (x - A @ s),
+    find="(x - A @ s) @ W @ (x - A @ s)",
     wrt="A",
     shapes={"x": "n", "A": "n k", "s": "k", "W": "n n"},
     requires=_W,
@@ -270,6 +285,7 @@ def wls_As_A(x, A, s, W):
 # --- higher order and non-linear -----------------------------------------------------------------------
 @identity(
     f=lambda X: X @ X @ X,
+    find="X @ X @ X",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(
@@ -288,6 +304,7 @@ def Xn(X):
 
 @identity(
     f=lambda a, X, b: a @ X @ X @ X @ b,
+    find="a @ X @ X @ X @ b",
     wrt="X",
     shapes={"a": "n", "X": "n n", "b": "n"},
     tex=Tex(
@@ -324,6 +341,7 @@ def _aTXnTXnb_grad(a, X, b, n):
 
 @identity(
     f=lambda a, X, b: (X @ X @ X @ a) @ (X @ X @ X @ b),
+    find="X @ X @ X @ a @ (X @ X @ X @ b)",
     wrt="X",
     shapes={"a": "n", "X": "n n", "b": "n"},
     tex=Tex(
@@ -351,6 +369,7 @@ def aTXnTXnb(a, X, b):
 
 @identity(
     f=lambda x, P, Q, A: jnp.sin(P @ x) @ A @ (Q @ x) ** 2,
+    find="sin(P @ x) @ A @ (Q @ x) ** 2",
     wrt="x",
     shapes={"x": "n", "P": "p n", "Q": "q n", "A": "p q"},
     tex=Tex(
@@ -377,6 +396,7 @@ def sTAr(x, P, Q, A):
 
 @identity(
     f=lambda x, A, B: (x @ A.T @ A @ x) / (x @ B.T @ B @ x),
+    find="x @ A.T @ A @ x / (x @ B.T @ B @ x)",
     wrt="x",
     shapes={"x": "n", "A": "k n", "B": "p n"},
     requires={"x": NONZERO, "B": FULL_COLUMN_RANK},
@@ -404,6 +424,7 @@ def rayleigh_ratio(x, A, B):
 
 @identity(
     f=lambda a, x, b: (a @ x) * (x @ b),
+    find="a @ x * (x @ b)",
     wrt="x",
     shapes={"a": "n", "x": "n", "b": "n"},
     tex=Tex(f=r"a^\top x x^\top b", num=r"x^\top (a b^\top + b a^\top)", den=r"(a b^\top + b a^\top) x"),
@@ -416,6 +437,7 @@ def aTxxTb(a, x, b):
 
 @identity(
     f=lambda x, A: x @ A @ x,
+    find="x @ A @ x",
     wrt="x",
     shapes={"x": "n", "A": "n n"},
     requires={"A": SYMMETRIC},
@@ -430,6 +452,7 @@ def xTAx_sym(x, A):
 # --- gradient and Hessian (MC 2.4.4) -------------------------------------------------------------------
 @identity(
     f=lambda x, A, b: x @ A @ x + b @ x,
+    find="x @ A @ x + b @ x",
     wrt="x",
     shapes={"x": "n", "A": "n n", "b": "n"},
     tex=Tex(f=r"x^\top A x + b^\top x", num=r"x^\top (A + A^\top) + b^\top", den=r"(A + A^\top) x + b"),
@@ -443,6 +466,7 @@ def quadratic_gradient(x, A, b):
 
 @identity(
     f=lambda x, A, b: x @ A @ x + b @ x,
+    find="x @ A @ x + b @ x",
     wrt="x",
     kind="hessian",
     shapes={"x": "n", "A": "n n", "b": "n"},
@@ -457,6 +481,7 @@ def quadratic_hessian(x, A, b):
 
 @identity(
     f=lambda x, A: x @ A @ x,
+    find="x @ A @ x",
     wrt="x",
     kind="hessian",
     shapes={"x": "n", "A": "n n"},
@@ -470,6 +495,7 @@ def xTAx_hessian(x, A):
 
 @identity(
     f=lambda x, A: x @ A @ x,
+    find="x @ A @ x",
     wrt="x",
     kind="hessian",
     shapes={"x": "n", "A": "n n"},

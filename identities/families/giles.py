@@ -38,6 +38,7 @@ LINALG = "§3-5 linear algebra"
 # --- addition --------------------------------------------------------------------------------------------
 @identity(
     f=lambda A, B: A + B,
+    find="A + B",
     wrt="A",
     kind="jvp",
     shapes={"A": "m n", "B": "m n"},
@@ -52,6 +53,7 @@ def sum_jvp(A, B, dA):
 
 @identity(
     f=lambda A, B: A + B,
+    find="A + B",
     wrt="A",
     kind="vjp",
     shapes={"A": "m n", "B": "m n"},
@@ -66,6 +68,7 @@ def sum_vjp(A, B, Cbar):
 # --- multiplication --------------------------------------------------------------------------------------
 @identity(
     f=lambda A, B: A @ B,
+    find="A @ B",
     wrt="A",
     kind="jvp",
     shapes={"A": "m k", "B": "k n"},
@@ -79,6 +82,7 @@ def product_jvp_A(A, B, dA):
 
 @identity(
     f=lambda A, B: A @ B,
+    find="A @ B",
     wrt="B",
     kind="jvp",
     shapes={"A": "m k", "B": "k n"},
@@ -92,6 +96,7 @@ def product_jvp_B(A, B, dB):
 
 @identity(
     f=lambda A, B: A @ B,
+    find="A @ B",
     wrt="A",
     kind="vjp",
     shapes={"A": "m k", "B": "k n"},
@@ -104,6 +109,7 @@ def product_vjp_A(A, B, Cbar):
 
 @identity(
     f=lambda A, B: A @ B,
+    find="A @ B",
     wrt="B",
     kind="vjp",
     shapes={"A": "m k", "B": "k n"},
@@ -117,6 +123,7 @@ def product_vjp_B(A, B, Cbar):
 # --- inverse ---------------------------------------------------------------------------------------------
 @identity(
     f=lambda A: jnp.linalg.inv(A),
+    find="inv(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n"},
@@ -132,6 +139,7 @@ def inverse_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.inv(A),
+    find="inv(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n"},
@@ -150,6 +158,7 @@ def inverse_vjp(A, Cbar):
 # --- determinant -----------------------------------------------------------------------------------------
 @identity(
     f=lambda A: jnp.linalg.det(A),
+    find="det(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n"},
@@ -169,6 +178,7 @@ def det_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.det(A),
+    find="det(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n"},
@@ -185,6 +195,7 @@ def det_vjp(A, Cbar):
 # --- inverse product A⁻¹B ----------------------------------------------------------------------------------
 @identity(
     f=lambda A, B: jnp.linalg.solve(A, B),
+    find="solve(A, B)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n", "B": "n m"},
@@ -207,6 +218,7 @@ def solve_jvp_A(A, B, dA):
 
 @identity(
     f=lambda A, B: jnp.linalg.solve(A, B),
+    find="solve(A, B)",
     wrt="B",
     kind="jvp",
     shapes={"A": "n n", "B": "n m"},
@@ -226,6 +238,7 @@ def solve_jvp_B(A, B, dB):
 
 @identity(
     f=lambda A, B: jnp.linalg.solve(A, B),
+    find="solve(A, B)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n", "B": "n m"},
@@ -248,6 +261,7 @@ def solve_vjp_A(A, B, Cbar):
 
 @identity(
     f=lambda A, B: jnp.linalg.solve(A, B),
+    find="solve(A, B)",
     wrt="B",
     kind="vjp",
     shapes={"A": "n n", "B": "n m"},
@@ -262,6 +276,7 @@ def solve_vjp_B(A, B, Cbar):
 # --- first quadratic form BᵀAB ---------------------------------------------------------------------------
 @identity(
     f=lambda A, B: B.T @ A @ B,
+    find="B.T @ A @ B",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n", "B": "n m"},
@@ -279,6 +294,7 @@ def quad_jvp_A(A, B, dA):
 
 @identity(
     f=lambda A, B: B.T @ A @ B,
+    find="B.T @ A @ B",
     wrt="B",
     kind="jvp",
     shapes={"A": "n n", "B": "n m"},
@@ -296,6 +312,7 @@ def quad_jvp_B(A, B, dB):
 
 @identity(
     f=lambda A, B: B.T @ A @ B,
+    find="B.T @ A @ B",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n", "B": "n m"},
@@ -308,6 +325,7 @@ def quad_vjp_A(A, B, Cbar):
 
 @identity(
     f=lambda A, B: B.T @ A @ B,
+    find="B.T @ A @ B",
     wrt="B",
     kind="vjp",
     shapes={"A": "n n", "B": "n m"},
@@ -326,6 +344,7 @@ def quad_vjp_B(A, B, Cbar):
 # --- second quadratic form BᵀA⁻¹B ------------------------------------------------------------------------
 @identity(
     f=lambda A, B: B.T @ jnp.linalg.solve(A, B),
+    find="B.T @ solve(A, B)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n", "B": "n m"},
@@ -347,6 +366,7 @@ def quad_inv_jvp_A(A, B, dA):
 
 @identity(
     f=lambda A, B: B.T @ jnp.linalg.solve(A, B),
+    find="B.T @ solve(A, B)",
     wrt="B",
     kind="jvp",
     shapes={"A": "n n", "B": "n m"},
@@ -368,6 +388,7 @@ def quad_inv_jvp_B(A, B, dB):
 
 @identity(
     f=lambda A, B: B.T @ jnp.linalg.solve(A, B),
+    find="B.T @ solve(A, B)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n", "B": "n m"},
@@ -392,6 +413,7 @@ def quad_inv_vjp_A(A, B, Cbar):
 
 @identity(
     f=lambda A, B: B.T @ jnp.linalg.solve(A, B),
+    find="B.T @ solve(A, B)",
     wrt="B",
     kind="vjp",
     shapes={"A": "n n", "B": "n m"},
@@ -477,6 +499,7 @@ def poly_vjp(a, A, Cbar):
 # --- matrix exponential ----------------------------------------------------------------------------------
 @identity(
     f=lambda A: expm(A),
+    find="expm(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n"},
@@ -500,6 +523,7 @@ def expm_jvp(A, dA):
 
 @identity(
     f=lambda A: expm(A),
+    find="expm(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n"},
@@ -528,6 +552,7 @@ def _eig_F(d):
 
 @identity(
     f=lambda A: jnp.linalg.eigh(A)[0],
+    find="eigvalsh(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n"},
@@ -548,6 +573,7 @@ def eigvals_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.eigh(A)[0],
+    find="eigvalsh(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n"},
@@ -644,6 +670,7 @@ def eigvecs_vjp(A, Cbar):
 # --- singular values -------------------------------------------------------------------------------------
 @identity(
     f=lambda A: jnp.linalg.svd(A, compute_uv=False),
+    find="svdvals(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "m n"},
@@ -664,6 +691,7 @@ def svals_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.svd(A, compute_uv=False),
+    find="svdvals(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "m n"},
@@ -685,6 +713,7 @@ def _Phi(X):
 
 @identity(
     f=lambda A: jnp.linalg.cholesky(A),
+    find="cholesky(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "n n"},
@@ -710,6 +739,7 @@ def cholesky_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.cholesky(A),
+    find="cholesky(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "n n"},
@@ -739,6 +769,7 @@ def cholesky_vjp(A, Cbar):
 # --- norms -----------------------------------------------------------------------------------------------
 @identity(
     f=lambda A: jnp.sqrt(jnp.sum(A * A)),
+    find="sqrt(sum(A * A))",
     wrt="A",
     kind="jvp",
     shapes={"A": "m n"},
@@ -759,6 +790,7 @@ def frobenius_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.sqrt(jnp.sum(A * A)),
+    find="sqrt(sum(A * A))",
     wrt="A",
     kind="vjp",
     shapes={"A": "m n"},
@@ -773,6 +805,7 @@ def frobenius_vjp(A, Cbar):
 
 @identity(
     f=lambda A: jnp.linalg.norm(A, 2),
+    find="norm2(A)",
     wrt="A",
     kind="jvp",
     shapes={"A": "m n"},
@@ -794,6 +827,7 @@ def spectral_jvp(A, dA):
 
 @identity(
     f=lambda A: jnp.linalg.norm(A, 2),
+    find="norm2(A)",
     wrt="A",
     kind="vjp",
     shapes={"A": "m n"},

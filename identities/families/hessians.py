@@ -16,6 +16,7 @@ from .._structures import INVERTIBLE, SPD
 
 @identity(
     f=lambda y, Phi, theta: jnp.sum((y - Phi @ theta) ** 2),
+    find="sum((y - Phi @ theta) ** 2)",
     wrt="theta",
     kind="hessian",
     shapes={"y": "N", "Phi": "N D", "theta": "D"},
@@ -30,6 +31,7 @@ def least_squares(y, Phi, theta):
 
 @identity(
     f=lambda x, A, b: 0.5 * jnp.sum((A @ x - b) ** 2),
+    find="0.5 * sum((A @ x - b) ** 2)",
     wrt="x",
     kind="hessian",
     shapes={"x": "n", "A": "m n", "b": "m"},
@@ -43,6 +45,7 @@ def quadratic_loss(x, A, b):
 
 @identity(
     f=lambda y, Phi, theta, lam: jnp.sum((y - Phi @ theta) ** 2) + lam * (theta @ theta),
+    find="sum((y - Phi @ theta) ** 2) + lam * (theta @ theta)",
     wrt="theta",
     kind="hessian",
     shapes={"y": "N", "Phi": "N D", "theta": "D", "lam": ""},
@@ -61,6 +64,7 @@ def ridge(y, Phi, theta, lam):
 
 @identity(
     f=lambda z: _lse(z),
+    find="logsumexp(z)",
     wrt="z",
     kind="hessian",
     shapes={"z": "n"},
@@ -81,6 +85,7 @@ def logsumexp(z):
 
 @identity(
     f=lambda z, y: -(y @ jax.nn.log_softmax(z)),
+    find="-(y @ log_softmax(z))",
     wrt="z",
     kind="hessian",
     shapes={"z": "n", "y": "n"},
@@ -101,6 +106,7 @@ def softmax_cross_entropy(z, y):
 
 @identity(
     f=lambda w, X, y: jnp.sum(jax.nn.softplus(X @ w) - y * (X @ w)),
+    find="sum(softplus(X @ w) - y * (X @ w))",
     wrt="w",
     kind="hessian",
     shapes={"w": "d", "X": "N d", "y": "N"},
@@ -120,6 +126,7 @@ def logistic_regression(w, X, y):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     kind="hessian",
     shapes={"X": "n n"},
@@ -143,6 +150,7 @@ def logdet(X):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     kind="hessian",
     shapes={"X": "n n"},
@@ -163,6 +171,7 @@ def det(X):
 
 @identity(
     f=lambda X, A: jnp.trace(X.T @ A @ X),
+    find="trace(X.T @ A @ X)",
     wrt="X",
     kind="hessian",
     shapes={"X": "n m", "A": "n n"},
@@ -181,6 +190,7 @@ def trace_XTAX(X, A):
 
 @identity(
     f=lambda mu, X, Sigma: -0.5 * jnp.sum((X - mu[None, :]).T * jnp.linalg.solve(Sigma, (X - mu[None, :]).T)),
+    find="-0.5 * sum((X - mu).T * solve(Sigma, (X - mu).T))",
     wrt="mu",
     kind="hessian",
     shapes={"mu": "d", "X": "N d", "Sigma": "d d"},
@@ -201,6 +211,7 @@ def gaussian_loglik_mu(mu, X, Sigma):
 
 @identity(
     f=lambda x: (x @ x) ** 2,
+    find="(x @ x) ** 2",
     wrt="x",
     kind="hessian",
     shapes={"x": "n"},

@@ -16,6 +16,7 @@ from .det import PATH_INVERTIBLE, _path
 
 @identity(
     f=lambda x, A, B, C: jnp.linalg.inv(_path(x, A, B, C)),
+    find="inv(A + x * B + x ** 2 * C)",
     wrt="x",
     shapes={"x": "", "A": "n n", "B": "n n", "C": "n n"},
     joint=[PATH_INVERTIBLE],
@@ -42,6 +43,7 @@ def inv_of_path(x, A, B, C):
 
 @identity(
     f=lambda X, A: jnp.trace(jnp.linalg.inv(X + A)),
+    find="trace(inv(X + A))",
     wrt="X",
     shapes={"X": "n n", "A": "n n"},
     joint=[invertible_shift("X + A", lambda X, A: X + A, ("X", "A"), fix="A")],
@@ -61,6 +63,7 @@ def tr_inv_X_plus_A(X, A):
 
 @identity(
     f=lambda A: jnp.sum(jnp.sin(jnp.linalg.inv(A))),
+    find="sum(sin(inv(A)))",
     wrt="A",
     shapes={"A": "n n"},
     requires={"A": INVERTIBLE},

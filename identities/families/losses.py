@@ -10,6 +10,7 @@ from .._structures import ONEHOT, SYMMETRIC
 
 @identity(
     f=lambda y, Phi, theta: jnp.sum((y - Phi @ theta) ** 2),
+    find="sum((y - Phi @ theta) ** 2)",
     wrt="theta",
     shapes={"y": "N", "Phi": "N D", "theta": "D"},
     tex=Tex(
@@ -32,6 +33,7 @@ def least_squares(y, Phi, theta):
 
 @identity(
     f=lambda y, Phi, theta: y - Phi @ theta,
+    find="y - Phi @ theta",
     wrt="theta",
     shapes={"y": "N", "Phi": "N D", "theta": "D"},
     tex=Tex(f=r"y - \Phi\theta", num=r"-\Phi", den=r"-\Phi^\top", wrt=r"\theta"),
@@ -44,6 +46,7 @@ def residual(y, Phi, theta):
 
 @identity(
     f=lambda x, A, s, W: (x - A @ s) @ W @ (x - A @ s),
+    find="(x - A @ s) @ W @ (x - A @ s)",
     wrt="s",
     shapes={"x": "n", "A": "n k", "s": "k", "W": "n n"},
     requires={"W": SYMMETRIC},

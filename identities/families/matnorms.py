@@ -90,6 +90,7 @@ def _in_spectral_ball(G: np.ndarray) -> bool:
 
 @identity(
     f=lambda X: jnp.linalg.norm(X, 2),
+    find="norm2(X)",
     wrt="X",
     shapes={"X": "m n"},
     requires={"X": SIMPLE_TOP_SINGULAR_VALUE},
@@ -126,6 +127,7 @@ def spectral(X):
 
 @identity(
     f=lambda X: jnp.linalg.norm(X, "nuc"),
+    find="nucnorm(X)",
     wrt="X",
     shapes={"X": "m n"},
     requires={"X": FULL_COLUMN_RANK},
@@ -231,6 +233,7 @@ def _dual_ball(axis: int):
 
 @identity(
     f=lambda X: jnp.linalg.norm(X, 1),
+    find="norm1(X)",
     wrt="X",
     shapes={"X": "m n"},
     requires={"X": UNIQUE_MAX_COLUMN},
@@ -264,6 +267,7 @@ def one(X):
 
 @identity(
     f=lambda X: jnp.linalg.norm(X, jnp.inf),
+    find="norminf(X)",
     wrt="X",
     shapes={"X": "m n"},
     requires={"X": UNIQUE_MAX_ROW},

@@ -26,6 +26,7 @@ _RANK1 = np.outer([1.0, 2.0, 4.0], [1.0, 1.0, 1.0])
 
 @identity(
     f=lambda X: jnp.trace(X),
+    find="trace(X)",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X)", num="I", den="I"),
@@ -39,6 +40,7 @@ def tr_X(X):
 
 @identity(
     f=lambda X, A: jnp.trace(X @ A),
+    find="trace(X @ A)",
     wrt="X",
     shapes={"X": "m n", "A": "n m"},
     tex=Tex(f=r"\operatorname{tr}(XA)", num="A", den=r"A^\top"),
@@ -50,6 +52,7 @@ def tr_XA(X, A):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": INVERTIBLE},
@@ -135,6 +138,7 @@ def trace_adjugate(X, dX):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": INVERTIBLE},
@@ -157,6 +161,7 @@ def logabsdet_X(X):
 
 @identity(
     f=lambda X: jnp.linalg.inv(X),
+    find="inv(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": INVERTIBLE},
@@ -176,6 +181,7 @@ def inv_X(X):
 
 @identity(
     f=lambda a, X, b: a @ jnp.linalg.solve(X, b),
+    find="a @ solve(X, b)",
     wrt="X",
     shapes={"a": "n", "X": "n n", "b": "n"},
     requires={"X": INVERTIBLE},

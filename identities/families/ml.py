@@ -20,6 +20,7 @@ from .._structures import POSITIVE, SPD, away_from
 
 @identity(
     f=lambda z: jax.nn.softmax(z),
+    find="softmax(z)",
     wrt="z",
     shapes={"z": "n"},
     tex=Tex(
@@ -46,6 +47,7 @@ def softmax(z):
 
 @identity(
     f=lambda z: _lse(z),
+    find="logsumexp(z)",
     wrt="z",
     shapes={"z": "n"},
     tex=Tex(
@@ -63,6 +65,7 @@ def logsumexp(z):
 
 @identity(
     f=lambda z, y: -(y @ jax.nn.log_softmax(z)),
+    find="-(y @ log_softmax(z))",
     wrt="z",
     shapes={"z": "n", "y": "n"},
     tex=Tex(
@@ -84,6 +87,7 @@ def softmax_cross_entropy(z, y):
 
 @identity(
     f=lambda x: jax.nn.sigmoid(x),
+    find="sigmoid(x)",
     wrt="x",
     shapes={"x": "n"},
     tex=Tex(
@@ -102,6 +106,7 @@ def sigmoid(x):
 
 @identity(
     f=lambda x: jnp.tanh(x),
+    find="tanh(x)",
     wrt="x",
     shapes={"x": "n"},
     tex=Tex(
@@ -119,6 +124,7 @@ def tanh(x):
 
 @identity(
     f=lambda z, y: jnp.sum(jax.nn.softplus(z) - y * z),
+    find="sum(softplus(z) - y * z)",
     wrt="z",
     shapes={"z": "n", "y": "n"},
     tex=Tex(
@@ -136,6 +142,7 @@ def binary_cross_entropy_logits(z, y):
 
 @identity(
     f=lambda w, X, y: jnp.sum(jax.nn.softplus(X @ w) - y * (X @ w)),
+    find="sum(softplus(X @ w) - y * (X @ w))",
     wrt="w",
     shapes={"w": "d", "X": "N d", "y": "N"},
     tex=Tex(
@@ -206,6 +213,7 @@ def gaussian_loglik_Sigma(mu, X, Sigma):
 
 @identity(
     f=lambda y, Phi, theta, lam: jnp.sum((y - Phi @ theta) ** 2) + lam * (theta @ theta),
+    find="sum((y - Phi @ theta) ** 2) + lam * (theta @ theta)",
     wrt="theta",
     shapes={"y": "N", "Phi": "N D", "theta": "D", "lam": ""},
     tex=Tex(
@@ -242,6 +250,7 @@ _KINK = {"y": [1.0, 2.0, 0.5], "Phi": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], "the
 
 @identity(
     f=lambda y, Phi, theta, lam: jnp.sum((y - Phi @ theta) ** 2) + lam * jnp.sum(jnp.abs(theta)),
+    find="sum((y - Phi @ theta) ** 2) + lam * sum(abs(theta))",
     wrt="theta",
     shapes={"y": "N", "Phi": "N D", "theta": "D", "lam": ""},
     requires={"theta": away_from(0.0), "lam": POSITIVE},
@@ -274,6 +283,7 @@ def lasso(y, Phi, theta, lam):
 
 @identity(
     f=lambda x: jax.nn.softplus(x),
+    find="softplus(x)",
     wrt="x",
     shapes={"x": "n"},
     tex=Tex(

@@ -30,6 +30,7 @@ _RECT = [{"D": 2, "E": 3, "F": 4}, {"D": 3, "E": 2, "F": 5}]
 
 @identity(
     f=lambda A, X, B: (A @ X @ B).T,
+    find="(A @ X @ B).T",
     wrt="X",
     shapes={"A": "D E", "X": "E F", "B": "F D"},
     sizes=_RECT,
@@ -49,6 +50,7 @@ def transpose(A, X, B):
 
 @identity(
     f=lambda A, X, B: jnp.trace(A @ X @ B),
+    find="trace(A @ X @ B)",
     wrt="X",
     shapes={"A": "D E", "X": "E F", "B": "F D"},
     sizes=_RECT,
@@ -73,6 +75,7 @@ _SQUARE = {"A": INVERTIBLE, "X": INVERTIBLE, "B": INVERTIBLE}
 
 @identity(
     f=lambda A, X, B: jnp.linalg.det(A @ X @ B),
+    find="det(A @ X @ B)",
     wrt="X",
     shapes={"A": "n n", "X": "n n", "B": "n n"},
     requires=_SQUARE,
@@ -96,6 +99,7 @@ def det(A, X, B):
 
 @identity(
     f=lambda A, X, B: jnp.linalg.inv(A @ X @ B),
+    find="inv(A @ X @ B)",
     wrt="X",
     shapes={"A": "n n", "X": "n n", "B": "n n"},
     requires=_SQUARE,

@@ -50,6 +50,7 @@ def _unit(combine, *args):
 
 @identity(
     f=lambda x: jnp.linalg.norm(x),
+    find="norm(x)",
     wrt="x",
     shapes={"x": "n"},
     requires={"x": NONZERO},
@@ -101,6 +102,7 @@ def l2(x):
 
 @identity(
     f=lambda x, a: jnp.linalg.norm(x + a),
+    find="norm(x + a)",
     wrt="x",
     shapes={"x": "n", "a": "n"},
     joint=[nonzero_combination("x + a", lambda x, a: x + a, ("x", "a"), fix="x")],
@@ -125,6 +127,7 @@ def l2_shifted(x, a):
 
 @identity(
     f=lambda x, a: jnp.linalg.norm(x - a),
+    find="norm(x - a)",
     wrt="x",
     shapes={"x": "n", "a": "n"},
     joint=[nonzero_combination("x - a", lambda x, a: x - a, ("x", "a"), fix="x")],
@@ -149,6 +152,7 @@ def l2_distance(x, a):
 
 @identity(
     f=lambda x: jnp.linalg.norm(x) ** 2,
+    find="norm(x) ** 2",
     wrt="x",
     shapes={"x": "n"},
     autodiff_requires={"x": NONZERO},
@@ -178,6 +182,7 @@ def l2_squared(x):
 
 @identity(
     f=lambda x: jnp.linalg.norm(x),
+    find="norm(x)",
     wrt="x",
     kind="hessian",
     shapes={"x": "n"},
@@ -218,6 +223,7 @@ def l2_hessian(x):
 
 @identity(
     f=lambda t: jnp.linalg.norm(jnp.stack([jnp.ones_like(t), 2 * t])),
+    find="sqrt(1 + 4 * t ** 2)",
     wrt="t",
     shapes={"t": ""},
     tex=Tex(
@@ -247,6 +253,7 @@ def drone_speed(t):
 
 @identity(
     f=lambda X: jnp.sum(X * X),
+    find="sum(X * X)",
     wrt="X",
     shapes={"X": "m n"},
     tex=Tex(f=r"\|X\|_F^2", num=r"2X^\top", den="2X"),
@@ -263,6 +270,7 @@ def frobenius_squared(X):
 
 @identity(
     f=lambda x, a: (x - a) / jnp.linalg.norm(x - a),
+    find="(x - a) / norm(x - a)",
     wrt="x",
     shapes={"x": "n", "a": "n"},
     joint=[nonzero_combination("x - a", lambda x, a: x - a, ("x", "a"), fix="x")],

@@ -52,6 +52,7 @@ def x1sq_x2_plus_x1_x2cubed(v):
 
 @identity(
     f=lambda t: jnp.sin(t) ** 2 + 2 * jnp.cos(t),
+    find="sin(t) ** 2 + 2 * cos(t)",
     wrt="t",
     shapes={"t": ""},
     tex=Tex(
@@ -71,6 +72,7 @@ def chain_sin_cos(t):
 
 @identity(
     f=lambda t: jnp.sin(t) ** 2 * jnp.exp(2 * t) + 3 * jnp.sin(t) + 6 * jnp.exp(2 * t),
+    find="sin(t) ** 2 * exp(2 * t) + 3 * sin(t) + 6 * exp(2 * t)",
     wrt="t",
     shapes={"t": ""},
     tex=Tex(
@@ -89,6 +91,7 @@ def chain_sin_exp(t):
 
 @identity(
     f=lambda t: jnp.exp((t * jnp.cos(t)) * (t * jnp.sin(t)) ** 2),
+    find="exp(t * cos(t) * (t * sin(t)) ** 2)",
     wrt="t",
     shapes={"t": ""},
     tex=Tex(

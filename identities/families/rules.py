@@ -19,6 +19,7 @@ _VV = {"x": "n", "P": "m n"}
 # --- vector by vector ----------------------------------------------------------------------------------
 @identity(
     f=lambda x, a, P: a * jnp.sin(P @ x),
+    find="a * sin(P @ x)",
     wrt="x",
     shapes={"x": "n", "a": "", "P": "m n"},
     tex=Tex(
@@ -53,6 +54,7 @@ def vv_scalar_times_const(x, p, a):
 
 @identity(
     f=lambda x, P: (x @ x) * jnp.sin(P @ x),
+    find="x @ x * sin(P @ x)",
     wrt="x",
     shapes=_VV,
     tex=Tex(
@@ -70,6 +72,7 @@ def vv_scalar_times_vector(x, P):
 
 @identity(
     f=lambda x, A, P: A @ jnp.sin(P @ x),
+    find="A @ sin(P @ x)",
     wrt="x",
     shapes={"x": "n", "A": "k m", "P": "m n"},
     tex=Tex(
@@ -87,6 +90,7 @@ def vv_matrix_times(x, A, P):
 
 @identity(
     f=lambda x, P, Q: jnp.sin(P @ x) + (Q @ x) ** 2,
+    find="sin(P @ x) + (Q @ x) ** 2",
     wrt="x",
     shapes={"x": "n", "P": "m n", "Q": "m n"},
     tex=Tex(
@@ -103,6 +107,7 @@ def vv_sum(x, P, Q):
 
 @identity(
     f=lambda x, B, P: jnp.tanh(B @ jnp.sin(P @ x)),
+    find="tanh(B @ sin(P @ x))",
     wrt="x",
     shapes={"x": "n", "B": "k m", "P": "m n"},
     tex=Tex(
@@ -122,6 +127,7 @@ def vv_chain(x, B, P):
 
 @identity(
     f=lambda x, C, B, P: jnp.exp(C @ jnp.tanh(B @ jnp.sin(P @ x))),
+    find="exp(C @ tanh(B @ sin(P @ x)))",
     wrt="x",
     shapes={"x": "n", "C": "j k", "B": "k m", "P": "m n"},
     tex=Tex(
@@ -155,6 +161,7 @@ def sv_constant(a, x):
 
 @identity(
     f=lambda x, a, c: a * jnp.sin(c @ x),
+    find="a * sin(c @ x)",
     wrt="x",
     shapes={"x": "n", "a": "", "c": "n"},
     tex=Tex(
@@ -171,6 +178,7 @@ def sv_const_multiple(x, a, c):
 
 @identity(
     f=lambda x, c: jnp.sin(c @ x) + x @ x,
+    find="sin(c @ x) + x @ x",
     wrt="x",
     shapes={"x": "n", "c": "n"},
     tex=Tex(
@@ -187,6 +195,7 @@ def sv_sum(x, c):
 
 @identity(
     f=lambda x, c: jnp.sin(c @ x) * (x @ x),
+    find="sin(c @ x) * (x @ x)",
     wrt="x",
     shapes={"x": "n", "c": "n"},
     tex=Tex(
@@ -203,6 +212,7 @@ def sv_product(x, c):
 
 @identity(
     f=lambda x, c: jnp.exp(jnp.sin(c @ x)),
+    find="exp(sin(c @ x))",
     wrt="x",
     shapes={"x": "n", "c": "n"},
     tex=Tex(
@@ -220,6 +230,7 @@ def sv_chain(x, c):
 
 @identity(
     f=lambda x, c: jnp.log1p(jnp.exp(jnp.sin(c @ x)) ** 2),
+    find="log(1 + exp(sin(c @ x)) ** 2)",
     wrt="x",
     shapes={"x": "n", "c": "n"},
     tex=Tex(
@@ -238,6 +249,7 @@ def sv_chain3(x, c):
 
 @identity(
     f=lambda x, P, Q: jnp.sin(P @ x) @ (Q @ x) ** 2,
+    find="sin(P @ x) @ (Q @ x) ** 2",
     wrt="x",
     shapes={"x": "n", "P": "m n", "Q": "m n"},
     tex=Tex(
@@ -256,6 +268,7 @@ def sv_dot(x, P, Q):
 
 @identity(
     f=lambda x, a, P: a @ jnp.sin(P @ x),
+    find="a @ sin(P @ x)",
     wrt="x",
     shapes={"x": "n", "a": "m", "P": "m n"},
     tex=Tex(
@@ -280,6 +293,7 @@ def _pXq(X, p, q):
 
 @identity(
     f=lambda X, a, p, q: a * jnp.sin(_pXq(X, p, q)),
+    find="a * sin(p @ X @ q)",
     wrt="X",
     shapes={"X": "m n", "a": "", "p": "m", "q": "n"},
     tex=Tex(
@@ -296,6 +310,7 @@ def sm_const_multiple(X, a, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.sin(_pXq(X, p, q)) + jnp.sum(X * X),
+    find="sin(p @ X @ q) + sum(X * X)",
     wrt="X",
     shapes=_SM,
     tex=Tex(
@@ -312,6 +327,7 @@ def sm_sum(X, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.sin(_pXq(X, p, q)) * jnp.sum(X * X),
+    find="sin(p @ X @ q) * sum(X * X)",
     wrt="X",
     shapes=_SM,
     tex=Tex(
@@ -329,6 +345,7 @@ def sm_product(X, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.exp(jnp.sin(_pXq(X, p, q))),
+    find="exp(sin(p @ X @ q))",
     wrt="X",
     shapes=_SM,
     tex=Tex(
@@ -346,6 +363,7 @@ def sm_chain(X, p, q):
 
 @identity(
     f=lambda X, p, q: jnp.log1p(jnp.exp(jnp.sin(_pXq(X, p, q))) ** 2),
+    find="log(1 + exp(sin(p @ X @ q)) ** 2)",
     wrt="X",
     shapes=_SM,
     tex=Tex(
@@ -364,6 +382,7 @@ def sm_chain3(X, p, q):
 
 @identity(
     f=lambda X, A: jnp.sum(jnp.sin(X @ A)),
+    find="sum(sin(X @ A))",
     wrt="X",
     shapes={"X": "m n", "A": "n k"},
     tex=Tex(

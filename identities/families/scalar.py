@@ -18,6 +18,7 @@ X = {"x": ""}
 
 @identity(
     f=lambda x: 7.0 + 0.0 * x,
+    find="7.0 + 0.0 * x",
     wrt="x",
     shapes=X,
     tex=Tex(f="7", num="0", den="0"),
@@ -54,6 +55,7 @@ def power(x, n):
 
 @identity(
     f=lambda x: x**2,
+    find="x ** 2",
     wrt="x",
     shapes=X,
     tex=Tex(f="x^2", num="2x", den="2x"),
@@ -66,6 +68,7 @@ def square(x):
 
 @identity(
     f=jnp.exp,
+    find="exp(x)",
     wrt="x",
     shapes=X,
     tex=Tex(f="e^x", num="e^x", den="e^x"),
@@ -78,6 +81,7 @@ def exp(x):
 
 @identity(
     f=jnp.log,
+    find="log(x)",
     wrt="x",
     shapes=X,
     requires={"x": POSITIVE},
@@ -91,6 +95,7 @@ def log(x):
 
 @identity(
     f=lambda x: 5 * x**3,
+    find="5 * x ** 3",
     wrt="x",
     shapes=X,
     tex=Tex(f="5x^3", num="15x^2", den="15x^2"),
@@ -104,6 +109,7 @@ def constant_multiple(x):
 
 @identity(
     f=lambda x: x**2 + 3 * x,
+    find="x ** 2 + 3 * x",
     wrt="x",
     shapes=X,
     tex=Tex(f="x^2 + 3x", num="2x + 3", den="2x + 3"),
@@ -117,6 +123,7 @@ def sum_rule(x):
 
 @identity(
     f=lambda x: x**2 + 5 * x,
+    find="x ** 2 + 5 * x",
     wrt="x",
     shapes=X,
     tex=Tex(f="x^2 + 5x", num="2x + 5", den="2x + 5"),
@@ -128,6 +135,7 @@ def sum_rule_mml(x):
 
 @identity(
     f=lambda x: x**2 * jnp.sin(x),
+    find="x ** 2 * sin(x)",
     wrt="x",
     shapes=X,
     tex=Tex(f=r"x^2 \sin x", num=r"x^2 \cos x + 2x \sin x", den=r"x^2 \cos x + 2x \sin x"),
@@ -141,6 +149,7 @@ def product(x):
 
 @identity(
     f=lambda x: x**3 * jnp.sin(x),
+    find="x ** 3 * sin(x)",
     wrt="x",
     shapes=X,
     tex=Tex(f=r"x^3 \sin x", num=r"3x^2 \sin x + x^3 \cos x", den=r"3x^2 \sin x + x^3 \cos x"),
@@ -152,6 +161,7 @@ def product_mml(x):
 
 @identity(
     f=lambda x: x**2 / (1 + x),
+    find="x ** 2 / (1 + x)",
     wrt="x",
     shapes=X,
     requires={"x": away_from(-1.0)},
@@ -166,6 +176,7 @@ def quotient(x):
 
 @identity(
     f=lambda x: jnp.sin(x**2),
+    find="sin(x ** 2)",
     wrt="x",
     shapes=X,
     tex=Tex(f=r"\sin(x^2)", num=r"2x\cos(x^2)", den=r"2x\cos(x^2)"),
@@ -179,6 +190,7 @@ def chain_sin_x2(x):
 
 @identity(
     f=lambda x: jnp.sin(2 * x + 1),
+    find="sin(2 * x + 1)",
     wrt="x",
     shapes=X,
     tex=Tex(f=r"\sin(2x+1)", num=r"2\cos(2x+1)", den=r"2\cos(2x+1)"),
@@ -190,6 +202,7 @@ def chain_sin_2x_plus_1(x):
 
 @identity(
     f=lambda x: jnp.sin(x**4) ** 5,
+    find="sin(x ** 4) ** 5",
     wrt="x",
     shapes=X,
     tex=Tex(
@@ -225,6 +238,7 @@ def chain_sin_x4_pow5(x):
 
 @identity(
     f=lambda x: (x**2 + 5 * x + 6) ** 10,
+    find="(x ** 2 + 5 * x + 6) ** 10",
     wrt="x",
     shapes=X,
     tex=Tex(f="(x^2 + 5x + 6)^{10}", num="10(x^2+5x+6)^9 (2x+5)", den="10(x^2+5x+6)^9 (2x+5)"),
@@ -236,6 +250,7 @@ def chain_poly_pow10(x):
 
 @identity(
     f=lambda x: x**5 - x**2 + x,
+    find="x ** 5 - x ** 2 + x",
     wrt="x",
     shapes=X,
     tex=Tex(f="x^5 - x^2 + x", num="5x^4 - 2x + 1", den="5x^4 - 2x + 1"),
@@ -247,6 +262,7 @@ def polynomial(x):
 
 @identity(
     f=lambda x: x**2 - 4 * x + 3,
+    find="x ** 2 - 4 * x + 3",
     wrt="x",
     shapes=X,
     tex=Tex(f="x^2 - 4x + 3", num="2x - 4", den="2x - 4"),
@@ -260,6 +276,7 @@ def quadratic_gd(x):
 
 @identity(
     f=lambda x: 3 * x**2 - 4 * x,
+    find="3 * x ** 2 - 4 * x",
     wrt="x",
     shapes=X,
     tex=Tex(f="3x^2 - 4x", num="6x - 4", den="6x - 4"),

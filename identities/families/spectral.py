@@ -166,6 +166,7 @@ def _sv_valid(X: np.ndarray):
 
 @identity(
     f=lambda X: jnp.linalg.eigvalsh(X),
+    find="eigvalsh(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": SIMPLE_EIGENVALUES},
@@ -200,6 +201,7 @@ def eigvalsh(X):
 
 @identity(
     f=lambda X: jnp.linalg.svd(X, compute_uv=False),
+    find="svdvals(X)",
     wrt="X",
     shapes={"X": "m n"},
     requires={"X": DISTINCT_SINGULAR_VALUES},

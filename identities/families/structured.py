@@ -44,6 +44,7 @@ def alpha(G):
 # --- (136)-(137): the chain rule through an intermediate matrix ---------------------------------------------
 @identity(
     f=lambda X, A: jnp.sum(jnp.sin(X @ A @ X)),
+    find="sum(sin(X @ A @ X))",
     wrt="X",
     shapes={"X": "n n", "A": "n n"},
     tex=Tex(
@@ -74,6 +75,7 @@ def chain_rule_trace(X, A):
 # --- (138)-(141): symmetric X, the Cookbook's convention and the symmetric-part convention ------------------
 @identity(
     f=lambda A, X: jnp.trace(A @ X),
+    find="trace(A @ X)",
     wrt="X",
     shapes={"A": "n n", "X": "n n"},
     requires={"X": SYMMETRIC},
@@ -98,6 +100,7 @@ def tr_AX_sym_mc(A, X):
 
 @identity(
     f=lambda A, X: jnp.trace(A @ X),
+    find="trace(A @ X)",
     wrt="X",
     shapes={"A": "n n", "X": "n n"},
     requires={"X": SYMMETRIC},
@@ -120,6 +123,7 @@ def tr_AX_sym_sym(A, X):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": SPD},
@@ -139,6 +143,7 @@ def det_sym_mc(X):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": SPD},
@@ -153,6 +158,7 @@ def det_sym_sym(X):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": SPD},
@@ -171,6 +177,7 @@ def logdet_sym_mc(X):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": SPD},
@@ -186,6 +193,7 @@ def logdet_sym_sym(X):
 # --- (142): diagonal X ---------------------------------------------------------------------------------------
 @identity(
     f=lambda A, X: jnp.trace(A @ X),
+    find="trace(A @ X)",
     wrt="X",
     shapes={"A": "n n", "X": "n n"},
     requires={"X": DIAGONAL},
@@ -201,6 +209,7 @@ def tr_AX_diag(A, X):
 # --- (143)-(144): Toeplitz T ---------------------------------------------------------------------------------
 @identity(
     f=lambda A, T: jnp.trace(A @ T),
+    find="trace(A @ T)",
     wrt="T",
     shapes={"A": "n n", "T": "n n"},
     requires={"T": TOEPLITZ},
@@ -226,6 +235,7 @@ def tr_AT_toeplitz(A, T):
 
 @identity(
     f=lambda T, A: jnp.trace(T @ A),
+    find="trace(T @ A)",
     wrt="T",
     shapes={"T": "n n", "A": "n n"},
     requires={"T": TOEPLITZ},
@@ -245,6 +255,7 @@ def tr_TA_toeplitz(T, A):
 
 @identity(
     f=lambda A, T: jnp.trace(A @ T),
+    find="trace(A @ T)",
     wrt="T",
     shapes={"A": "n n", "T": "n n"},
     requires={"T": SYM_TOEPLITZ},
@@ -267,6 +278,7 @@ def tr_AT_sym_toeplitz(A, T):
 
 @identity(
     f=lambda a, T, b: a @ T @ b,
+    find="a @ T @ b",
     wrt="T",
     shapes={"a": "n", "T": "n n", "b": "n"},
     requires={"T": TOEPLITZ},

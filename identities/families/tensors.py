@@ -9,6 +9,7 @@ from .._core import Tex, identity, mml, seed
 
 @identity(
     f=lambda A, x: A @ x,
+    find="A @ x",
     wrt="A",
     shapes={"A": "m n", "x": "n"},
     tex=Tex(
@@ -28,6 +29,7 @@ def dAx_dA(A, x):
 
 @identity(
     f=lambda R: R.T @ R,
+    find="R.T @ R",
     wrt="R",
     shapes={"R": "m n"},
     tex=Tex(

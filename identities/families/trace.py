@@ -59,6 +59,7 @@ def cosm(X):
 # --- first order (101)-(105) -------------------------------------------------------------------------------
 @identity(
     f=lambda A, X, B: jnp.trace(A @ X @ B),
+    find="trace(A @ X @ B)",
     wrt="X",
     shapes={"A": "p m", "X": "m n", "B": "n p"},
     tex=Tex(f=r"\operatorname{tr}(AXB)", num="BA", den=r"A^\top B^\top"),
@@ -72,6 +73,7 @@ def tr_AXB(A, X, B):
 
 @identity(
     f=lambda A, X, B: jnp.trace(A @ X.T @ B),
+    find="trace(A @ X.T @ B)",
     wrt="X",
     shapes={"A": "p n", "X": "m n", "B": "m p"},
     tex=Tex(f=r"\operatorname{tr}(AX^\top B)", num=r"A^\top B^\top", den="BA"),
@@ -83,6 +85,7 @@ def tr_AXTB(A, X, B):
 
 @identity(
     f=lambda X, A: jnp.trace(X.T @ A),
+    find="trace(X.T @ A)",
     wrt="X",
     shapes={"X": "m n", "A": "m n"},
     tex=Tex(f=r"\operatorname{tr}(X^\top A)", num=r"A^\top", den="A"),
@@ -95,6 +98,7 @@ def tr_XTA(X, A):
 
 @identity(
     f=lambda A, X: jnp.trace(A @ X.T),
+    find="trace(A @ X.T)",
     wrt="X",
     shapes={"A": "m n", "X": "m n"},
     tex=Tex(f=r"\operatorname{tr}(AX^\top)", num=r"A^\top", den="A"),
@@ -106,6 +110,7 @@ def tr_AXT(A, X):
 
 @identity(
     f=lambda A, X: jnp.trace(jnp.kron(A, X)),
+    find="trace(kron(A, X))",
     wrt="X",
     shapes={"A": "p p", "X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(A \otimes X)", num=r"\operatorname{tr}(A)\, I", den=r"\operatorname{tr}(A)\, I"),
@@ -119,6 +124,7 @@ def tr_kron_AX(A, X):
 # --- second order (106)-(120) ------------------------------------------------------------------------------
 @identity(
     f=lambda X: jnp.trace(X @ X),
+    find="trace(X @ X)",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X^2)", num="2X", den=r"2X^\top"),
@@ -130,6 +136,7 @@ def tr_X2(X):
 
 @identity(
     f=lambda X, B: jnp.trace(X @ X @ B),
+    find="trace(X @ X @ B)",
     wrt="X",
     shapes={"X": "n n", "B": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X^2 B)", num="XB + BX", den=r"(XB + BX)^\top"),
@@ -141,6 +148,7 @@ def tr_X2B(X, B):
 
 @identity(
     f=lambda X, B: jnp.trace(X.T @ B @ X),
+    find="trace(X.T @ B @ X)",
     wrt="X",
     shapes={"X": "m n", "B": "m m"},
     tex=Tex(f=r"\operatorname{tr}(X^\top B X)", num=r"X^\top (B + B^\top)", den=r"BX + B^\top X"),
@@ -153,6 +161,7 @@ def tr_XTBX(X, B):
 
 @identity(
     f=lambda B, X: jnp.trace(B @ X @ X.T),
+    find="trace(B @ X @ X.T)",
     wrt="X",
     shapes={"B": "m m", "X": "m n"},
     tex=Tex(f=r"\operatorname{tr}(B X X^\top)", num=r"X^\top (B + B^\top)", den=r"BX + B^\top X"),
@@ -164,6 +173,7 @@ def tr_BXXT(B, X):
 
 @identity(
     f=lambda X, B: jnp.trace(X @ X.T @ B),
+    find="trace(X @ X.T @ B)",
     wrt="X",
     shapes={"X": "m n", "B": "m m"},
     tex=Tex(f=r"\operatorname{tr}(X X^\top B)", num=r"X^\top (B + B^\top)", den=r"BX + B^\top X"),
@@ -175,6 +185,7 @@ def tr_XXTB(X, B):
 
 @identity(
     f=lambda X, B: jnp.trace(X @ B @ X.T),
+    find="trace(X @ B @ X.T)",
     wrt="X",
     shapes={"X": "m n", "B": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X B X^\top)", num=r"(B + B^\top) X^\top", den=r"XB^\top + XB"),
@@ -186,6 +197,7 @@ def tr_XBXT(X, B):
 
 @identity(
     f=lambda B, X: jnp.trace(B @ X.T @ X),
+    find="trace(B @ X.T @ X)",
     wrt="X",
     shapes={"B": "n n", "X": "m n"},
     tex=Tex(f=r"\operatorname{tr}(B X^\top X)", num=r"(B + B^\top) X^\top", den=r"XB^\top + XB"),
@@ -197,6 +209,7 @@ def tr_BXTX(B, X):
 
 @identity(
     f=lambda X, B: jnp.trace(X.T @ X @ B),
+    find="trace(X.T @ X @ B)",
     wrt="X",
     shapes={"X": "m n", "B": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X^\top X B)", num=r"(B + B^\top) X^\top", den=r"XB^\top + XB"),
@@ -208,6 +221,7 @@ def tr_XTXB(X, B):
 
 @identity(
     f=lambda A, X, B: jnp.trace(A @ X @ B @ X),
+    find="trace(A @ X @ B @ X)",
     wrt="X",
     shapes={"A": "n m", "X": "m n", "B": "n m"},
     tex=Tex(
@@ -224,6 +238,7 @@ def tr_AXBX(A, X, B):
 
 @identity(
     f=lambda X: jnp.trace(X.T @ X),
+    find="trace(X.T @ X)",
     wrt="X",
     shapes={"X": "m n"},
     tex=Tex(f=r"\operatorname{tr}(X^\top X)", num=r"2X^\top", den="2X"),
@@ -236,6 +251,7 @@ def tr_XTX(X):
 
 @identity(
     f=lambda X: jnp.trace(X @ X.T),
+    find="trace(X @ X.T)",
     wrt="X",
     shapes={"X": "m n"},
     tex=Tex(f=r"\operatorname{tr}(X X^\top)", num=r"2X^\top", den="2X"),
@@ -247,6 +263,7 @@ def tr_XXT(X):
 
 @identity(
     f=lambda B, X, C: jnp.trace(B.T @ X.T @ C @ X @ B),
+    find="trace(B.T @ X.T @ C @ X @ B)",
     wrt="X",
     shapes={"B": "n p", "X": "m n", "C": "m m"},
     tex=Tex(
@@ -264,6 +281,7 @@ def tr_BTXTCXB(B, X, C):
 
 @identity(
     f=lambda X, B, C: jnp.trace(X.T @ B @ X @ C),
+    find="trace(X.T @ B @ X @ C)",
     wrt="X",
     shapes={"X": "m n", "B": "m m", "C": "n n"},
     tex=Tex(
@@ -277,6 +295,7 @@ def tr_XTBXC(X, B, C):
 
 @identity(
     f=lambda A, X, B, C: jnp.trace(A @ X @ B @ X.T @ C),
+    find="trace(A @ X @ B @ X.T @ C)",
     wrt="X",
     shapes={"A": "p m", "X": "m n", "B": "n n", "C": "m p"},
     tex=Tex(
@@ -294,6 +313,7 @@ def tr_AXBXTC(A, X, B, C):
 
 @identity(
     f=lambda A, X, B, C: jnp.sum((A @ X @ B + C) ** 2),
+    find="sum((A @ X @ B + C) ** 2)",
     wrt="X",
     shapes={"A": "p m", "X": "m n", "B": "n q", "C": "p q"},
     tex=Tex(
@@ -311,6 +331,7 @@ def tr_AXBC_sq(A, X, B, C):
 
 @identity(
     f=lambda X: jnp.trace(jnp.kron(X, X)),
+    find="trace(kron(X, X))",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X \otimes X)", num=r"2\operatorname{tr}(X)\, I", den=r"2\operatorname{tr}(X)\, I"),
@@ -327,6 +348,7 @@ K = 4  # the power in (121), (122) and Wikipedia's tr(Xⁿ) rows
 
 @identity(
     f=lambda X: jnp.trace(jnp.linalg.matrix_power(X, K)),
+    find="trace(matrix_power(X, 4))",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(X^k),\ k = 4", num=r"k X^{k-1}", den=r"k (X^{k-1})^\top"),
@@ -339,6 +361,7 @@ def tr_Xk(X):
 
 @identity(
     f=lambda A, X: jnp.trace(A @ jnp.linalg.matrix_power(X, K)),
+    find="trace(A @ matrix_power(X, 4))",
     wrt="X",
     shapes={"A": "n n", "X": "n n"},
     tex=Tex(
@@ -361,6 +384,7 @@ def tr_AXk(A, X):
 
 @identity(
     f=lambda B, X, C: jnp.trace(B.T @ X.T @ C @ X @ X.T @ C @ X @ B),
+    find="trace(B.T @ X.T @ C @ X @ X.T @ C @ X @ B)",
     wrt="X",
     shapes={"B": "n p", "X": "m n", "C": "m m"},
     tex=Tex(
@@ -381,6 +405,7 @@ def tr_BTXTCXXTCXB(B, X, C):
 # --- other (124)-(128) -------------------------------------------------------------------------------------
 @identity(
     f=lambda A, X, B: jnp.trace(A @ jnp.linalg.solve(X, B)),
+    find="trace(A @ solve(X, B))",
     wrt="X",
     shapes={"A": "p n", "X": "n n", "B": "n p"},
     requires={"X": INVERTIBLE},
@@ -405,6 +430,7 @@ def tr_AXinvB(A, X, B):
 
 @identity(
     f=lambda X, A: jnp.trace(jnp.linalg.solve(X, A)),
+    find="trace(solve(X, A))",
     wrt="X",
     shapes={"X": "n n", "A": "n n"},
     requires={"X": INVERTIBLE},
@@ -424,6 +450,7 @@ def _M_parts(X, C):
 
 @identity(
     f=lambda X, C, A: jnp.trace(jnp.linalg.solve(X.T @ C @ X, A)),
+    find="trace(solve(X.T @ C @ X, A))",
     wrt="X",
     shapes={"X": "m n", "C": "m m", "A": "n n"},
     requires={"X": FULL_COLUMN_RANK, "C": SPD},
@@ -446,6 +473,7 @@ def tr_XTCXinv_A(X, C, A):
 
 @identity(
     f=lambda X, C, B: jnp.trace(jnp.linalg.solve(X.T @ C @ X, X.T @ B @ X)),
+    find="trace(solve(X.T @ C @ X, X.T @ B @ X))",
     wrt="X",
     shapes={"X": "m n", "C": "m m", "B": "m m"},
     requires={"X": FULL_COLUMN_RANK, "C": SPD, "B": SYMMETRIC},
@@ -466,6 +494,7 @@ def tr_XTCXinv_XTBX(X, C, B):
 
 @identity(
     f=lambda A, X, C, B: jnp.trace(jnp.linalg.solve(A + X.T @ C @ X, X.T @ B @ X)),
+    find="trace(solve(A + X.T @ C @ X, X.T @ B @ X))",
     wrt="X",
     shapes={"A": "n n", "X": "m n", "C": "m m", "B": "m m"},
     requires={"A": POSITIVE_REAL, "C": SPD, "B": SYMMETRIC},
@@ -505,6 +534,7 @@ def tr_sinX(X):
 
 @identity(
     f=lambda X: jnp.trace(expm(X)),
+    find="trace(expm(X))",
     wrt="X",
     shapes={"X": "n n"},
     tex=Tex(f=r"\operatorname{tr}(e^X)", num=r"e^X", den=r"(e^X)^\top"),
@@ -545,6 +575,7 @@ def tr_gX(c, X):
 
 @identity(
     f=lambda X, A: jnp.trace(X @ A) + jnp.trace(X @ X),
+    find="trace(X @ A) + trace(X @ X)",
     wrt="X",
     shapes={"X": "n n", "A": "n n"},
     tex=Tex(
@@ -561,6 +592,7 @@ def tr_U_plus_V(X, A):
 
 @identity(
     f=lambda a, X, B: a * jnp.trace(X.T @ B @ X),
+    find="a * trace(X.T @ B @ X)",
     wrt="X",
     shapes={"a": "", "X": "m n", "B": "m m"},
     tex=Tex(

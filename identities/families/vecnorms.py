@@ -65,6 +65,7 @@ def _ball(dual_norm: float):
 
 @identity(
     f=lambda x: jnp.linalg.norm(x, 1),
+    find="norm1(x)",
     wrt="x",
     shapes={"x": "n"},
     requires={"x": away_from(0.0)},
@@ -115,6 +116,7 @@ def _argmax_abs(x, block=2048):
 
 @identity(
     f=lambda x: jnp.linalg.norm(x, jnp.inf),
+    find="norminf(x)",
     wrt="x",
     shapes={"x": "n"},
     requires={"x": UNIQUE_MAX_ABS},
@@ -159,6 +161,7 @@ def _normalize_jacobian(x):
 
 @identity(
     f=lambda x: x / jnp.linalg.norm(x),
+    find="x / norm(x)",
     wrt="x",
     shapes={"x": "n"},
     requires={"x": NONZERO},

@@ -9,6 +9,7 @@ from .._core import Example, Tex, identity, mc, mml, seed, wiki
 
 @identity(
     f=lambda A, x: A @ x,
+    find="A @ x",
     wrt="x",
     shapes={"A": "m n", "x": "n"},
     tex=Tex(f="A x", num="A", den=r"A^\top"),
@@ -30,6 +31,7 @@ def Ax(A, x):
 
 @identity(
     f=lambda x, A: x @ A,
+    find="x @ A",
     wrt="x",
     shapes={"x": "n", "A": "n m"},
     tex=Tex(f=r"x^\top A", num=r"A^\top", den="A"),
@@ -42,6 +44,7 @@ def xTA(x, A):
 
 @identity(
     f=lambda c, x: c @ x,
+    find="c @ x",
     wrt="x",
     shapes={"c": "n", "x": "n"},
     tex=Tex(f=r"c^\top x", num=r"c^\top", den="c"),
@@ -60,6 +63,7 @@ def cTx(c, x):
 
 @identity(
     f=lambda x: x @ x,
+    find="x @ x",
     wrt="x",
     shapes={"x": "n"},
     tex=Tex(f=r"x^\top x", num=r"2x^\top", den="2x"),
@@ -72,6 +76,7 @@ def xTx(x):
 
 @identity(
     f=lambda x, A: x @ A @ x,
+    find="x @ A @ x",
     wrt="x",
     shapes={"x": "n", "A": "n n"},
     tex=Tex(f=r"x^\top A x", num=r"x^\top (A + A^\top)", den=r"(A + A^\top) x"),
@@ -91,6 +96,7 @@ def xTAx(x, A):
 
 @identity(
     f=lambda a, X, b: a @ X @ b,
+    find="a @ X @ b",
     wrt="X",
     shapes={"a": "n", "X": "n m", "b": "m"},
     tex=Tex(f=r"a^\top X b", num=r"b a^\top", den=r"a b^\top"),

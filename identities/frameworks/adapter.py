@@ -10,7 +10,8 @@ An adapter module (``identities/frameworks/torch.py``, ...) provides:
   as a scalar-only API on a vector output, raises :class:`NotApplicable`);
 - ``at_point(ident, arrays)``: check name -> the framework's Hessian (hessian kinds) or Jacobian at a
   special point, in JAX layout;
-- ``NUMERIC_ERRORS``: the exceptions the framework documents for a singular point;
+- ``numeric_failure(e)``: whether the exception ``e`` is one the framework documents for a singular
+  point (LAPACK's "the matrix is singular"), an answer there rather than an error of the run.
 - ``COMPLEX_CONVENTION``: the framework's documented complex convention (a name of
   :data:`identities.wirtinger.COMPLEX_CONVENTIONS`), and ``complex_derivatives(ident, arrays)``: for an
   identity whose variable is complex, check name -> thunk; a thunk named ``"jvp (re, im)"`` returns the
@@ -22,6 +23,7 @@ Adding a framework means one such module and one line in :data:`ADAPTERS`.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -47,6 +49,9 @@ class Spec:
 
 ADAPTERS: dict[str, Spec] = {
     "torch": Spec("identities.frameworks.torch", "torch", "PyTorch", "pip install 'identities[torch]'"),
+    "tensorflow": Spec(
+        "identities.frameworks.tensorflow", "tensorflow", "TensorFlow", "pip install 'identities[tensorflow]'"
+    ),
 }
 
 # the conformance report's columns: JAX, the frameworks with an adapter, finite differences
@@ -54,12 +59,9 @@ FRAMEWORKS: tuple[str, ...] = ("jax", *ADAPTERS, "numpy-fd")
 
 
 def available(name: str) -> bool:
-    """Whether the framework ``name`` can be imported here."""
-    try:
-        importlib.import_module(ADAPTERS[name].package)
-    except ImportError:
-        return False
-    return True
+    """Whether the framework ``name`` is installed here (found, not imported: its adapter module sets
+    what must be set before the import)."""
+    return importlib.util.find_spec(ADAPTERS[name].package) is not None
 
 
 def load(name: str) -> ModuleType:

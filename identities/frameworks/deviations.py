@@ -48,7 +48,7 @@ class Condition:
 @dataclass(frozen=True)
 class Deviation:
     identity: str
-    framework: str  # "jax", "torch", "numpy-fd"
+    framework: str  # "jax", "torch", "tensorflow", "numpy-fd"
     point: str | None  # None: generic inputs; else a SpecialPoint label
     check: str  # a reference name or "*"
     why: Why
@@ -98,6 +98,55 @@ def _torch_det_at_singular(identity: str, point: str) -> tuple[Deviation, Deviat
     )
 
 
+def _tf_inverse_raises(args: Mapping[str, Any]) -> tuple[bool, str]:
+    from identities.frameworks.tensorflow import _kernel_message, tf
+
+    try:
+        tf.linalg.inv(tf.constant(np.asarray(args["X"], dtype=np.float64)))
+    except tf.errors.InvalidArgumentError as e:
+        return True, f"tf.linalg.inv(X) raises {_kernel_message(str(e))!r}"
+    return False, "tf.linalg.inv(X) returns"
+
+
+TF_INVERSE_RAISES = Condition("tf.linalg.inv(X) raises (TensorFlow's LU meets an exact zero pivot)", _tf_inverse_raises)
+
+
+def _tf_det_at_singular(identity: str, point: str) -> Deviation:
+    """docs/framework-findings.md §7, at one identity's singular point: TensorFlow's gradient of det calls
+    tf.linalg.inv, which refuses a singular X; measured, since a rounded pivot would not raise."""
+    return Deviation(
+        identity,
+        "tensorflow",
+        point,
+        "*",
+        "known bug",
+        "TensorFlow 2.21.0's gradient of tf.linalg.det is det(X)·inv(X)ᴴ (linalg_grad.py, "
+        "_MatrixDeterminantGrad), so at a singular X it raises InvalidArgumentError 'Input is not invertible' "
+        "although d det/dX = adj(X)ᵀ exists (forward mode too: ForwardAccumulator runs the same rule); an "
+        "error, never a silent number (docs/framework-findings.md §7).",
+        TF_INVERSE_RAISES,
+    )
+
+
+def _tf_eigvalsh_lower(identity: str) -> tuple[Deviation, ...]:
+    reason = (
+        "TensorFlow's eigh reads the lower triangle only, and its gradient (linalg_grad.py, "
+        "_SelfAdjointEigV2Grad) is taken with respect to that triangle: tril(2 v vᵀ) with v_k² on the "
+        "diagonal, not v vᵀ. Along every symmetric direction it equals the closed form "
+        "(tests/test_tensorflow.py checks it; docs/framework-findings.md §8)."
+    )
+    return tuple(
+        Deviation(identity, "tensorflow", None, check, "framework convention", reason)
+        for check in ("tape.jacobian", "ForwardAccumulator")
+    )
+
+
+_TF_NORM = (
+    "tf.norm is sqrt(reduce_sum(x·x)) (linalg_ops.py) and TensorFlow differentiates that expression as "
+    "written: NaN at 0, like JAX; any g with ||g|| <= 1 is valid (PyTorch's vector_norm returns 0)."
+)
+
+
 def _torch_nan_at_tie(rule: str, points: tuple[tuple[str, str], ...]) -> tuple[Deviation, ...]:
     """torch 2.13.0 returns NaN at a repeated (or zero) singular value or eigenvalue for gauge-invariant functions
     whose derivative exists there (families svd, polar, eigfuncs, sqrtm): its backward and forward rules of
@@ -114,6 +163,19 @@ def _torch_nan_at_tie(rule: str, points: tuple[tuple[str, str], ...]) -> tuple[D
 _SVD_TIE = "σ₁ = σ₂: A = [2I; 0]"
 _EIG_TIE = "λ₁ = λ₂: A = diag(2, 2, 5), basis-invariant"
 _CLUSTER_TIE = "λ₁ = λ₂ < λ₃: A = diag(1, 1, 4), basis-invariant"
+
+
+def _tf_zero_at_tie(points: tuple[tuple[str, str], ...]) -> tuple[Deviation, ...]:
+    """docs/framework-findings.md §10: TensorFlow's eigh and SVD gradients replace 1/(λⱼ − λᵢ) and
+    1/(σⱼ² − σᵢ²) by x/(x² + 1e-20) (linalg_grad.py, _SafeReciprocal), which is 0 at a tie: the term that
+    carries the divided difference is dropped and the derivative is a finite wrong number. The points are
+    diagonal, so the factorization is exact on every kernel path."""
+    reason = (
+        "TensorFlow 2.21.0's eigh/SVD gradient (linalg_grad.py, _SafeReciprocal: x/(x² + 1e-20)) takes "
+        "1/(gap) = 0 at a tied pair, dropping the divided-difference term: a finite wrong derivative, where "
+        "JAX and PyTorch return NaN (docs/framework-findings.md §10)."
+    )
+    return tuple(Deviation(i, "tensorflow", p, "*", "known bug", reason) for i, p in points)
 
 
 DEVIATIONS: tuple[Deviation, ...] = (
@@ -218,6 +280,79 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "diag(½, ½, ½) has trace 3/2, outside the subdifferential {W ⪰ 0, tr W = 1}.",
     ),
     *_torch_det_at_singular("det.det_adj", "X singular, rank n − 1"),
+    # --- decompositions (issue 13): points whose factorizations are exact in binary on every kernel path ---
+    Deviation(
+        "qr.qr_square_R_jvp",
+        "torch",
+        "rank 1: A = [[1, 0], [0, 0]], Ȧ = E₂₂",
+        "*",
+        "framework convention",
+        "torch's QR forward rule, like JAX's, solves with R, whose r₂₂ is exactly 0 here: NaN. R is continuous"
+        " with a kink (r₂₂ = |t|), every [[0, 0], [0, γ]] with |γ| ≤ 1 is valid; neither framework has a rule"
+        " for rank-deficient A (pytorch/pytorch#42792: ill-conditioned QR gradients near rank deficiency).",
+    ),
+    Deviation(
+        "lu.lu_U_jvp",
+        "torch",
+        "last pivot 0: A = [[2, 1], [1, 1/2]], Ȧ = E₂₂",
+        "*",
+        "known bug",
+        "torch 2.13.0's LU forward rule (torch.linalg.lu_factor_ex, torch.linalg.lu) solves with U, whose last"
+        " pivot is exactly 0: NaN, although U is smooth here (U̇ = E₂₂); JAX returns NaN too"
+        " (docs/framework-findings.md §7).",
+    ),
+    # --- TensorFlow 2.21.0 ---
+    _tf_det_at_singular("matrix.det_X", "rank(X) = n − 1"),
+    _tf_det_at_singular("matrix.det_X", "rank(X) ≤ n − 2"),
+    _tf_det_at_singular("det.det_adj", "X singular, rank n − 1"),
+    _tf_det_at_singular("det.det_adj", "X of rank ≤ n − 2"),
+    *_tf_eigvalsh_lower("eigen.eigvals_sym"),
+    *_tf_eigvalsh_lower("spectral.eigvalsh"),
+    Deviation("norms.l2", "tensorflow", "x = 0", "*", "framework convention", _TF_NORM),
+    Deviation("norms.l2_shifted", "tensorflow", "x = −a", "*", "framework convention", _TF_NORM),
+    Deviation("norms.l2_distance", "tensorflow", "x = a", "*", "framework convention", _TF_NORM),
+    Deviation(
+        "norms.l2_squared",
+        "tensorflow",
+        "x = 0",
+        "ForwardAccumulator",
+        "written form",
+        "the identity's f is written through the norm, ||x||**2; TensorFlow's forward mode meets sqrt' = "
+        "1/(2·0) times a zero tangent and returns NaN. Its reverse mode (tape) returns the gradient 0.",
+    ),
+    Deviation(
+        "norms.l2",
+        "tensorflow",
+        "x = (3, 4, 0)·1e-170",
+        "*",
+        "float64 range",
+        "tf.norm does not rescale: Σxᵢ² underflows to 0 and the gradient x/‖x‖ is (inf, inf, NaN), visibly "
+        "wrong; the gradient is (0.6, 0.8, 0).",
+    ),
+    Deviation(
+        "norms.l2",
+        "tensorflow",
+        "x = (3, 4, 0)·1e170",
+        "*",
+        "float64 range",
+        "tf.norm does not rescale: Σxᵢ² overflows to inf and the gradient x/inf is 0, a silent wrong number; "
+        "the gradient is (0.6, 0.8, 0).",
+    ),
+    *_tf_zero_at_tie(
+        (
+            ("differentials.d_logm_divdiff", "X = I"),
+            ("eigfuncs.expm_sym_jvp", "λ₁ = λ₂: A = diag(2, 2, 5), basis-invariant"),
+            ("eigfuncs.expm_sym_vjp", "λ₁ = λ₂: A = diag(2, 2, 5), basis-invariant"),
+            ("polar.P_jvp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("polar.Q_jvp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("polar.Q_vjp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("sqrtm.sqrtm_spd_jvp", "A = I"),
+            ("sqrtm.sqrtm_spd_vjp", "A = I"),
+            ("svd.tanh_sv_jvp", "σ₁ = σ₂: A = [2I; 0]"),
+            ("svd.tanh_sv_jvp", "σ₂ = 0: A = [[2, 0], [0, 0], [0, 0]]"),
+            ("svd.tanh_sv_vjp", "σ₁ = σ₂: A = [2I; 0]"),
+        )
+    ),
 )
 
 

@@ -24,12 +24,15 @@ except ImportError as e:  # pragma: no cover - exercised only without torch
 from identities.frameworks.adapter import NotApplicable, Thunks
 from identities.frameworks.interpreter import Native, Table, UnsupportedPrimitive, dot_general_einsum, function
 
-__all__ = ["NAME", "NUMERIC_ERRORS", "TABLE", "VERSION", "at_point", "derivatives", "torch_function"]
+__all__ = ["NAME", "TABLE", "VERSION", "at_point", "derivatives", "numeric_failure", "torch_function"]
 
 NAME = "torch"
 VERSION = torch.__version__
-# the exceptions PyTorch documents for a singular point (LAPACK's "the matrix is singular")
-NUMERIC_ERRORS: tuple[type[BaseException], ...] = (torch.linalg.LinAlgError,)
+
+
+def numeric_failure(e: BaseException) -> bool:
+    """PyTorch's documented error at a singular point: torch.linalg.LinAlgError (LAPACK's "singular")."""
+    return isinstance(e, torch.linalg.LinAlgError)
 
 
 def _load_forward_mode() -> None:
@@ -167,7 +170,9 @@ def _triangular_solve(
 
 
 def _lu(a: torch.Tensor, **_: Any) -> list[torch.Tensor]:
-    lu, piv = torch.linalg.lu_factor(a)
+    # lu_factor_ex, not lu_factor: like JAX's lu primitive (LAPACK getrf) it factors a singular matrix (a zero
+    # pivot is reported in info, not raised), so PyTorch's derivative rule is what gets measured there
+    lu, piv, _info = torch.linalg.lu_factor_ex(a)
     piv = (piv - 1).to(torch.int32)
     n = a.shape[-1]
     perm = list(range(n))
@@ -344,6 +349,21 @@ _RULES: dict[str, Callable[..., Any]] = {
 
 
 # --- named library calls: PyTorch's native function, confirmed by a probe ---------------------------------------
+_EPS64 = float(np.finfo(np.float64).eps)
+
+
+def _lstsq_native(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """jnp.linalg.lstsq's four outputs, the solution from torch.linalg.lstsq (driver gelsd, SVD-based like
+    JAX's; its backward is PyTorch's lstsq rule), the others (unused by the catalog) recomputed."""
+    vec = b.ndim == 1
+    B = b[:, None] if vec else b
+    x = torch.linalg.lstsq(a, B, driver="gelsd").solution
+    r = B - a @ x
+    s = torch.linalg.svdvals(a)
+    rank = (s > _EPS64 * max(a.shape[-2:]) * s[0]).sum()
+    return (x[:, 0] if vec else x, (r * r).sum(0), rank, s)
+
+
 def _vn(ord: Any) -> Callable[[torch.Tensor], torch.Tensor]:
     return lambda x: torch.linalg.vector_norm(x, ord=ord)
 
@@ -354,6 +374,13 @@ NATIVE: dict[str, tuple[Native, ...]] = {
     "inv": (("torch.linalg.inv", torch.linalg.inv),),
     "solve": (("torch.linalg.solve", torch.linalg.solve),),
     "pinv": (("torch.linalg.pinv", torch.linalg.pinv),),
+    # jnp.linalg.pinv is a custom_jvp around a jit named _pinv, which takes rtol when one is given; JAX's
+    # default cutoff is 10·max(m, n)·eps·σ₁ and a negative rtol keeps every singular value
+    "_pinv": (
+        ("torch.linalg.pinv", lambda a: torch.linalg.pinv(a, rtol=10 * max(a.shape[-2:]) * _EPS64)),
+        ("torch.linalg.pinv(rtol)", lambda a, rtol: torch.linalg.pinv(a, rtol=max(float(rtol), 0.0))),
+    ),
+    "_lstsq": (("torch.linalg.lstsq", _lstsq_native),),
     "cholesky": (("torch.linalg.cholesky", torch.linalg.cholesky),),
     "eigvalsh": (("torch.linalg.eigvalsh", torch.linalg.eigvalsh),),
     "eigh": (("torch.linalg.eigh", lambda a: tuple(torch.linalg.eigh(a))),),
