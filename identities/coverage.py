@@ -5,12 +5,15 @@ when some identity cites it (``mc(n)`` in its sources) or when it is listed belo
 cannot be an identity of this suite (a definition, a complex-valued form under a convention not
 supported yet, ...). ``tests/test_coverage.py`` asserts that every number is one or the other.
 
-The same holds for the rows of Wikipedia's "Matrix calculus" identity tables: ``WIKI_ROWS`` lists every
-row as ``"<table>: <left-hand side>"``, exactly the ``loc`` of the ``wiki(...)`` source that an identity
-cites it with; a row that cannot be an identity is in ``WIKI_OUT_OF_SCOPE`` with the reason.
+The same holds for the rows of Wikipedia's "Matrix calculus" identity tables: ``WIKI_ROWS`` is the
+article's row list (``wiki_tables``, transcribed with its provenance and revision), each row as
+``"<table>: <left-hand side>"``, exactly the ``loc`` of the ``wiki(...)`` source that an identity cites it
+with; a row that cannot be an identity is in ``WIKI_OUT_OF_SCOPE`` with the reason.
 """
 
 from __future__ import annotations
+
+from . import wiki_tables
 
 MC_CHAPTER2 = range(32, 145)
 
@@ -24,115 +27,9 @@ MC_OUT_OF_SCOPE: dict[int, str] = {
 }
 
 
-# Wikipedia tables: every row, as "<table>: <lhs>" (the loc of the citing identity's wiki() source)
-WIKI_ROWS: tuple[str, ...] = (
-    # --- vector-by-vector, scalar-by-vector, scalar-by-matrix (non-trace rows, determinants) ---
-    "vector-by-vector: ∂a/∂x",
-    "vector-by-vector: ∂x/∂x",
-    "vector-by-vector: ∂Ax/∂x",
-    "vector-by-vector: ∂xᵀA/∂x",
-    "vector-by-vector: ∂au/∂x",
-    "vector-by-vector: ∂vu/∂x",
-    "vector-by-vector: ∂Au/∂x",
-    "vector-by-vector: ∂(u+v)/∂x",
-    "vector-by-vector: ∂g(u)/∂x",
-    "vector-by-vector: ∂f(g(u))/∂x",
-    "scalar-by-vector: ∂a/∂x",
-    "scalar-by-vector: ∂au/∂x",
-    "scalar-by-vector: ∂(u+v)/∂x",
-    "scalar-by-vector: ∂uv/∂x",
-    "scalar-by-vector: ∂g(u)/∂x",
-    "scalar-by-vector: ∂f(g(u))/∂x",
-    "scalar-by-vector: ∂(u·v)/∂x",
-    "scalar-by-vector: ∂(u·Av)/∂x",
-    "scalar-by-vector: ∂²f/∂x∂xᵀ",
-    "scalar-by-vector: ∂(a·x)/∂x",
-    "scalar-by-vector: ∂bᵀAx/∂x",
-    "scalar-by-vector: ∂xᵀAx/∂x",
-    "scalar-by-vector: ∂xᵀAx/∂x, A symmetric",
-    "scalar-by-vector: ∂²xᵀAx/∂x∂xᵀ",
-    "scalar-by-vector: ∂²xᵀAx/∂x∂xᵀ, A symmetric",
-    "scalar-by-vector: ∂(x·x)/∂x",
-    "scalar-by-vector: ∂(a·u)/∂x",
-    "scalar-by-vector: ∂aᵀxxᵀb/∂x",
-    "scalar-by-vector: ∂(Ax+b)ᵀC(Dx+e)/∂x",
-    "scalar-by-vector: ∂‖x − a‖/∂x",
-    "scalar-by-matrix: ∂a/∂X",
-    "scalar-by-matrix: ∂au/∂X",
-    "scalar-by-matrix: ∂(u+v)/∂X",
-    "scalar-by-matrix: ∂uv/∂X",
-    "scalar-by-matrix: ∂g(u)/∂X",
-    "scalar-by-matrix: ∂f(g(u))/∂X",
-    "scalar-by-matrix: ∂g(U)/∂X_ij",
-    "scalar-by-matrix: ∂aᵀXb/∂X",
-    "scalar-by-matrix: ∂aᵀXᵀb/∂X",
-    "scalar-by-matrix: ∂(Xa)ᵀC(Xb)/∂X",
-    "scalar-by-matrix: ∂(Xa)ᵀC(Xa)/∂X",
-    "scalar-by-matrix: ∂(Xa+b)ᵀC(Xa+b)/∂X",
-    "scalar-by-matrix: ∂|X|/∂X",
-    "scalar-by-matrix: ∂ln|aX|/∂X",
-    "scalar-by-matrix: ∂|AXB|/∂X",
-    "scalar-by-matrix: ∂|Xᵏ|/∂X",
-    "scalar-by-matrix: ∂ln|XᵀX|/∂X",
-    "scalar-by-matrix: ∂ln|XᵀX|/∂X⁺",
-    "scalar-by-matrix: ∂|XᵀAX|/∂X, X square and invertible",
-    "scalar-by-matrix: ∂|XᵀAX|/∂X, X not square, A symmetric",
-    "scalar-by-matrix: ∂|XᵀAX|/∂X, X not square, A not symmetric",
-    # --- scalar-by-matrix trace rows, vector-by-scalar, matrix-by-scalar, scalar-by-scalar, differentials ---
-    "scalar-by-matrix: ∂tr(X)/∂X",
-    "scalar-by-matrix: ∂tr(U+V)/∂X",
-    "scalar-by-matrix: ∂tr(aU)/∂X",
-    "scalar-by-matrix: ∂tr(g(X))/∂X",
-    "scalar-by-matrix: ∂tr(AX)/∂X",
-    "scalar-by-matrix: ∂tr(AXᵀ)/∂X",
-    "scalar-by-matrix: ∂tr(XᵀAX)/∂X",
-    "scalar-by-matrix: ∂tr(X⁻¹A)/∂X",
-    "scalar-by-matrix: ∂tr(AXB)/∂X",
-    "scalar-by-matrix: ∂tr(AXBXᵀC)/∂X",
-    "scalar-by-matrix: ∂tr(Xⁿ)/∂X",
-    "scalar-by-matrix: ∂tr(AXⁿ)/∂X",
-    "scalar-by-matrix: ∂tr(e^X)/∂X",
-    "scalar-by-matrix: ∂tr(sin(X))/∂X",
-    "scalar-by-matrix: ∂g(U)/∂X_ij",
-    "vector-by-scalar: ∂a/∂x",
-    "vector-by-scalar: ∂au/∂x",
-    "vector-by-scalar: ∂Au/∂x",
-    "vector-by-scalar: ∂uᵀ/∂x",
-    "vector-by-scalar: ∂(u+v)/∂x",
-    "vector-by-scalar: ∂(u×v)/∂x",
-    "vector-by-scalar: ∂g(u)/∂x",
-    "vector-by-scalar: ∂f(g(u))/∂x",
-    "matrix-by-scalar: ∂aU/∂x",
-    "matrix-by-scalar: ∂AUB/∂x",
-    "matrix-by-scalar: ∂(U+V)/∂x",
-    "matrix-by-scalar: ∂(UV)/∂x",
-    "matrix-by-scalar: ∂(U⊗V)/∂x",
-    "matrix-by-scalar: ∂(U∘V)/∂x",
-    "matrix-by-scalar: ∂U⁻¹/∂x",
-    "matrix-by-scalar: ∂²U⁻¹/∂x∂y",
-    "matrix-by-scalar: ∂e^{xA}/∂x",
-    "matrix-by-scalar: ∂g(xA)/∂x",
-    "scalar-by-scalar: ∂|U|/∂x",
-    "scalar-by-scalar: ∂ln|U|/∂x",
-    "scalar-by-scalar: ∂²|U|/∂x²",
-    "scalar-by-scalar: ∂g(U)/∂x",
-    "differentials: d(A)",
-    "differentials: d(aX)",
-    "differentials: d(X+Y)",
-    "differentials: d(tr(X))",
-    "differentials: d(XY)",
-    "differentials: d(X⊗Y)",
-    "differentials: d(X∘Y)",
-    "differentials: d(Xᵀ)",
-    "differentials: d(Xᴴ)",
-    "differentials: d(X⁻¹)",
-    "differentials: d(det(X))",
-    "differentials: d(ln(det(X)))",
-    "differentials: d(Xⁿ)",
-    "differentials: d(e^X)",
-    "differentials: d(log(X))",
-    "differentials: d(f(X)) for diagonalizable X",
-)
+# Wikipedia tables: every row, as "<table>: <lhs>" (the loc of the citing identity's wiki() source), kept as
+# data with its provenance and revision in wiki_tables
+WIKI_ROWS: tuple[str, ...] = wiki_tables.rows()
 
 # row -> why it is not an identity here
 WIKI_OUT_OF_SCOPE: dict[str, str] = {

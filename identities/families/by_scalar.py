@@ -1,5 +1,5 @@
-"""Wikipedia's rules tables (Matrix calculus): vector-by-scalar, matrix-by-scalar, and scalar-by-scalar with
-matrices, each checked on a concrete instance.
+"""Wikipedia's rules tables (Matrix calculus): vector-by-scalar, matrix-by-scalar, and scalar-by-scalar (with
+vectors, with matrices), each checked on a concrete instance.
 
 A rule such as ∂(UV)/∂x = U ∂V/∂x + ∂U/∂x V holds for any differentiable U(x), V(x); the suite checks it on
 fixed smooth instances with random coefficients:
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .._core import Tex, identity, wiki
+from .._core import Tex, identity, staple, wiki
 from .._structures import invertible_combination
 from .trace import cosm, expm, sinm
 
@@ -112,11 +112,38 @@ def vs_sum(x, c, d):
         den=r"\left(\frac{\partial u}{\partial x} \times v + u \times \frac{\partial v}{\partial x}\right)^\top",
         where=r"u = \sin(x c),\ v = e^{x d} \in \mathbb{R}^3",
     ),
-    sources=[wiki("vector-by-scalar: ∂(u×v)/∂x")],
-    notes="The order of the factors matters: the cross product is anticommutative.",
+    sources=[staple("the product rule of the ℝ³ cross product")],
+    notes="""
+    The order of the factors matters: the cross product is anticommutative. Not Wikipedia's ∂(uᵀ×v)/∂x
+    row: there × is the matrix product (by_scalar.vs_uT_times_v).
+    """,
 )
 def vs_cross(x, c, d):
     return jnp.cross(_du(x, c), _v(x, d)) + jnp.cross(_u(x, c), _dv(x, d))
+
+
+@identity(
+    f=lambda x, c, d: _u(x, c) @ _v(x, d),
+    wrt="x",
+    shapes={"x": "", "c": "n", "d": "n"},
+    tex=Tex(
+        f=r"u^\top v",
+        num=r"\left(\frac{\partial u}{\partial x}\right)^{\!\top} v + u^\top \frac{\partial v}{\partial x}",
+        den=r"\frac{\partial u}{\partial x} v + u^\top \left(\frac{\partial v}{\partial x}\right)^{\!\top}",
+        where=r"u = \sin(x c),\ v = e^{x d}",
+    ),
+    sources=[
+        wiki("vector-by-scalar: ∂(uᵀ×v)/∂x", "× is the matrix product: uᵀ×v is the scalar uᵀv"),
+        wiki("scalar-by-scalar with vectors: ∂(u·v)/∂x"),
+    ],
+    notes="""
+    Wikipedia's ∂(uᵀ × v)/∂x, where × is the matrix product, so the function is the scalar uᵀv = u·v (also
+    the scalar-by-scalar row ∂(u·v)/∂x = u·v′ + u′·v). In denominator layout ∂u/∂x is a row, hence the
+    transposes swap places; both forms are the same number.
+    """,
+)
+def vs_uT_times_v(x, c, d):
+    return _du(x, c) @ _v(x, d) + _u(x, c) @ _dv(x, d)
 
 
 @identity(
@@ -174,6 +201,27 @@ def _dV(x, R, S):
 
 
 _UWHERE = r"U = \cos(x) P + x Q,\ V = e^x R + S"
+
+
+@identity(
+    f=lambda x, P, Q, d: _U(x, P, Q) @ _v(x, d),
+    wrt="x",
+    shapes={"x": "", "P": "m n", "Q": "m n", "d": "n"},
+    tex=Tex(
+        f=r"U v",
+        num=r"\frac{\partial U}{\partial x} v + U \frac{\partial v}{\partial x}",
+        den=r"v^\top \left(\frac{\partial U}{\partial x}\right)^{\!\top} + \frac{\partial v}{\partial x} U^\top",
+        where=r"U = \cos(x) P + x Q,\ v = e^{x d}",
+    ),
+    sources=[wiki("vector-by-scalar: ∂(U×v)/∂x", "× is the matrix product")],
+    notes="""
+    The last row of Wikipedia's vector-by-scalar table (× the matrix product; declared here, after U(x)). The
+    article's denominator entry reads vᵀ(∂U/∂x) + (∂v/∂x)Uᵀ, which multiplies only when U is square; the row
+    vector is vᵀ(∂U/∂x)ᵀ + (∂v/∂x)Uᵀ, as written here (checked with U of m×n, m ≠ n).
+    """,
+)
+def vs_U_times_v(x, P, Q, d):
+    return _dU(x, P, Q) @ _v(x, d) + _U(x, P, Q) @ _dv(x, d)
 
 
 @identity(
@@ -355,6 +403,25 @@ def ms_g_xA(x, A):
     return A @ cosm(x * A)
 
 
+# --- scalar-by-scalar with vectors (the other row, ∂(u·v)/∂x, is vs_uT_times_v) ---------------------------------
+@identity(
+    f=lambda x, c: jnp.log1p(_u(x, c) @ _u(x, c)),
+    wrt="x",
+    shapes={"x": "", "c": "n"},
+    tex=Tex(
+        f=r"g(u),\ g(u) = \ln(1 + u^\top u)",
+        num=r"\frac{\partial g(u)}{\partial u} \cdot \frac{\partial u}{\partial x}",
+        den=r"\frac{\partial g(u)}{\partial u} \cdot \frac{\partial u}{\partial x}",
+        where=r"\frac{\partial g}{\partial u} = \frac{2u}{1 + u^\top u},\ u = \sin(x c)",
+    ),
+    sources=[wiki("scalar-by-scalar with vectors: ∂g(u)/∂x")],
+    notes="The chain rule through a vector; a dot product, so the same in every layout.",
+)
+def ss_vector_chain(x, c):
+    u = _u(x, c)
+    return (2 * u / (1 + u @ u)) @ _du(x, c)
+
+
 # --- scalar-by-scalar with matrices --------------------------------------------------------------------------
 def _W(x, P, Q, R):
     return P + x * Q + (x * x) * R
@@ -379,7 +446,7 @@ _WTEX = r"U = P + xQ + x^2 R"
         den=r"\lvert U \rvert \operatorname{tr}\left(U^{-1} \frac{\partial U}{\partial x}\right)",
         where=_WTEX,
     ),
-    sources=[wiki("scalar-by-scalar: ∂|U|/∂x")],
+    sources=[wiki("scalar-by-scalar with matrices: ∂|U|/∂x")],
 )
 def ss_det(x, P, Q, R):
     U = _W(x, P, Q, R)
@@ -398,7 +465,7 @@ def ss_det(x, P, Q, R):
         den=r"\operatorname{tr}\left(U^{-1} \frac{\partial U}{\partial x}\right)",
         where=_WTEX,
     ),
-    sources=[wiki("scalar-by-scalar: ∂ln|U|/∂x")],
+    sources=[wiki("scalar-by-scalar with matrices: ∂ln|U|/∂x")],
 )
 def ss_logdet(x, P, Q, R):
     U = _W(x, P, Q, R)
@@ -420,7 +487,7 @@ def ss_logdet(x, P, Q, R):
         den=r"\text{the same (a scalar)}",
         where=_WTEX,
     ),
-    sources=[wiki("scalar-by-scalar: ∂²|U|/∂x²")],
+    sources=[wiki("scalar-by-scalar with matrices: ∂²|U|/∂x²")],
     notes="The same formula is MC (48) (mc-a's range); checked here against jax.hessian in x.",
 )
 def ss_det_second(x, P, Q, R):
@@ -442,8 +509,41 @@ def ss_det_second(x, P, Q, R):
         den=r"\operatorname{tr}\left(\left(\frac{\partial g}{\partial U}\right)^{\!\top} \frac{\partial U}{\partial x}\right)",
         where=_WTEX + r",\ \partial g / \partial U = 2U \text{ (denominator)}",
     ),
-    sources=[wiki("scalar-by-scalar: ∂g(U)/∂x")],
+    sources=[wiki("scalar-by-scalar with matrices: ∂g(U)/∂x")],
     notes="The chain rule through a matrix: in numerator layout ∂g/∂U is 2Uᵀ and the trace reads tr(2UᵀU′).",
 )
 def ss_chain(x, P, Q, R):
     return 2 * jnp.sum(_W(x, P, Q, R) * (Q + 2 * x * R))
+
+
+@identity(
+    f=lambda x, A: jnp.trace(sinm(x * A)),
+    wrt="x",
+    shapes={"x": "", "A": "n n"},
+    tex=Tex(
+        f=r"\operatorname{tr} g(xA),\ g = \sin",
+        num=r"\operatorname{tr}\left(A g'(xA)\right)",
+        den=r"\operatorname{tr}\left(A g'(xA)\right)",
+        where=r"g' = \cos",
+    ),
+    sources=[wiki("scalar-by-scalar with matrices: ∂tr(g(xA))/∂x")],
+    notes="Wikipedia states it for polynomials and power series g; checked with g = sin, g′ = cos (matrix functions).",
+)
+def ss_tr_g_xA(x, A):
+    return jnp.trace(A @ cosm(x * A))
+
+
+@identity(
+    f=lambda x, A: jnp.trace(expm(x * A)),
+    wrt="x",
+    shapes={"x": "", "A": "n n"},
+    tex=Tex(
+        f=r"\operatorname{tr} e^{xA}",
+        num=r"\operatorname{tr}\left(A e^{xA}\right)",
+        den=r"\operatorname{tr}\left(A e^{xA}\right)",
+    ),
+    sources=[wiki("scalar-by-scalar with matrices: ∂tr(e^{xA})/∂x")],
+    notes="The trace of the matrix-by-scalar row ∂e^{xA}/∂x = Ae^{xA} (by_scalar.ms_expm).",
+)
+def ss_tr_expm_xA(x, A):
+    return jnp.trace(A @ expm(x * A))

@@ -329,7 +329,7 @@ def logdet_XTX_wrt_pinv(P):
         num=r"k \det(X^k)\, X^{-1}",
         den=r"k \det(X^k)\, X^{-\top}",
     ),
-    sources=[mc(58), wiki("scalar-by-matrix: ∂|Xᵏ|/∂X")],
+    sources=[mc(58), wiki("scalar-by-matrix: ∂|Xⁿ|/∂X")],
     aliases=("d det(X^k)/dX",),
     notes="Stated for k = 3 (a fixed integer; det(Xᵏ) = det(X)ᵏ, so any integer k, negative too, works alike).",
 )

@@ -8,6 +8,7 @@ Powers Xⁿ are stated for n = 3 (the smallest power where the sums over r have 
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 
 from .._core import Tex, identity, mc, wiki
@@ -175,8 +176,8 @@ def bTXTDXc(b, X, D, c):
         num=r"a a^\top X^\top (C + C^\top)",
         den=r"(C + C^\top) X a a^\top",
     ),
-    sources=[wiki("scalar-by-matrix: ∂(Xa)ᵀC(Xa)/∂X")],
-    notes="For symmetric C this is 2CXaaᵀ.",
+    sources=[wiki("scalar-by-matrix: ∂(Xa)ᵀC(Xb)/∂X", "its b = a case")],
+    notes="The b = a case of Wikipedia's (Xa)ᵀC(Xb) row: CXaaᵀ + CᵀXaaᵀ. For symmetric C this is 2CXaaᵀ.",
 )
 def XaTCXa(X, a, C):
     u = X @ a
@@ -200,6 +201,26 @@ def XaTCXa(X, a, C):
 def affine_quadratic_X(X, b, c, D):
     r = X @ b + c
     return jnp.outer(D @ r + r @ D, b)
+
+
+@identity(
+    f=lambda X, a, b: jax.scipy.special.logsumexp(X @ a + b),
+    wrt="X",
+    shapes={"X": "n m", "a": "m", "b": "n"},
+    tex=Tex(
+        f=r"f(Xa + b),\ f(v) = \log \textstyle\sum_i e^{v_i}",
+        num=r"a \frac{\partial f}{\partial v}",
+        den=r"\frac{\partial f}{\partial v} a^\top",
+        where=r"\frac{\partial f}{\partial v} = \operatorname{softmax}(Xa + b) \text{ (a column in denominator layout)}",
+    ),
+    sources=[wiki("scalar-by-matrix: ∂f(Xa+b)/∂X")],
+    notes="""
+    Wikipedia states it for any real differentiable f(v); checked with f = log-sum-exp, whose gradient
+    softmax(v) is non-trivial in every entry. The gradient is an outer product: rank one, like ∂aᵀXb/∂X.
+    """,
+)
+def f_affine_X(X, a, b):
+    return jnp.outer(jax.nn.softmax(X @ a + b), a)
 
 
 _W = {"W": SYMMETRIC}

@@ -36,6 +36,23 @@ def vv_const_multiple(x, a, P):
 
 
 @identity(
+    f=lambda x, p, a: jnp.sin(p @ x) * a,
+    wrt="x",
+    shapes={"x": "n", "p": "n", "a": "m"},
+    tex=Tex(
+        f="v(x)\\,a",
+        num=r"a\frac{\partial v}{\partial x}",
+        den=r"\frac{\partial v}{\partial x} a^\top",
+        where=r"v = \sin(p^\top x) \text{ (a scalar)},\ \frac{\partial v}{\partial x} = \cos(p^\top x)\, p^\top \text{ (numerator)}",
+    ),
+    sources=[wiki("vector-by-vector: ∂va/∂x")],
+    notes="v scalar-valued, a a constant vector: the Jacobian is the outer product a(∂v/∂x), rank one.",
+)
+def vv_scalar_times_const(x, p, a):
+    return jnp.outer(a, jnp.cos(p @ x) * p)
+
+
+@identity(
     f=lambda x, P: (x @ x) * jnp.sin(P @ x),
     find="x @ x * sin(P @ x)",
     wrt="x",
