@@ -708,6 +708,7 @@ UNSTATABLE: dict[str, str] = {
     "rules.sv_constant": _CONSTANT,
     "trace.tr_sinX": _NO_WORD.format("the matrix sine (sin is elementwise, as in NumPy)"),
     "by_scalar.ms_g_xA": _NO_WORD.format("the matrix sine (sin is elementwise, as in NumPy)"),
+    "by_scalar.ss_tr_g_xA": _NO_WORD.format("the matrix sine (sin is elementwise, as in NumPy)"),
     "trace.tr_gX": _NO_WORD.format("a matrix polynomial whose coefficients are a vector argument (no indexing)"),
     "giles.poly_jvp": _NO_WORD.format("a matrix polynomial whose coefficients are a vector argument (no indexing)"),
     "giles.poly_vjp": _NO_WORD.format("a matrix polynomial whose coefficients are a vector argument (no indexing)"),

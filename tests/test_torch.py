@@ -49,6 +49,8 @@ EXPECTED_UNSUPPORTED: dict[str, tuple[str, str]] = {
     "trace.tr_expX": ("scan", _LOOP),
     "by_scalar.ms_expm": ("scan", _LOOP),
     "by_scalar.ms_g_xA": ("scan", _LOOP),
+    "by_scalar.ss_tr_g_xA": ("scan", _LOOP),
+    "by_scalar.ss_tr_expm_xA": ("scan", _LOOP),
     "differentials.d_expm": ("scan", _LOOP),
     "differentials.d_fX_divdiff": ("scan", _LOOP),
     "eigen.sum_eig": ("eig", _EIG),

@@ -124,6 +124,7 @@ def vs_cross(x, c, d):
 
 @identity(
     f=lambda x, c, d: _u(x, c) @ _v(x, d),
+    find="sin(x * c) @ exp(x * d)",
     wrt="x",
     shapes={"x": "", "c": "n", "d": "n"},
     tex=Tex(
@@ -205,6 +206,7 @@ _UWHERE = r"U = \cos(x) P + x Q,\ V = e^x R + S"
 
 @identity(
     f=lambda x, P, Q, d: _U(x, P, Q) @ _v(x, d),
+    find="(cos(x) * P + x * Q) @ exp(x * d)",
     wrt="x",
     shapes={"x": "", "P": "m n", "Q": "m n", "d": "n"},
     tex=Tex(
@@ -406,6 +408,7 @@ def ms_g_xA(x, A):
 # --- scalar-by-scalar with vectors (the other row, ∂(u·v)/∂x, is vs_uT_times_v) ---------------------------------
 @identity(
     f=lambda x, c: jnp.log1p(_u(x, c) @ _u(x, c)),
+    find="log(1 + sin(x * c) @ sin(x * c))",
     wrt="x",
     shapes={"x": "", "c": "n"},
     tex=Tex(
@@ -535,6 +538,7 @@ def ss_tr_g_xA(x, A):
 
 @identity(
     f=lambda x, A: jnp.trace(expm(x * A)),
+    find="trace(expm(x * A))",
     wrt="x",
     shapes={"x": "", "A": "n n"},
     tex=Tex(

@@ -205,6 +205,7 @@ def affine_quadratic_X(X, b, c, D):
 
 @identity(
     f=lambda X, a, b: jax.scipy.special.logsumexp(X @ a + b),
+    find="logsumexp(X @ a + b)",
     wrt="X",
     shapes={"X": "n m", "a": "m", "b": "n"},
     tex=Tex(

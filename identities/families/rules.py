@@ -37,6 +37,7 @@ def vv_const_multiple(x, a, P):
 
 @identity(
     f=lambda x, p, a: jnp.sin(p @ x) * a,
+    find="sin(p @ x) * a",
     wrt="x",
     shapes={"x": "n", "p": "n", "a": "m"},
     tex=Tex(

@@ -302,6 +302,27 @@ DEVIATIONS: tuple[Deviation, ...] = (
         " (docs/framework-findings.md §7).",
     ),
     # --- TensorFlow 2.21.0 ---
+    Deviation(
+        "qr.qr_square_R_jvp",
+        "tensorflow",
+        "rank 1: A = [[1, 0], [0, 0]], Ȧ = E₂₂",
+        "*",
+        "framework convention",
+        "TensorFlow 2.21.0's QR gradient (linalg_grad.py, _QrGrad; forward mode runs the same rule) solves with"
+        " R, whose r₂₂ is exactly 0 here (A is diagonal: its QR is exact on every kernel path): NaN, as in JAX"
+        " and torch. R has a kink here (r₂₂ = |t|); no framework has a rule for rank-deficient A.",
+    ),
+    Deviation(
+        "lu.lu_U_jvp",
+        "tensorflow",
+        "last pivot 0: A = [[2, 1], [1, 1/2]], Ȧ = E₂₂",
+        "*",
+        "known bug",
+        "tf.linalg.lu (the Lu op of TensorFlow 2.21.0) raises InvalidArgumentError 'Input is not invertible' at"
+        " a zero pivot, so neither tape nor ForwardAccumulator can differentiate U here, although U is smooth"
+        " (U̇ = E₂₂). The last pivot is exactly 0 on every kernel path: the first pivot is 2, a power of two,"
+        " and every intermediate is dyadic. An error, never a silent number; JAX and torch return NaN.",
+    ),
     _tf_det_at_singular("matrix.det_X", "rank(X) = n − 1"),
     _tf_det_at_singular("matrix.det_X", "rank(X) ≤ n − 2"),
     _tf_det_at_singular("det.det_adj", "X singular, rank n − 1"),
