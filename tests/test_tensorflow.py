@@ -149,7 +149,7 @@ SINGULAR = [
 
 @pytest.mark.parametrize("X", SINGULAR, ids=["3x3", "4x4", "2x2"])
 def test_finding_tensorflow_det_gradient_raises_at_a_singular_matrix(X):
-    """Finding (TensorFlow 2.21.0, docs/framework-findings.md §7): the gradient of tf.linalg.det is
+    """Finding (TensorFlow 2.21.0, docs/framework-findings.md §10): the gradient of tf.linalg.det is
     det(X)·inv(X)ᴴ, so at a singular X the tape (and forward mode) raise 'Input is not invertible', although
     d det/dX = adj(X)ᵀ exists. The deviation's condition (tf.linalg.inv raises) holds at each."""
     from identities.frameworks.deviations import TF_INVERSE_RAISES
@@ -183,7 +183,7 @@ def test_finding_tensorflow_eigh_gradient_is_taken_on_the_lower_triangle():
 
 @pytest.mark.parametrize(("scale", "want"), [(1e-170, "inf"), (1e170, "zero")])
 def test_finding_tensorflow_norm_gradient_out_of_float64_range(scale, want):
-    """Finding (TensorFlow 2.21.0, docs/framework-findings.md §9): tf.norm does not rescale; at
+    """Finding (TensorFlow 2.21.0, docs/framework-findings.md §12): tf.norm does not rescale; at
     (3, 4, 0)·1e170 its gradient is 0 (a silent wrong number), at ·1e-170 (inf, inf, NaN); the gradient
     is (0.6, 0.8, 0) at every scale."""
     x = tf.constant([3.0, 4.0, 0.0], dtype=tf.float64) * scale

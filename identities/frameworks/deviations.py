@@ -112,7 +112,7 @@ TF_INVERSE_RAISES = Condition("tf.linalg.inv(X) raises (TensorFlow's LU meets an
 
 
 def _tf_det_at_singular(identity: str, point: str) -> Deviation:
-    """docs/framework-findings.md §7, at one identity's singular point: TensorFlow's gradient of det calls
+    """docs/framework-findings.md §10, at one identity's singular point: TensorFlow's gradient of det calls
     tf.linalg.inv, which refuses a singular X; measured, since a rounded pivot would not raise."""
     return Deviation(
         identity,
@@ -123,7 +123,7 @@ def _tf_det_at_singular(identity: str, point: str) -> Deviation:
         "TensorFlow 2.21.0's gradient of tf.linalg.det is det(X)·inv(X)ᴴ (linalg_grad.py, "
         "_MatrixDeterminantGrad), so at a singular X it raises InvalidArgumentError 'Input is not invertible' "
         "although d det/dX = adj(X)ᵀ exists (forward mode too: ForwardAccumulator runs the same rule); an "
-        "error, never a silent number (docs/framework-findings.md §7).",
+        "error, never a silent number (docs/framework-findings.md §10).",
         TF_INVERSE_RAISES,
     )
 
@@ -133,7 +133,7 @@ def _tf_eigvalsh_lower(identity: str) -> tuple[Deviation, ...]:
         "TensorFlow's eigh reads the lower triangle only, and its gradient (linalg_grad.py, "
         "_SelfAdjointEigV2Grad) is taken with respect to that triangle: tril(2 v vᵀ) with v_k² on the "
         "diagonal, not v vᵀ. Along every symmetric direction it equals the closed form "
-        "(tests/test_tensorflow.py checks it; docs/framework-findings.md §8)."
+        "(tests/test_tensorflow.py checks it; docs/framework-findings.md §11)."
     )
     return tuple(
         Deviation(identity, "tensorflow", None, check, "framework convention", reason)
@@ -166,14 +166,14 @@ _CLUSTER_TIE = "λ₁ = λ₂ < λ₃: A = diag(1, 1, 4), basis-invariant"
 
 
 def _tf_zero_at_tie(points: tuple[tuple[str, str], ...]) -> tuple[Deviation, ...]:
-    """docs/framework-findings.md §10: TensorFlow's eigh and SVD gradients replace 1/(λⱼ − λᵢ) and
+    """docs/framework-findings.md §13: TensorFlow's eigh and SVD gradients replace 1/(λⱼ − λᵢ) and
     1/(σⱼ² − σᵢ²) by x/(x² + 1e-20) (linalg_grad.py, _SafeReciprocal), which is 0 at a tie: the term that
     carries the divided difference is dropped and the derivative is a finite wrong number. The points are
     diagonal, so the factorization is exact on every kernel path."""
     reason = (
         "TensorFlow 2.21.0's eigh/SVD gradient (linalg_grad.py, _SafeReciprocal: x/(x² + 1e-20)) takes "
         "1/(gap) = 0 at a tied pair, dropping the divided-difference term: a finite wrong derivative, where "
-        "JAX and PyTorch return NaN (docs/framework-findings.md §10)."
+        "JAX and PyTorch return NaN (docs/framework-findings.md §13)."
     )
     return tuple(Deviation(i, "tensorflow", p, "*", "known bug", reason) for i, p in points)
 
