@@ -114,3 +114,72 @@ def test_xla_fma_follows_the_path_in_force():
         assert got == 0.0
     elif os.environ.get("XLA_FLAGS", "") == "":
         print(f"default XLA path: a*b - c = {got!r} ({'FMA' if got else 'no FMA'})")
+
+
+AVX512_FLAGS = frozenset({"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
+AVX2_FLAGS = frozenset({"sse4_2", "avx", "avx2", "fma"})
+
+
+def _plan(default, flags, machine_env=None):
+    return kernels.plan(default, flags, "/shim/intel.so", "/shim/generic.so", machine_env or {})
+
+
+def test_plan_emulates_an_amd_machine_on_an_intel_one():
+    """On an Intel AVX-512 CPU the whole suite runs on MKL's generic path (an AMD CPU's default), with
+    TensorFlow's oneDNN switched off and XLA and OpenBLAS capped at AVX2; every other MKL set follows."""
+    p = _plan({"mkl": "AVX512", "openblas": "SkylakeX", "xla": "default", "tensorflow": "oneDNN on"}, AVX512_FLAGS)
+    first = p.paths[0]
+    assert first.whole_suite and [q.whole_suite for q in p.paths[1:]] == [False] * (len(p.paths) - 1)
+    assert first.env == {
+        "LD_PRELOAD": "/shim/generic.so",
+        "XLA_FLAGS": "--xla_cpu_max_isa=AVX2",
+        "OPENBLAS_CORETYPE": "Haswell",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+    }
+    assert first.expect == {"mkl": "generic", "xla": "AVX2", "openblas": "Haswell", "tensorflow": "oneDNN off"}
+    names = [q.name for q in p.paths]
+    assert names == ["other-cpu", "mkl-avx2", "mkl-sse4_2", "openblas-sse", "xla-sse4_2"]
+    assert p.paths[1].env == {"LD_PRELOAD": "/shim/intel.so", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
+    assert p.skipped == []
+
+
+def test_plan_never_asks_a_cpu_for_instructions_it_lacks():
+    """The failure CI met on an AVX2 machine: MKL_ENABLE_INSTRUCTIONS=AVX512 cannot take effect there, so
+    the plan skips that path with its reason instead of failing the run or running it under another name."""
+    p = _plan({"mkl": "generic", "openblas": "Haswell", "xla": "default", "tensorflow": "oneDNN off"}, AVX2_FLAGS)
+    assert p.paths[0].expect == {"mkl": "AVX2", "tensorflow": "oneDNN on"}
+    assert p.paths[0].env == {
+        "LD_PRELOAD": "/shim/intel.so",
+        "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+        "TF_ENABLE_ONEDNN_OPTS": "1",
+    }
+    assert ("mkl-avx512", "this CPU has no AVX-512") in p.skipped
+    assert all(q.expect.get("mkl") != "AVX512" for q in p.paths)
+    assert [q.name for q in p.paths] == ["other-cpu", "mkl-sse4_2", "openblas-sse", "xla-sse4_2"]
+
+
+def test_plan_leaves_a_knob_the_machine_pins():
+    p = _plan({"mkl": "AVX2", "tensorflow": "oneDNN off"}, AVX512_FLAGS, {"OPENBLAS_CORETYPE": "Haswell"})
+    assert "OPENBLAS_CORETYPE" not in p.paths[0].env
+    assert [n for n, _ in p.skipped] == ["openblas-sse"]
+    assert "mkl-avx2" not in [q.name for q in p.paths] and "mkl-avx512" in [q.name for q in p.paths]
+
+
+@pytest.mark.parametrize(
+    ("flags", "ceiling"),
+    [
+        (AVX512_FLAGS, "AVX512"),
+        (AVX2_FLAGS, "AVX2"),
+        (frozenset({"sse4_2", "avx2"}), "SSE4_2"),
+        (frozenset(), "generic"),
+    ],
+)
+def test_mkl_ceiling_reads_the_flags(flags, ceiling):
+    assert kernels.mkl_ceiling(flags) == ceiling
+
+
+def test_cpu_flags_reads_cpuinfo(tmp_path):
+    f = tmp_path / "cpuinfo"
+    f.write_text("processor\t: 0\nflags\t\t: fpu sse4_2 avx2\n\nprocessor\t: 1\nflags\t\t: fpu\n")
+    assert kernels.cpu_flags(str(f)) == {"fpu", "sse4_2", "avx2"}
+    assert kernels.cpu_flags(str(tmp_path / "absent")) == frozenset()
