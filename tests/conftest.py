@@ -6,15 +6,24 @@ Profiles (choose with IDENTITIES_PROFILE): ``default`` (fast, derandomized, CI) 
 
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
+import tempfile
 
 import jax
 import pytest
 from _rng import rng  # noqa: F401  (the per-test generator fixture)
 from hypothesis import HealthCheck, settings
 
-import identities  # noqa: F401  (registers the catalog, enables x64)
+# find's on-disk values (identities.find_store): a fresh directory per run, so that no run reads another's
+# values and nothing is written to the user's cache; removed at exit (after the store's own flush).
+_CACHE = tempfile.mkdtemp(prefix="identities-test-cache-")
+os.environ["IDENTITIES_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+
+import identities  # noqa: E402, F401  (registers the catalog, enables x64)
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
