@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 import time
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 from tabulate import tabulate
 
+from . import jsonout
 from ._argtypes import positive_int, seed_int
 from ._core import REFERENCES, Identity, catalog, get
 from .errors import IdentityError
@@ -66,7 +66,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.family:
         idents = [i for i in idents if i.family == args.family]
     if args.json:
-        print(json.dumps([ident_dict(i) for i in idents], indent=1, ensure_ascii=False))
+        print(jsonout.dumps([ident_dict(i) for i in idents], indent=1, ensure_ascii=False))
         return 0
     rows = [(i.id, i.tex.f, i.tex.den if args.layout == "denominator" else i.tex.num, i.citation) for i in idents]
     print(
@@ -107,7 +107,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         d = ident_dict(ident)
         d["example"] = ex
-        print(json.dumps(d, indent=1, ensure_ascii=False))
+        print(jsonout.dumps(d, indent=1, ensure_ascii=False))
         return 0
     print(f"{ident.id}  ({ident.kind})")
     print(f"  function     {ident.tex.f}")
@@ -154,7 +154,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     wall = time.perf_counter() - t0
     failed = [r for r in reports if not r.ok]
     if args.json:
-        print(json.dumps({"ok": not failed, "seconds": wall, "reports": [r.to_dict() for r in reports]}, indent=1))
+        print(jsonout.dumps({"ok": not failed, "seconds": wall, "reports": [r.to_dict() for r in reports]}, indent=1))
     else:
         rows = []
         for r in reports:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import jsonout
 from ._argtypes import input_file, output_file_or_stdout, positive_float, seed_int
 from .errors import UnknownIdentityError
 
@@ -83,7 +84,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     )
     result = bench.run(idents, cfg, _progress(not args.no_progress), targets=not (args.quick or args.sizes))
     if args.json == "-":
-        print(json.dumps(result, indent=1, ensure_ascii=False))
+        print(jsonout.dumps(result, indent=1, ensure_ascii=False))
     else:
         bench.print_table(result)
     if args.json and args.json != "-":
@@ -144,7 +145,7 @@ def _scaling(args: argparse.Namespace) -> int:
         )
         result = scaling.run(chosen, scaling.config(base), _progress(not args.no_progress))
         if args.json == "-":
-            print(json.dumps(result, indent=1, ensure_ascii=False))
+            print(jsonout.dumps(result, indent=1, ensure_ascii=False))
         else:
             from tabulate import tabulate
 

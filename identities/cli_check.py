@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from . import jsonout
 from ._argtypes import positive_int, seed_int
 
 
@@ -50,7 +50,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     report = check_identity(ident, fn, layout=args.layout, examples=args.examples, seed=args.seed)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=1))
+        print(jsonout.dumps(report.to_dict(), indent=1))
     else:
         print(report)
     return 0 if report.ok else 1

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from . import jsonout
 from ._argtypes import output_file, seed_int
 from .frameworks.adapter import ADAPTERS, FRAMEWORKS
 
@@ -45,7 +45,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         Path(args.write).write_text(render_markdown(result, cmd), encoding="utf-8")
         print(f"wrote {args.write}", file=sys.stderr)
     if args.json:
-        print(json.dumps(result.to_dict(), indent=1, ensure_ascii=False))
+        print(jsonout.dumps(result.to_dict(), indent=1, ensure_ascii=False))
     else:
         print(render_text(result))
     return 0 if result.ok else 1

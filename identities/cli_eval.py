@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import jsonout
 from ._argtypes import int_at_least
 from ._core import get
 from .errors import COMPLEX_NOT_SUPPORTED, IdentityError
@@ -86,7 +87,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 2
     value = np.asarray(out, dtype=np.float64)
     if args.json:
-        print(json.dumps({"id": ident.id, "layout": args.layout, "shape": list(value.shape), "value": value.tolist()}))
+        print(
+            jsonout.dumps({"id": ident.id, "layout": args.layout, "shape": list(value.shape), "value": value.tolist()})
+        )
     else:
         print(f"{ident.id} ({ident.kind}, {args.layout} layout), shape {value.shape}:")
         print(np.array2string(value, precision=args.precision, max_line_width=120))

@@ -23,11 +23,11 @@ runs, set JAX_COMPILATION_CACHE_DIR=DIR and JAX_PERSISTENT_CACHE_MIN_COMPILE_TIM
 from __future__ import annotations
 
 import argparse
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from . import jsonout
 from ._argtypes import file_to_compare, output_file
 from .expr import FUNCTIONS
 from .find import FindResult, Match, default_shape, find_expr
@@ -136,7 +136,7 @@ def cmd_find(args: argparse.Namespace) -> int:
     result = find_expr(args.expr, wrt=args.wrt, shapes=shapes)
     layouts = LAYOUTS if args.layout == "both" else (args.layout,)
     if args.json:
-        print(json.dumps(to_json(result, layouts), indent=1, ensure_ascii=False))
+        print(jsonout.dumps(to_json(result, layouts), indent=1, ensure_ascii=False))
     else:
         print(render(result, layouts))
     return 0 if result.matches else 1

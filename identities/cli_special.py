@@ -8,12 +8,12 @@ measurements (strict JSON: JAX's non-finite entries are null, the verdict says n
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
+from . import jsonout
 from ._argtypes import file_to_compare, output_file
 
 
@@ -37,7 +37,7 @@ def cmd_special(args: argparse.Namespace) -> int:
             }
             for m in ms
         ]
-        print(json.dumps(rows, indent=1, ensure_ascii=False))
+        print(jsonout.dumps(rows, indent=1, ensure_ascii=False))
         return 0
     text = render_markdown(ms)
     if args.check:
