@@ -49,8 +49,8 @@ def to_numpy(a: Any, what: str = "the value", allow_complex: bool = False) -> np
         raise DTypeError(f"{what} is not a number array ({type(a).__name__}): {e}") from None
     kind = out.dtype.kind
     if kind == "c":
-        if allow_complex:
-            return out.astype(np.complex128)
+        if allow_complex:  # complex64 stays: its precision sets the tolerance (verify.TOLERANCES)
+            return out if out.dtype == np.complex64 else out.astype(np.complex128)
         raise DTypeError(
             f"{what} is complex ({out.dtype}): {COMPLEX_NOT_SUPPORTED} for a real variable "
             "(complex derivatives are checked when the variable itself is complex)"
@@ -859,7 +859,7 @@ def _complex_verdict(
             diagnosis=_shape_diagnosis(np.abs(cand_raw), np.abs(ref), ndims, layout),
         )
     cand = np.asarray(to_jax(cand_raw, ndims, layout)).astype(np.complex128)
-    rt = rtol if rtol is not None else TOLERANCES[np.dtype(np.float64)].autodiff
+    rt = _tolerance(cand_raw, rtol, False)
     scale = _scale(ref, cand)
     tol = rt * scale + atol
     err = np.abs(cand - ref)

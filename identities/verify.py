@@ -51,6 +51,9 @@ class Tolerance:
 TOLERANCES: dict[Any, Tolerance] = {
     np.dtype(np.float64): Tolerance(autodiff=1e-9, fd=1e-6, fd2=1e-4),
     np.dtype(np.float32): Tolerance(autodiff=1e-4, fd=1e-2, fd2=1e-1),
+    # a complex number carries two floats of the real dtype: the same relative precision, the same tolerances
+    np.dtype(np.complex128): Tolerance(autodiff=1e-9, fd=1e-6, fd2=1e-4),
+    np.dtype(np.complex64): Tolerance(autodiff=1e-4, fd=1e-2, fd2=1e-1),
 }
 # The floor. A comparison passes when |closed - ref| <= rtol * S + atol elementwise, S the largest
 # magnitude in either array (the whole derivative, not the entry). When the derivative is itself small

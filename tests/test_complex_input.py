@@ -128,3 +128,19 @@ def test_cli_eval_refuses_a_complex_literal(capsys, value):
     assert main(["eval", "norms.l2", "--arg", f"x={value}"]) == 2
     err = capsys.readouterr().err
     assert "--arg x" in err and COMPLEX in err
+
+
+def test_complex64_candidate_is_judged_at_single_precision():
+    """A correct complex64 gradient rounds like float32 in each part: it must pass where the float32
+    analogue passes (it was judged WRONG at float64's 1e-9 before complex dtypes had tolerances), and a
+    conjugated complex64 candidate must still fail, named."""
+    z = np.array([1.1 + 2.3j, -0.57 + 0.31j, 2.2 - 1.3j], dtype=np.complex64)
+    f = lambda z: jnp.sum(jnp.abs(z) ** 3)
+    right = identities.check(f, lambda z: (3 * jnp.abs(z)).astype(jnp.complex64) * jnp.conj(z), z, convention="jax")
+    assert right.ok, str(right)
+    x = np.array([1.1, 2.3, 0.7], dtype=np.float32)
+    assert identities.check(
+        lambda x: jnp.sum(jnp.abs(x) ** 3), lambda x: (3 * jnp.abs(x) * x).astype(jnp.float32), x
+    ).ok
+    wrong = identities.check(f, lambda z: (3 * jnp.abs(z)).astype(jnp.complex64) * z, z, convention="jax")
+    assert not wrong.ok and "torch" in str(wrong)
