@@ -2,7 +2,7 @@
 
 At a delicate point (an exact zero pivot, a tie, an underflow) a framework's answer can depend on the
 kernel path, so the conformance report names it, and CI runs the framework-dependent checks on several
-(``.ci/kernel-paths``). The knobs, each measured here to change the path (docs/framework-findings.md):
+(``.ci/kernel_paths.py``). The knobs, each measured here to change the path (docs/framework-findings.md):
 
 - **MKL** (PyTorch's BLAS and LAPACK): ``MKL_ENABLE_INSTRUCTIONS`` caps the instruction set, but MKL
   honours it only on a CPU it recognises as Intel's; elsewhere it runs its generic path whatever is set.

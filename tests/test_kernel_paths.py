@@ -1,6 +1,6 @@
 """Expectations that hold on every kernel path: the singular matrices the suite charts factor exactly
 whatever the CPU's instructions, the exactness test rejects the matrix that broke on MKL's AVX-512 path,
-and the kernel-path report tells the paths apart (CI runs the framework checks on each: .ci/kernel-paths)."""
+and the kernel-path report tells the paths apart (CI runs the framework checks on each: .ci/kernel_paths.py)."""
 
 from __future__ import annotations
 
