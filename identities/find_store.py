@@ -63,7 +63,7 @@ def path() -> Path | None:
 
 def key_text(key: tuple[Any, ...]) -> str:
     """A stable text for a value's key (nested tuples become JSON lists)."""
-    return json.dumps(key, separators=(",", ":"))
+    return json.dumps(key, separators=(",", ":"), default=int)  # a NumPy integer size reads as its int
 
 
 class Store:
