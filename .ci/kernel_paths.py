@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,14 @@ def run(cmd: list[str], env: dict[str, str], log: str | None = None) -> None:
 def main(argv: list[str]) -> int:
     """Run every path of this machine's plan (``--dry-run``: print the plan only)."""
     shims = Path(tempfile.mkdtemp())
+    try:
+        return run_plan(shims, argv)
+    finally:
+        shutil.rmtree(shims, ignore_errors=True)
+
+
+def run_plan(shims: Path, argv: list[str]) -> int:
+    """Build the MKL shims into ``shims``, measure the default path, plan, and run each path."""
     for name in ("mkl_intel_dispatch", "mkl_generic_dispatch"):
         subprocess.run(
             ["gcc", "-shared", "-fPIC", "-O2", "-o", str(shims / f"lib{name}.so"), str(ROOT / ".ci" / f"{name}.c")],

@@ -2,7 +2,8 @@
 
 ``--write docs/special-cases.md`` writes it; ``--check docs/special-cases.md`` exits 1 when the file
 differs from a fresh generation (JAX's answers are measured, not typed in); ``--json`` prints the
-measurements (strict JSON: JAX's non-finite entries are null, the verdict says nan or inf); with no option the page goes to standard output.
+measurements (strict JSON: JAX's non-finite entries are the strings "nan", "inf", "-inf", as in every
+``--json`` report: identities.jsonout); with no option the page goes to standard output.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-import numpy as np
 
 from . import jsonout
 from ._argtypes import file_to_compare, output_file
@@ -29,9 +28,7 @@ def cmd_special(args: argparse.Namespace) -> int:
                 "status": m.point.status,
                 "math": m.point.math,
                 "transform": m.transform,
-                # non-finite entries as null: NaN and Infinity are not JSON (jq, JSON.parse refuse them);
-                # "verdict" says whether they were nan or inf
-                "jax": np.where(np.isfinite(m.value), m.value, None).tolist(),
+                "jax": m.value,  # jsonout writes its non-finite entries as "nan", "inf", "-inf"
                 "verdict": m.verdict,
                 "recorded_verdict": m.point.jax_verdict,
             }

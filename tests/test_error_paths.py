@@ -229,7 +229,7 @@ def test_cli_eval_error_lines(capsys, args, message):
 
 def test_special_cases_json_is_strict_json_with_every_field(capsys, monkeypatch):
     """``special-cases --json`` (measured on one family's points, to stay fast): parseable by a strict
-    JSON reader (NaN and Infinity are not JSON), one row per charted point, JAX's NaN as null."""
+    JSON reader (NaN and Infinity are not JSON), one row per charted point, JAX's NaN as "nan"."""
     import identities.special as special
 
     real = special.measure_all
@@ -246,5 +246,5 @@ def test_special_cases_json_is_strict_json_with_every_field(capsys, monkeypatch)
     zero = rows[0]
     assert set(zero) == {"identity", "point", "status", "math", "transform", "jax", "verdict", "recorded_verdict"}
     assert (zero["point"], zero["status"], zero["transform"]) == ("x = 0", "kink", "jax.grad")
-    assert zero["jax"] == [None, None, None] and zero["verdict"] == zero["recorded_verdict"] == "nan"
+    assert zero["jax"] == ["nan", "nan", "nan"] and zero["verdict"] == zero["recorded_verdict"] == "nan"
     assert all(r["verdict"] == r["recorded_verdict"] for r in rows), rows
