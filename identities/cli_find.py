@@ -15,9 +15,13 @@ holds. Exit status: 0 when something matches, 1 when nothing does (the closest i
 
 Example: python -m identities find "trace(A @ X @ B @ X.T)" --wrt X
 
-Speed: a lookup takes milliseconds once JAX has compiled its small eager kernels for the shapes involved;
-the first lookup in a fresh process compiles them (0.1 to 3.5 s of CPU, measured). To keep them between
-runs, set JAX_COMPILATION_CACHE_DIR=DIR and JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0.
+Complex variables: --complex NAME (repeat it); EXPR then has conj, real, imag, angle, abs and the literal
+1j, and conj(X).T is the conjugate transpose. Example:
+python -m identities find "norm(A @ z - b) ** 2" --wrt z --shape A="m n" --shape b=m --complex A --complex z --complex b
+
+Speed: candidates are interpreted with NumPy from their jaxprs (no XLA compile), and their values are kept
+on disk (identities.find_store), so a lookup takes well under a second after import (python
+bench/find_latency.py measures it).
 """
 
 from __future__ import annotations
@@ -61,6 +65,11 @@ def _match_text(m: Match, layouts: tuple[str, ...]) -> list[str]:
         "  arguments    " + ", ".join(f"{u} -> {i}" for u, i in m.mapping.items()) + "  (yours -> the identity's)"
     )
     lines.append(f"  with respect {m.wrt} (the identity's {ident.wrt})")
+    if ident.complex_form:
+        lines.append(
+            f"  convention   {ident.complex_form} (complex; other conventions: closed_form(..., convention=...),"
+            " see docs/complex.md)"
+        )
     lines.append("  requires     " + ("; ".join(m.preconditions) if m.preconditions else "nothing"))
     for lay in layouts:
         rhs = ident.tex.num if lay == "numerator" else ident.tex.den
@@ -133,7 +142,7 @@ def cmd_find(args: argparse.Namespace) -> int:
         if name in shapes:
             raise_usage(f"--shape {name} given twice")
         shapes[name] = dims
-    result = find_expr(args.expr, wrt=args.wrt, shapes=shapes)
+    result = find_expr(args.expr, wrt=args.wrt, shapes=shapes, complex_args=tuple(args.complex or ()))
     layouts = LAYOUTS if args.layout == "both" else (args.layout,)
     if args.json:
         print(jsonout.dumps(to_json(result, layouts), indent=1, ensure_ascii=False))
@@ -165,6 +174,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="NAME=DIMS",
         help=f"a variable's shape, e.g. A='m n', c= (scalar); default {default_shape('A')!r} for capitals, "
         f"{default_shape('a')!r} otherwise",
+    )
+    p.add_argument(
+        "--complex",
+        action="append",
+        metavar="NAME",
+        help="a complex variable (repeat for each); the others are real. Complex variables are drawn complex and "
+        "match only an identity's complex arguments",
     )
     p.add_argument("--layout", choices=[*LAYOUTS, "both"], default="both", help="layout of the derivative shown")
     p.add_argument("--json", action="store_true")

@@ -123,7 +123,11 @@ FUNCTIONS: dict[str, Function] = {
     "exp": Function(1, "elementwise e^x", _fn("numpy.exp")),
     "log": Function(1, "elementwise natural logarithm", _fn("numpy.log")),
     "sqrt": Function(1, "elementwise square root", _fn("numpy.sqrt")),
-    "abs": Function(1, "elementwise |x|", _fn("numpy.abs")),
+    "abs": Function(1, "elementwise |x| (the modulus of a complex entry)", _fn("numpy.abs")),
+    "conj": Function(1, "elementwise complex conjugate (conj(X).T is the conjugate transpose)", _fn("numpy.conj")),
+    "real": Function(1, "elementwise real part", _fn("numpy.real")),
+    "imag": Function(1, "elementwise imaginary part", _fn("numpy.imag")),
+    "angle": Function(1, "elementwise phase (argument) of a complex number, in (-pi, pi]", _fn("numpy.angle")),
     "sin": Function(1, "elementwise sine", _fn("numpy.sin")),
     "cos": Function(1, "elementwise cosine", _fn("numpy.cos")),
     "tanh": Function(1, "elementwise tanh", _fn("numpy.tanh")),
@@ -259,9 +263,9 @@ def parse(text: str) -> Expr:
         if depth > MAX_DEPTH:
             raise fail(node, f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, ast.Constant):
-            if type(node.value) not in (int, float):
+            if type(node.value) not in (int, float, complex):
                 raise fail(node, f"only numbers are allowed as literals, not {type(node.value).__name__}")
-            value = float(node.value)
+            value = node.value if type(node.value) is complex else float(node.value)  # 1j: an imaginary literal
             return lambda env: value
         if isinstance(node, ast.Name):
             name = node.id

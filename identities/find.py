@@ -8,8 +8,10 @@ only under the identity's preconditions; such a match lists them.
 Candidates are pruned before anything is evaluated: same number of arguments, the same rank for each
 argument under the mapping, the user's variable mapped onto the identity's, and a consistent pattern of
 dimensions (the user's square ``A`` cannot be the identity's ``m n`` with ``m`` fixed to 2 while ``n`` is 3).
-The survivors are evaluated eagerly (no compilation per call) in two stages: one draw first, and the
-remaining draws only for those that agree on it. The identity's values are kept across lookups and processes (:mod:`identities.find_store`).
+The survivors are evaluated with NumPy from their jaxprs (:mod:`identities.frameworks.numpy`: no XLA compile)
+in two stages: one draw first, and the remaining draws only for those that agree on it. The identity's
+values are kept across lookups and processes (:mod:`identities.find_store`). Complex arguments
+(``complex_args``, or complex arrays) are drawn complex and map only onto an identity's complex ones.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 from ._core import KINDS, REGISTRY, Identity, catalog, parse_shape
 from .errors import IdentityError
 from .find_store import STORE
+from .frameworks import numpy as numpy_table
 
 DRAWS = 3  # random inputs per size assignment
 RTOL = 1e-7  # agreement: |f - g| <= RTOL * max|f, g| + ATOL
@@ -49,6 +52,7 @@ class Query:
     dims: tuple[tuple[Token, ...], ...]
     wrt: int
     point: tuple[np.ndarray, ...] | None  # the user's arrays, when given
+    complex_args: frozenset[int] = frozenset()  # the arguments that are complex (the others are real)
 
     @property
     def label(self) -> str:
@@ -59,6 +63,10 @@ class Query:
     @property
     def shapes_text(self) -> dict[str, str]:
         return {n: " ".join(str(t[1]) for t in d) for n, d in zip(self.names, self.dims, strict=True)}
+
+    @property
+    def complex_names(self) -> tuple[str, ...]:
+        return tuple(n for i, n in enumerate(self.names) if i in self.complex_args)
 
 
 def default_shape(name: str) -> str:
@@ -78,37 +86,43 @@ def _arg_names(f: Callable[..., Any], n: int | None) -> tuple[str, ...]:
     return names
 
 
-def _spec_tokens(name: str, spec: Any) -> tuple[tuple[Token, ...], np.ndarray | None]:
-    """One argument as given: a shape string ("m n", "" for a scalar), a tuple of sizes, or an array."""
+def _spec_tokens(name: str, spec: Any) -> tuple[tuple[Token, ...], np.ndarray | None, bool]:
+    """One argument as given: a shape string ("m n", "" for a scalar), a tuple of sizes, a ShapeDtypeStruct,
+    or an array; and whether it is complex (a complex array or ShapeDtypeStruct)."""
     if isinstance(spec, str):
         try:
             dims = parse_shape(spec)
         except ValueError as e:
             raise FindError(f"shape of {name}: {e}") from None
-        return tuple(("c", int(d)) if d.isdigit() else ("u", d) for d in dims), None
+        return tuple(("c", int(d)) if d.isdigit() else ("u", d) for d in dims), None, False
     if isinstance(spec, tuple) and all(isinstance(d, int | np.integer) and not isinstance(d, bool) for d in spec):
         if any(int(d) < 1 for d in spec):
             raise FindError(f"shape of {name}: sizes must be at least 1, got {tuple(spec)}")
-        return tuple(("c", int(d)) for d in spec), None
+        return tuple(("c", int(d)) for d in spec), None, False
     if hasattr(spec, "shape") and hasattr(spec, "dtype") and not hasattr(spec, "__array__"):  # ShapeDtypeStruct
-        return tuple(("c", int(d)) for d in spec.shape), None
+        return tuple(("c", int(d)) for d in spec.shape), None, np.dtype(spec.dtype).kind == "c"
     try:
         arr = np.asarray(spec)
     except Exception as e:  # anything that is no array
         raise FindError(f"argument {name}: not an array or a shape ({type(spec).__name__}): {e}") from None
-    if arr.dtype.kind == "c":
-        raise FindError(f"argument {name}: complex input is not supported yet (real float dtypes only)")
-    if arr.dtype.kind not in "fiub":
-        raise FindError(f"argument {name}: not a real array or a shape (dtype {arr.dtype})")
-    arr = arr.astype(np.float64)
+    if arr.dtype.kind not in "fiubc":
+        raise FindError(f"argument {name}: not a numeric array or a shape (dtype {arr.dtype})")
+    cplx = arr.dtype.kind == "c"
+    arr = arr.astype(np.complex128 if cplx else np.float64)
     if not np.all(np.isfinite(arr)):
         raise FindError(f"argument {name}: has non-finite entries")
     if any(d < 1 for d in arr.shape):
         raise FindError(f"argument {name}: empty array of shape {arr.shape}")
-    return tuple(("c", int(d)) for d in arr.shape), arr
+    return tuple(("c", int(d)) for d in arr.shape), arr, cplx
 
 
-def make_query(f: Callable[..., Any], args: Sequence[Any], wrt: int | str, shapes: Mapping[str, str] | None) -> Query:
+def make_query(
+    f: Callable[..., Any],
+    args: Sequence[Any],
+    wrt: int | str,
+    shapes: Mapping[str, str] | None,
+    complex_args: Sequence[int | str] = (),
+) -> Query:
     """Read ``find``'s arguments into a :class:`Query` (or refuse them with a :class:`FindError`)."""
     if not callable(f):
         raise FindError(f"find: f must be a function, got {type(f).__name__}")
@@ -125,7 +139,7 @@ def make_query(f: Callable[..., Any], args: Sequence[Any], wrt: int | str, shape
     if len(specs) != len(names):
         raise FindError(f"find: f takes {len(names)} arguments ({', '.join(names)}), got {len(specs)}")
     parsed = [_spec_tokens(n, s) for n, s in zip(names, specs, strict=True)]
-    values = [v for _, v in parsed]
+    values = [v for _, v, _ in parsed]
     if any(v is not None for v in values) and any(v is None for v in values):
         raise FindError("find: give all arguments as arrays (a point) or all as shapes, not a mixture")
     if isinstance(wrt, bool) or not isinstance(wrt, int | str | np.integer):
@@ -140,7 +154,20 @@ def make_query(f: Callable[..., Any], args: Sequence[Any], wrt: int | str, shape
             raise FindError(f"find: wrt={w} is out of range: f takes {len(names)} argument(s) ({', '.join(names)})")
         w %= len(names)
     point = tuple(v for v in values if v is not None) if values[0] is not None else None
-    return Query(f=f, names=names, dims=tuple(d for d, _ in parsed), wrt=w, point=point)
+    cplx = {i for i, (_, _, c) in enumerate(parsed) if c}
+    for a in complex_args:
+        if isinstance(a, str) and a in names:
+            cplx.add(names.index(a))
+        elif isinstance(a, int | np.integer) and not isinstance(a, bool) and 0 <= int(a) < len(names):
+            cplx.add(int(a))
+        else:
+            raise FindError(f"find: complex argument {a!r} is not an argument of f ({', '.join(names)})")
+    if point is not None:
+        real_given = [names[i] for i in sorted(cplx) if point[i].dtype.kind != "c"]
+        if real_given:
+            raise FindError(f"find: {', '.join(real_given)} declared complex but given as a real array")
+    dims = tuple(d for d, _, _ in parsed)
+    return Query(f=f, names=names, dims=dims, wrt=w, point=point, complex_args=frozenset(cplx))
 
 
 # --- the identities' side -----------------------------------------------------------------------------------
@@ -214,14 +241,18 @@ def candidates(
     """Identities and argument mappings that survive pruning: argument count, ranks, variable, dimensions."""
     uranks = tuple(len(d) for d in query.dims)
     for ident in catalog() if among is None else among:
-        if ident.dtypes:  # a complex argument: find draws real inputs only (see :func:`looks_up`)
-            continue
         if ident.kind not in kinds or len(ident.argnames) != len(uranks):
+            continue
+        if len(ident.dtypes) != len(query.complex_args):
             continue
         iranks = _ranks(ident)
         if sorted(iranks) != sorted(uranks):
             continue
         for perm in _perms(uranks, iranks, query.wrt, ident.wrt_index):
+            # a complex argument maps to a complex one: on the real axis a complex identity would match real
+            # functions it differs from (abs(z)**2 and z**2)
+            if any((i in query.complex_args) != (ident.argnames[p] in ident.dtypes) for i, p in enumerate(perm)):
+                continue
             sizes = _assignments(ident, query, perm)
             if sizes is not None:
                 yield _Candidate(ident, perm, sizes)
@@ -240,15 +271,25 @@ def _perms(uranks: tuple[int, ...], iranks: tuple[int, ...], uwrt: int, iwrt: in
 # --- evaluation ---------------------------------------------------------------------------------------------
 
 
-def _raw(shape: tuple[int, ...], s: int, k: int, i: int) -> np.ndarray:
-    """The unconstrained draw for the user's argument ``i`` (same for every candidate: values are shared)."""
+def _raw(shape: tuple[int, ...], s: int, k: int, i: int, cplx: bool = False) -> np.ndarray:
+    """The unconstrained draw for the user's argument ``i`` (same for every candidate: values are shared);
+    x + iy from two such draws for a complex argument."""
     rng = np.random.default_rng([7, s, k, i, *shape])
-    return rng.uniform(-2.0, 2.0, size=shape)
+    real = rng.uniform(-2.0, 2.0, size=shape)
+    return real + 1j * rng.uniform(-2.0, 2.0, size=shape) if cplx else real
 
 
 def _value(fn: Callable[..., Any], args: Sequence[np.ndarray]) -> np.ndarray | None:
+    """``fn(*args)``, or None where it fails or is not finite. Interpreted from its jaxpr with NumPy where
+    :mod:`identities.frameworks.numpy` can (no XLA compile: a cold lookup meets a hundred candidates), else by
+    calling it (JAX, or NumPy code that does not trace)."""
     try:
-        out = np.asarray(fn(*args), dtype=np.float64)
+        try:
+            raw = numpy_table.evaluate(fn, args)
+        except Exception:  # a primitive the interpreter lacks, or a function that does not trace
+            raw = fn(*args)
+        out = np.asarray(raw)
+        out = out.astype(np.complex128 if out.dtype.kind == "c" else np.float64)
     except Exception:  # a function that cannot take these inputs does not match
         return None
     return out if np.all(np.isfinite(out)) else None
@@ -270,7 +311,8 @@ class _Lookup:
 
         ident = c.ident
         shapes = ident.arg_shapes(c.sizes[s])
-        raw = {ident.argnames[c.perm[i]]: _raw(shapes[ident.argnames[c.perm[i]]], s, k, i) for i in range(len(c.perm))}
+        cx = self.query.complex_args
+        raw = {ident.argnames[p]: _raw(shapes[ident.argnames[p]], s, k, i, i in cx) for i, p in enumerate(c.perm)}
         try:
             return build_inputs(ident, raw)
         except Exception:  # a structure that cannot be built at these sizes
@@ -279,7 +321,8 @@ class _Lookup:
     def agree(self, c: _Candidate, s: int, k: int) -> bool:
         ident = c.ident
         shapes = tuple(sorted(ident.arg_shapes(c.sizes[s]).items()))
-        ikey = (ident.id, c.perm, shapes, s, k)
+        drawn_complex = tuple(ident.argnames[p] for i, p in enumerate(c.perm) if i in self.query.complex_args)
+        ikey = (ident.id, c.perm, shapes, s, k, drawn_complex)  # the draws: sizes, seeds, which are complex
         inputs = None
         # a catalog identity's values are the same in every process: stored on disk (identities.find_store);
         # an identity built or changed outside the package (a test's variant, say) is evaluated every time
@@ -360,6 +403,7 @@ class Match:
             "id": ident.id,
             "kind": ident.kind,
             "convention": ident.convention,
+            "complex_convention": ident.complex_form or None,
             "mapping": dict(self.mapping),
             "wrt": self.wrt,
             "preconditions": list(self.preconditions),
@@ -501,6 +545,7 @@ def find(
     shapes: Mapping[str, str] | None = None,
     kinds: Sequence[str] = KINDS,
     among: Sequence[Identity] | None = None,
+    complex_args: Sequence[int | str] = (),
 ) -> FindResult:
     """The catalog identities that compute the same function as ``f`` (up to renaming and reordering).
 
@@ -510,12 +555,14 @@ def find(
     the kinds of identity (``"jacobian"``, ``"hessian"``, ``"jvp"``, ``"vjp"``); ``among`` the identities
     tried (default: the whole catalog). Each candidate is judged on its own, so an identity is in
     ``find(f, among=[ident])`` exactly when it is in ``find(f)``: the coverage checks use that to try
-    only the identity they ask about.
+    only the identity they ask about. ``complex_args`` names the arguments that are complex (a complex array
+    or ``jax.ShapeDtypeStruct`` says so itself): they are drawn complex and map only to an identity's complex
+    arguments; the others are real.
     """
     bad = [k for k in kinds if k not in KINDS]
     if bad:
         raise FindError(f"find: unknown kind(s) {', '.join(bad)}; kinds are {', '.join(KINDS)}")
-    query = make_query(f, args, wrt, shapes)
+    query = make_query(f, args, wrt, shapes, complex_args)
     lookup = _Lookup(query)
     tried: list[_Candidate] = []
     found: dict[str, Match] = {}
@@ -564,8 +611,10 @@ def find_expr(
     shapes: Mapping[str, str] | None = None,
     kinds: Sequence[str] = KINDS,
     among: Sequence[Identity] | None = None,
+    complex_args: Sequence[str] = (),
 ) -> FindResult:
-    """:func:`find` for an EXPR string (``identities.expr``): shapes default by the capital-letter rule."""
+    """:func:`find` for an EXPR string (``identities.expr``): shapes default by the capital-letter rule;
+    ``complex_args`` are the variables that are complex (``--complex NAME``)."""
     from .expr import parse
 
     e = parse(text)
@@ -577,8 +626,11 @@ def find_expr(
         wrt = default_wrt(e.names)
     if wrt not in e.names:
         raise FindError(f"--wrt {wrt}: not a variable of {e.text!r} (variables: {', '.join(e.names)})")
+    stray = [c for c in complex_args if c not in e.names]
+    if stray:
+        raise FindError(f"--complex {', '.join(stray)}: not a variable of {e.text!r} (variables: {', '.join(e.names)})")
     full = {n: shapes.get(n, default_shape(n)) for n in e.names}
-    return find(e.function, wrt=wrt, shapes=full, kinds=kinds, among=among)
+    return find(e.function, wrt=wrt, shapes=full, kinds=kinds, among=among, complex_args=tuple(complex_args))
 
 
 def default_wrt(names: Sequence[str]) -> str:
@@ -608,50 +660,45 @@ def command(ident: Identity) -> str:
 
     parts = ["python -m identities find", shlex.quote(ident.find), f"--wrt {ident.wrt}"]
     parts += [f"--shape {shlex.quote(f'{a}={s}')}" for a, s in expr_shapes(ident).items()]
+    parts += [f"--complex {a}" for a in expr_complex(ident)]
     return " ".join(parts)
+
+
+def expr_complex(ident: Identity) -> tuple[str, ...]:
+    """The ``--complex`` variables of a lookup of ``ident.find``: its complex arguments."""
+    return tuple(a for a in ident.argnames if a in ident.dtypes)
 
 
 def found_by_expr(ident: Identity, whole_catalog: bool = False) -> bool:
     """Does the lookup of the identity's declared EXPR (with :func:`expr_shapes`) return it? By default only
     ``ident`` is tried (see :func:`find`'s ``among``: the same answer, without evaluating the rest)."""
     among = None if whole_catalog else [ident]
-    return bool(ident.find) and ident.id in find_expr(ident.find, ident.wrt, expr_shapes(ident), among=among).ids
-
-
-def looks_up(ident: Identity) -> bool:
-    """Can :func:`find` return ``ident`` at all? Not when an argument is complex (``ident.dtypes``): the lookup
-    draws real inputs and takes real arrays only, and on the real axis a complex identity would match real
-    functions it differs from (``abs(z)**2`` and ``z**2``). Such identities are never candidates; the
-    coverage check lists them (:attr:`Coverage.complex_not_looked_up`) instead of passing them."""
-    return not ident.dtypes
+    if not ident.find:
+        return False
+    result = find_expr(ident.find, ident.wrt, expr_shapes(ident), among=among, complex_args=expr_complex(ident))
+    return ident.id in result.ids
 
 
 def found_by_function(ident: Identity, whole_catalog: bool = False) -> bool:
-    """Does ``find(ident.f, <its shapes>, wrt=ident.wrt)`` return the identity? (``among`` as above.)"""
+    """Does ``find(ident.f, <its shapes>, wrt=ident.wrt)`` return the identity? (``among`` as above; its
+    complex arguments are declared complex.)"""
     shapes = [ident.shapes[a] for a in ident.argnames]
     among = None if whole_catalog else [ident]
-    return ident.id in find(ident.f, *shapes, wrt=ident.wrt, among=among).ids
+    return ident.id in find(ident.f, *shapes, wrt=ident.wrt, among=among, complex_args=tuple(ident.dtypes)).ids
 
 
 @dataclass(frozen=True)
 class Coverage:
     """The matcher's coverage: identities not found from their own function, declared EXPRs that do not
-    find their identity, how many identities carry an EXPR, and the complex identities find cannot look
-    up (not checked, and listed here so that nothing is skipped silently)."""
+    find their identity, and how many identities carry an EXPR."""
 
     not_found_by_function: tuple[str, ...]
     not_found_by_expr: tuple[str, ...]
     with_expr: int
-    complex_not_looked_up: tuple[str, ...] = ()
 
     def problems(self, minimum: int) -> list[str]:
         out = [f"{i}: not found by identities.find from its own function f" for i in self.not_found_by_function]
         out += [f"{i}: its find= expression does not find it" for i in self.not_found_by_expr]
-        out += [
-            f"{i}: complex, so find cannot look it up, and it is not in find.UNSTATABLE with that reason"
-            for i in self.complex_not_looked_up
-            if UNSTATABLE.get(i) != _COMPLEX
-        ]
         if self.with_expr < minimum:
             out.append(f"only {self.with_expr} identities carry a find= expression that finds them (need {minimum})")
         return out
@@ -669,11 +716,10 @@ def coverage(idents: Sequence[Identity] | None = None) -> Coverage:
     idents = list(catalog() if idents is None else idents)
     key = tuple((i.id, i.find) for i in idents)
     if key not in _COVERAGE:
-        by_f = tuple(i.id for i in idents if looks_up(i) and not found_by_function(i))
+        by_f = tuple(i.id for i in idents if not found_by_function(i))
         declared = [i for i in idents if i.find]
         by_e = tuple(i.id for i in declared if not found_by_expr(i))
-        cx = tuple(i.id for i in idents if not looks_up(i))
-        _COVERAGE[key] = Coverage(by_f, by_e, len(declared) - len(by_e), cx)
+        _COVERAGE[key] = Coverage(by_f, by_e, len(declared) - len(by_e))
     return _COVERAGE[key]
 
 
@@ -686,10 +732,6 @@ _CONSTANT = (
 _INDEXING = "the function is written on the components of one vector argument (v[0], v[1]): EXPR has no indexing"
 _STACKED = "the two matrices are one stacked argument P (P[0], P[1]): EXPR has no indexing"
 _NO_WORD = "EXPR has no word for {}"
-_COMPLEX = (
-    "complex variable: EXPR has no complex numbers (no 1j, conj, real, imag; .T is no conjugate transpose), "
-    "and find draws real inputs only, so it does not look complex identities up (find.looks_up)"
-)
 _TRI_LOWER = (
     "a triangular solve reads only the lower triangle of T (the rest is ignored): EXPR has no tril or "
     "triangular solve, and solve(T, B) uses all of T"
@@ -782,47 +824,4 @@ UNSTATABLE: dict[str, str] = {
     "triangular.trsolve_lower_T_vjp": _TRI_LOWER,
     "triangular.trsolve_unit_lower_jvp": _TRI_UNIT,
     "triangular.trsolve_unit_lower_vjp": _TRI_UNIT,
-    "complex_basic.sq_abs": _COMPLEX,
-    "complex_basic.zHz": _COMPLEX,
-    "complex_basic.abs_z": _COMPLEX,
-    "complex_basic.abs_entrywise": _COMPLEX,
-    "complex_basic.phase": _COMPLEX,
-    "complex_basic.norm2": _COMPLEX,
-    "complex_basic.re_z": _COMPLEX,
-    "complex_basic.re_aHz": _COMPLEX,
-    "complex_basic.abs_aHz_sq": _COMPLEX,
-    "complex_basic.lstsq": _COMPLEX,
-    "complex_basic.zHAz_hermitian": _COMPLEX,
-    "complex_basic.re_zHAz": _COMPLEX,
-    "complex_basic.zHRinvz": _COMPLEX,
-    "complex_basic.complex_gaussian_nll_R": _COMPLEX,
-    "complex_basic.tr_XXH": _COMPLEX,
-    "complex_basic.tr_XHAX": _COMPLEX,
-    "complex_basic.re_tr_AX": _COMPLEX,
-    "complex_basic.logdet_hpd": _COMPLEX,
-    "complex_basic.log_abs_det": _COMPLEX,
-    "complex_basic.abs_det_sq": _COMPLEX,
-    "complex_basic.unitary_invariant_frobenius": _COMPLEX,
-    "complex_basic.nuclear_norm": _COMPLEX,
-    "complex_basic.spectral_norm": _COMPLEX,
-    "complex_basic.phase_retrieval_intensity": _COMPLEX,
-    "complex_basic.constant_modulus": _COMPLEX,
-    "complex_basic.z_squared": _COMPLEX,
-    "complex_basic.exp_entrywise": _COMPLEX,
-    "complex_basic.log_z": _COMPLEX,
-    "complex_basic.sqrt_z": _COMPLEX,
-    "complex_basic.Az": _COMPLEX,
-    "complex_basic.zTAz": _COMPLEX,
-    "complex_basic.det_X": _COMPLEX,
-    "complex_basic.tr_AX": _COMPLEX,
-    "complex_basic.inv_X": _COMPLEX,
-    "complex_cookbook.conj_transpose": _COMPLEX,
-    "complex_cookbook.mc89_square": _COMPLEX,
-    "complex_cookbook.mc89_abs_sq": _COMPLEX,
-    "complex_cookbook.conj_z": _COMPLEX,
-    "complex_cookbook.cauchy_riemann_cube": _COMPLEX,
-    "complex_cookbook.tr_AXconj": _COMPLEX,
-    "complex_cookbook.tr_XHX": _COMPLEX,
-    "complex_cookbook.det_XHAX": _COMPLEX,
-    "complex_cookbook.rayleigh_ratio": _COMPLEX,
 }

@@ -11,7 +11,7 @@ import shlex
 from ._core import catalog
 from .cli_find import LAYOUTS, render
 from .expr import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, ExprError
-from .find import DRAWS, MIN_WITH_EXPR, UNSTATABLE, coverage, find_expr, looks_up
+from .find import DRAWS, MIN_WITH_EXPR, UNSTATABLE, coverage, find_expr
 
 # (EXPR, --wrt, --shape options, layouts): the examples the page runs
 EXAMPLES: tuple[tuple[str, str, dict[str, str], tuple[str, ...]], ...] = (
@@ -20,12 +20,17 @@ EXAMPLES: tuple[tuple[str, str, dict[str, str], tuple[str, ...]], ...] = (
     ("c * X", "X", {"c": ""}, ("numerator",)),
     ("sin(x) * exp(x) @ x", "x", {}, LAYOUTS),
 )
+# a complex lookup: the variables, shapes and complex variables (--complex)
+COMPLEX_EXAMPLE = ("norm(A @ z - b) ** 2", "z", {"A": "m n", "b": "m"}, ("A", "z", "b"))
 REFUSED: tuple[str, ...] = ("X.__class__", "__import__('os')", "[x for x in X]")
 
 
-def _command(text: str, wrt: str, shapes: dict[str, str], layouts: tuple[str, ...]) -> str:
+def _command(
+    text: str, wrt: str, shapes: dict[str, str], layouts: tuple[str, ...], complex_args: tuple[str, ...] = ()
+) -> str:
     parts = ["python -m identities find", shlex.quote(text), f"--wrt {wrt}"]
     parts += [f"--shape {shlex.quote(f'{a}={s}')}" for a, s in shapes.items()]
+    parts += [f"--complex {a}" for a in complex_args]
     if layouts != LAYOUTS:
         parts.append(f"--layout {layouts[0]}")
     return " ".join(parts)
@@ -34,7 +39,6 @@ def _command(text: str, wrt: str, shapes: dict[str, str], layouts: tuple[str, ..
 def render_page() -> str:
     cov = coverage()
     idents = catalog()
-    real = [i for i in idents if looks_up(i)]
     out = [
         "# Find an identity by its formula",
         "",
@@ -65,6 +69,20 @@ def render_page() -> str:
         "`identities.check(f, your_derivative, *args)` still checks a derivative you wrote yourself",
         "([Checking your own derivative](checking.md)).",
         "",
+        "## Complex variables",
+        "",
+        "`--complex NAME` (once per variable; `complex_args=` from Python, or complex arrays) makes a variable",
+        "complex: it is drawn as x + iy, and it maps only onto an identity's complex argument. On the real axis",
+        "|z|² and z² are both x², so a real lookup never offers a complex identity, and a complex lookup tells",
+        "them apart. EXPR has `conj`, `real`, `imag`, `angle` and the literal `1j`; `conj(X).T` is the conjugate",
+        "transpose. The match names the convention its closed form is written in (here the conjugate",
+        "Wirtinger derivative ∂f/∂z̄); [Complex derivatives](complex.md) converts between conventions.",
+        "",
+    ]
+    text, wrt, shapes, cplx = COMPLEX_EXAMPLE
+    result = find_expr(text, wrt, shapes, complex_args=cplx)
+    out += ["```text", f"$ {_command(text, wrt, shapes, LAYOUTS, cplx)}", render(result, LAYOUTS), "```", ""]
+    out += [
         "## The expression language",
         "",
         "Variables are names. Shapes default to square n × n for names that start with a capital letter and",
@@ -124,27 +142,28 @@ def render_page() -> str:
         "   mapped onto the identity's, and dimension patterns that can be unified (a size fixed to 2 in one",
         "   cannot meet a size fixed to 3 in the other).",
         "2. Evaluate: the identity's structures (symmetric, SPD, invertible, ...) build valid inputs from",
-        "   unconstrained draws; your function and the identity's are evaluated on them, eagerly (JAX compiles",
-        "   each operation once per shape, not each function). One draw first; the survivors on every draw at",
-        "   two size assignments. Values agree within a relative 1e-7.",
+        "   unconstrained draws; your function and the identity's are evaluated on them, interpreted with",
+        "   NumPy and LAPACK from the function's jaxpr (`identities.frameworks.numpy`: no XLA compile, so a lookup",
+        "   that meets a hundred candidates takes milliseconds each; a function with a primitive it does not",
+        "   interpret is called through JAX instead). One draw first; the survivors on every draw at two size",
+        "   assignments. Values agree within a relative 1e-7.",
         "3. Keep: the identities' values on these inputs are the same in every process, so they are stored on",
         "   disk (`identities.find_store`: `$IDENTITIES_CACHE_DIR`, else `~/.cache/identities`; `off` keeps",
         "   them in memory), in one file per catalog version (a hash of the package's sources and the JAX and",
         "   NumPy versions). The first lookup of a kind of expression on a machine evaluates its candidates;",
-        "   later lookups, in any process, evaluate only your function. Measured on 2026-12-06 (2 CPUs, the",
-        "   other core busy), seconds of CPU for the first lookup in a new process, after import, with the",
-        "   store empty and then filled by an earlier process: `trace(A @ X)` 1.37 and 0.22, `logdet(X)` 4.98",
-        "   and 0.51, `inv(X)` 5.36 and 0.83, `x @ A @ x` 0.44 and 0.04 (`python bench/find_latency.py`).",
+        "   later lookups, in any process, evaluate only your function. Measured on 2026-12-06 (2 CPUs, idle),",
+        "   seconds of wall clock for the first lookup in a new process, after import, with the store empty and",
+        "   then filled by an earlier process: `trace(A @ X)` 0.19 and 0.07, `logdet(X)` 0.50 and 0.22,",
+        "   `inv(X)` 0.59 and 0.21, `x @ A @ x` 0.05 and 0.02 (`python bench/find_latency.py`). Before the",
+        "   interpreter, XLA compiled each candidate: 4.9 s for `logdet(X)` and 5.5 s for `inv(X)` on an empty store.",
         "4. Report: matches without preconditions first, then those that hold only under the identity's",
         "   preconditions (which the match lists), then Hessians, JVP and VJP rules of the same function.",
         "",
         "## Coverage",
         "",
-        f"- Every identity of the catalog with real arguments ({len(real)} of {len(idents)}) is found by",
-        f"  `identities.find(ident.f, ...)` from its own function: {len(real) - len(cov.not_found_by_function)}"
-        f" of {len(real)}.",
-        f"- The other {len(cov.complex_not_looked_up)} have a complex argument: find draws real inputs only and",
-        "  never returns them (`identities.find.looks_up`); they are listed below with that reason.",
+        "- Every identity of the catalog is found by `identities.find(ident.f, ...)` from its own function:",
+        f"  {len(idents) - len(cov.not_found_by_function)} of {len(idents)}, the"
+        f" {sum(1 for i in idents if i.dtypes)} with complex arguments included.",
         f"- {cov.with_expr} identities carry a `find=` expression that finds them (the build requires at least",
         f"  {MIN_WITH_EXPR}); each identity's page shows it as a command.",
         "",

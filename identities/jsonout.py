@@ -16,7 +16,8 @@ import numpy as np
 
 
 def finite_safe(obj: Any) -> Any:
-    """``obj`` with every non-finite float (and NumPy scalar or array entry) replaced by its string."""
+    """``obj`` with every non-finite float (and NumPy scalar or array entry) replaced by its string, and every
+    complex number by ``{"re": ..., "im": ...}``."""
     if isinstance(obj, dict):
         return {k: finite_safe(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -26,6 +27,8 @@ def finite_safe(obj: Any) -> Any:
     if isinstance(obj, (float, np.floating)):
         x = float(obj)
         return x if math.isfinite(x) else ("nan" if math.isnan(x) else ("inf" if x > 0 else "-inf"))
+    if isinstance(obj, (complex, np.complexfloating)):  # a complex number: its parts, each as above
+        return {"re": finite_safe(obj.real), "im": finite_safe(obj.imag)}
     if isinstance(obj, np.integer):
         return int(obj)
     return obj

@@ -55,7 +55,7 @@ HOSTILE = [
     ("'abc'", 1, "only numbers are allowed as literals"),
     ("f'{x}'", 1, "a string is not allowed"),
     ("b'x'", 1, "only numbers are allowed"),
-    ("1j * x", 1, "only numbers are allowed as literals, not complex"),
+    ("x + None", 5, "only numbers are allowed as literals, not NoneType"),
     ("x ** y", 6, "the exponent of ** must be a number"),
     ("x // 2", 1, "operator FloorDiv is not allowed"),
     ("x % 2", 1, "operator Mod is not allowed"),
@@ -142,3 +142,10 @@ def test_every_function_is_documented_and_callable():
         else:
             out = parse(f"{name}(X)")(np.abs(S) + 1 if name in ("log", "sqrt") else S)
         assert np.all(np.isfinite(np.asarray(out))), name
+
+
+def test_complex_words_and_the_imaginary_literal():
+    z = np.array([1.0 + 2.0j, -3.0 + 0.5j])
+    e = parse("real(conj(z) @ (1j * z)) + imag(z) @ angle(z)")
+    want = np.real(np.conj(z) @ (1j * z)) + np.imag(z) @ np.angle(z)
+    assert np.allclose(e(z), want)

@@ -108,7 +108,9 @@ def test_scalar_shapes_and_hessians():
         (lambda: find(lambda X, A: jnp.trace(X @ A), "n n"), "takes 2 arguments"),
         (lambda: find(lambda X: jnp.trace(X), "n ?"), "bad dimension name"),
         (lambda: find(lambda X: jnp.trace(X), (3, 0)), "at least 1"),
-        (lambda: find(lambda X: jnp.trace(X), np.eye(2) * 1j), "complex"),
+        (lambda: find(lambda X: jnp.trace(X), np.eye(2), complex_args=["X"]), "declared complex but given as a real"),
+        (lambda: find(lambda X: jnp.trace(X), "n n", complex_args=["Y"]), "complex argument 'Y' is not an argument"),
+        (lambda: find_expr("trace(X)", "X", complex_args=["Z"]), "--complex Z: not a variable"),
         (lambda: find(lambda X: jnp.trace(X), shapes={"Y": "n n"}), "which f does not take"),
         (lambda: find_expr("trace(X @ A)", "B"), "not a variable"),
         (lambda: find_expr("trace(X @ A)", "X", {"Z": "n"}), "not a variable"),
@@ -186,3 +188,29 @@ def test_cli_refusals_and_no_match(capsys, argv, status, words):
     captured = capsys.readouterr()
     assert words in captured.out + captured.err
     assert "Traceback" not in captured.err
+
+
+def test_a_complex_point_finds_the_complex_identity_and_its_closed_form_there():
+    z = np.array(1.5 - 0.5j)
+    result = find(lambda z: jnp.abs(z) ** 2, z)
+    assert result.ids == ["complex_basic.sq_abs"]
+    m = result.matches[0]
+    assert m.user_point and m.point["z"] == z
+    # declared as the conjugate Wirtinger derivative: d|z|^2/d(conj z) = z at the user's point
+    assert m.identity.complex_form == "conj_wirtinger"
+    assert np.allclose(m.derivative(), z)
+
+
+def test_cli_complex_lookup_prints_the_convention_and_strict_json(capsys):
+    code = main(["find", "real(conj(a) @ z)", "--wrt", "z", "--complex", "a", "--complex", "z", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and [m["id"] for m in out["matches"]] == ["complex_basic.re_aHz"]
+    match = out["matches"][0]
+    assert match["complex_convention"] == "conj_wirtinger"
+    assert set(match["point"]["values"]["z"][0]) == {"re", "im"}  # complex numbers as their parts
+    # drawn real, the same expression is the real inner product: real identities only
+    assert main(["find", "real(conj(a) @ z)", "--wrt", "z", "--json"]) == 0
+    ids = [m["id"] for m in json.loads(capsys.readouterr().out)["matches"]]
+    assert ids and not any(i.startswith("complex_") for i in ids)
+    assert main(["find", "abs(z) ** 2", "--wrt", "z", "--shape", "z=", "--complex", "z"]) == 0
+    assert "convention   conj_wirtinger" in capsys.readouterr().out

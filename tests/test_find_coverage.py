@@ -16,7 +16,7 @@ import identities
 from identities._core import Tex, identity, staple
 from identities.docsgen import identity_section
 from identities.expr import ExprError
-from identities.find import _COMPLEX, MIN_WITH_EXPR, UNSTATABLE, Coverage, command, coverage, find, looks_up
+from identities.find import MIN_WITH_EXPR, UNSTATABLE, command, coverage, find, find_expr
 from identities.find_page import render_page
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "find.md"
@@ -44,15 +44,23 @@ def test_unstatable_lists_exactly_the_identities_without_an_expression():
     assert all(reason.strip() for reason in UNSTATABLE.values())
 
 
-def test_complex_identities_are_listed_not_skipped(cov):
+def test_complex_identities_are_looked_up_on_complex_draws_only(cov):
     complex_ids = {i.id for i in identities.catalog() if i.dtypes}
-    assert complex_ids and set(cov.complex_not_looked_up) == complex_ids
-    assert all(UNSTATABLE[i] == _COMPLEX for i in complex_ids)
-    assert not any(looks_up(identities.get(i)) for i in complex_ids)
-    # on the real axis |z|^2 and z^2 agree with x^2: find must not offer them for a real function
-    assert not complex_ids & set(find(lambda x: x**2, "").ids)
-    assert Coverage((), (), 1, ("complex_basic.sq_abs",)).problems(0) == []
-    assert Coverage((), (), 1, ("not.listed",)).problems(0)
+    assert len(complex_ids) >= 40
+    # each is found from its function (cov) and carries an EXPR that finds it (conj, real, --complex)
+    assert not complex_ids & set(cov.not_found_by_function) and not complex_ids & set(cov.not_found_by_expr)
+    assert not complex_ids & set(UNSTATABLE)
+    # on the real axis |z|^2 and z^2 agree with x^2: a real lookup must not offer the complex identities ...
+    real = set(find(lambda x: x**2, "").ids)
+    assert "scalar.square" in real and not complex_ids & real
+    # ... and a complex lookup tells them apart
+    assert find(lambda z: z * jnp.conj(z), "", complex_args=["z"]).ids == ["complex_basic.sq_abs"]
+    assert find(lambda z: z**2, "", complex_args=["z"]).ids == ["complex_basic.z_squared"]
+    # the command line spells the complex variables
+    ident = identities.get("complex_basic.lstsq")
+    assert "--complex A --complex z --complex b" in command(ident)
+    hit = find_expr("norm(A @ z - b) ** 2", "z", {"A": "m n", "b": "m"}, complex_args=["A", "z", "b"])
+    assert hit.ids == ["complex_basic.lstsq"]
 
 
 def test_committed_page_equals_a_fresh_generation(cov):

@@ -47,6 +47,7 @@ DZBAR = r"\bar z"  # Tex.wrt of identities declared as ∂f/∂z̄
 # --- moduli, phases, norms (real-valued) -------------------------------------------------------------------
 @identity(
     f=lambda z: jnp.real(z * jnp.conj(z)),
+    find="real(z * conj(z))",
     wrt="z",
     shapes={"z": ""},
     dtypes={"z": C},
@@ -61,6 +62,7 @@ def sq_abs(z):
 
 @identity(
     f=lambda z: jnp.real(jnp.vdot(z, z)),
+    find="real(conj(z) @ z)",
     wrt="z",
     shapes={"z": "n"},
     dtypes={"z": C},
@@ -73,6 +75,7 @@ def zHz(z):
 
 @identity(
     f=lambda z: jnp.abs(z),
+    find="abs(z)",
     wrt="z",
     shapes={"z": ""},
     requires={"z": COMPLEX_NONZERO},
@@ -87,6 +90,7 @@ def abs_z(z):
 
 @identity(
     f=lambda z: jnp.abs(z),
+    find="abs(z)",
     wrt="z",
     shapes={"z": "n"},
     requires={"z": COMPLEX_ENTRIES_NONZERO},
@@ -105,6 +109,7 @@ def abs_entrywise(z):
 
 @identity(
     f=lambda z: jnp.angle(z),
+    find="angle(z)",
     wrt="z",
     shapes={"z": ""},
     requires={"z": OFF_BRANCH_CUT},
@@ -120,6 +125,7 @@ def phase(z):
 
 @identity(
     f=lambda z: jnp.linalg.norm(z),
+    find="norm(z)",
     wrt="z",
     shapes={"z": "n"},
     requires={"z": COMPLEX_NONZERO},
@@ -133,6 +139,7 @@ def norm2(z):
 
 @identity(
     f=lambda z: jnp.real(z),
+    find="real(z)",
     wrt="z",
     shapes={"z": ""},
     dtypes={"z": C},
@@ -145,6 +152,7 @@ def re_z(z):
 
 @identity(
     f=lambda a, z: jnp.real(jnp.vdot(a, z)),
+    find="real(conj(a) @ z)",
     wrt="z",
     shapes={"a": "n", "z": "n"},
     dtypes={"a": C, "z": C},
@@ -157,6 +165,7 @@ def re_aHz(a, z):
 
 @identity(
     f=lambda a, z: jnp.abs(jnp.vdot(a, z)) ** 2,
+    find="abs(conj(a) @ z) ** 2",
     wrt="z",
     shapes={"a": "n", "z": "n"},
     dtypes={"a": C, "z": C},
@@ -170,6 +179,7 @@ def abs_aHz_sq(a, z):
 # --- least squares and Hermitian forms ---------------------------------------------------------------------
 @identity(
     f=lambda A, z, b: jnp.real(jnp.vdot(A @ z - b, A @ z - b)),
+    find="norm(A @ z - b) ** 2",
     wrt="z",
     shapes={"A": "m n", "z": "n", "b": "m"},
     dtypes={"A": C, "z": C, "b": C},
@@ -183,6 +193,7 @@ def lstsq(A, z, b):
 
 @identity(
     f=lambda A, z: jnp.real(jnp.vdot(z, A @ z)),
+    find="real(conj(z) @ A @ z)",
     wrt="z",
     shapes={"A": "n n", "z": "n"},
     requires={"A": HERMITIAN},
@@ -197,6 +208,7 @@ def zHAz_hermitian(A, z):
 
 @identity(
     f=lambda A, z: jnp.real(jnp.vdot(z, A @ z)),
+    find="real(conj(z) @ A @ z)",
     wrt="z",
     shapes={"A": "n n", "z": "n"},
     dtypes={"A": C, "z": C},
@@ -209,6 +221,7 @@ def re_zHAz(A, z):
 
 @identity(
     f=lambda R, z: jnp.real(jnp.vdot(z, jnp.linalg.solve(R, z))),
+    find="real(conj(z) @ solve(R, z))",
     wrt="z",
     shapes={"R": "n n", "z": "n"},
     requires={"R": HPD},
@@ -222,6 +235,7 @@ def zHRinvz(R, z):
 
 @identity(
     f=lambda R, z: jnp.real(jnp.vdot(z, jnp.linalg.solve(R, z))) + jnp.linalg.slogdet(R)[1],
+    find="real(conj(z) @ solve(R, z)) + logdet(R)",
     wrt="R",
     shapes={"R": "n n", "z": "n"},
     requires={"R": HPD},
@@ -247,6 +261,7 @@ def complex_gaussian_nll_R(R, z):
 # --- matrices: traces, log det, norms ----------------------------------------------------------------------
 @identity(
     f=lambda X: jnp.real(jnp.trace(X @ _h(X))),
+    find="real(trace(X @ conj(X).T))",
     wrt="X",
     shapes={"X": "m n"},
     dtypes={"X": C},
@@ -260,6 +275,7 @@ def tr_XXH(X):
 
 @identity(
     f=lambda A, X: jnp.real(jnp.trace(_h(X) @ A @ X)),
+    find="real(trace(conj(X).T @ A @ X))",
     wrt="X",
     shapes={"A": "m m", "X": "m n"},
     requires={"A": HERMITIAN},
@@ -273,6 +289,7 @@ def tr_XHAX(A, X):
 
 @identity(
     f=lambda A, X: jnp.real(jnp.trace(A @ X)),
+    find="real(trace(A @ X))",
     wrt="X",
     shapes={"A": "n m", "X": "m n"},
     dtypes={"A": C, "X": C},
@@ -285,6 +302,7 @@ def re_tr_AX(A, X):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": HPD},
@@ -302,6 +320,7 @@ def logdet_hpd(X):
 
 @identity(
     f=lambda X: jnp.linalg.slogdet(X)[1],
+    find="logdet(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": COMPLEX_INVERTIBLE},
@@ -315,6 +334,7 @@ def log_abs_det(X):
 
 @identity(
     f=lambda X: jnp.abs(jnp.linalg.det(X)) ** 2,
+    find="abs(det(X)) ** 2",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": COMPLEX_INVERTIBLE},
@@ -328,6 +348,7 @@ def abs_det_sq(X):
 
 @identity(
     f=lambda U, Z: jnp.real(jnp.trace(_h(U @ Z) @ (U @ Z))),
+    find="real(trace(conj(U @ Z).T @ (U @ Z)))",
     wrt="Z",
     shapes={"U": "m m", "Z": "m n"},
     requires={"U": UNITARY},
@@ -341,6 +362,7 @@ def unitary_invariant_frobenius(U, Z):
 
 @identity(
     f=lambda Z: jnp.sum(jnp.linalg.svd(Z, compute_uv=False)),
+    find="nucnorm(Z)",
     wrt="Z",
     shapes={"Z": "m n"},
     requires={"Z": DISTINCT_SINGULAR},
@@ -355,6 +377,7 @@ def nuclear_norm(Z):
 
 @identity(
     f=lambda Z: jnp.linalg.svd(Z, compute_uv=False)[0],
+    find="norm2(Z)",
     wrt="Z",
     shapes={"Z": "m n"},
     requires={"Z": DISTINCT_SINGULAR},
@@ -371,6 +394,7 @@ def spectral_norm(Z):
 # --- signal-processing losses ------------------------------------------------------------------------------
 @identity(
     f=lambda A, z, y: jnp.sum((jnp.abs(A @ z) ** 2 - y) ** 2),
+    find="sum((abs(A @ z) ** 2 - y) ** 2)",
     wrt="z",
     shapes={"A": "m n", "z": "n", "y": "m"},
     dtypes={"A": C, "z": C},
@@ -390,6 +414,7 @@ def phase_retrieval_intensity(A, z, y):
 
 @identity(
     f=lambda z: jnp.sum((jnp.abs(z) ** 2 - 1.0) ** 2),
+    find="sum((abs(z) ** 2 - 1) ** 2)",
     wrt="z",
     shapes={"z": "n"},
     dtypes={"z": C},
@@ -403,6 +428,7 @@ def constant_modulus(z):
 # --- holomorphic maps --------------------------------------------------------------------------------------
 @identity(
     f=lambda z: z**2,
+    find="z ** 2",
     wrt="z",
     shapes={"z": ""},
     dtypes={"z": C},
@@ -416,6 +442,7 @@ def z_squared(z):
 
 @identity(
     f=lambda z: jnp.exp(z),
+    find="exp(z)",
     wrt="z",
     shapes={"z": "n"},
     dtypes={"z": C},
@@ -429,6 +456,7 @@ def exp_entrywise(z):
 
 @identity(
     f=lambda z: jnp.log(z),
+    find="log(z)",
     wrt="z",
     shapes={"z": ""},
     requires={"z": OFF_BRANCH_CUT},
@@ -443,6 +471,7 @@ def log_z(z):
 
 @identity(
     f=lambda z: jnp.sqrt(z),
+    find="sqrt(z)",
     wrt="z",
     shapes={"z": ""},
     requires={"z": OFF_BRANCH_CUT},
@@ -457,6 +486,7 @@ def sqrt_z(z):
 
 @identity(
     f=lambda A, z: A @ z,
+    find="A @ z",
     wrt="z",
     shapes={"A": "m n", "z": "n"},
     dtypes={"A": C, "z": C},
@@ -470,6 +500,7 @@ def Az(A, z):
 
 @identity(
     f=lambda A, z: z @ A @ z,
+    find="z @ A @ z",
     wrt="z",
     shapes={"A": "n n", "z": "n"},
     dtypes={"A": C, "z": C},
@@ -483,6 +514,7 @@ def zTAz(A, z):
 
 @identity(
     f=lambda X: jnp.linalg.det(X),
+    find="det(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": COMPLEX_INVERTIBLE},
@@ -497,6 +529,7 @@ def det_X(X):
 
 @identity(
     f=lambda A, X: jnp.trace(A @ X),
+    find="trace(A @ X)",
     wrt="X",
     shapes={"A": "n m", "X": "m n"},
     dtypes={"A": C, "X": C},
@@ -510,6 +543,7 @@ def tr_AX(A, X):
 
 @identity(
     f=lambda X: jnp.linalg.inv(X),
+    find="inv(X)",
     wrt="X",
     shapes={"X": "n n"},
     requires={"X": COMPLEX_INVERTIBLE},

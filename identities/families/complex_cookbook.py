@@ -25,6 +25,7 @@ def _h(a):
 
 @identity(
     f=lambda X: _h(X),
+    find="conj(X).T",
     wrt="X",
     shapes={"X": "m n"},
     dtypes={"X": C},
@@ -49,6 +50,7 @@ def conj_transpose(X):
 
 @identity(
     f=lambda a, x, b: (a - jnp.vdot(x, b)) ** 2,
+    find="(a - conj(x) @ b) ** 2",
     wrt="x",
     shapes={"a": "", "x": "n", "b": "n"},
     dtypes={"a": C, "x": C, "b": C},
@@ -70,6 +72,7 @@ def mc89_square(a, x, b):
 
 @identity(
     f=lambda a, x, b: jnp.abs(a - jnp.vdot(x, b)) ** 2,
+    find="abs(a - conj(x) @ b) ** 2",
     wrt="x",
     shapes={"a": "", "x": "n", "b": "n"},
     dtypes={"a": C, "x": C, "b": C},
@@ -84,6 +87,7 @@ def mc89_abs_sq(a, x, b):
 
 @identity(
     f=lambda z: jnp.conj(z),
+    find="conj(z)",
     wrt="z",
     shapes={"z": ""},
     dtypes={"z": C},
@@ -98,6 +102,7 @@ def conj_z(z):
 
 @identity(
     f=lambda z: z**3,
+    find="z ** 3",
     wrt="z",
     shapes={"z": ""},
     dtypes={"z": C},
@@ -112,6 +117,7 @@ def cauchy_riemann_cube(z):
 
 @identity(
     f=lambda A, X: jnp.trace(A @ jnp.conj(X)),
+    find="trace(A @ conj(X))",
     wrt="X",
     shapes={"A": "n m", "X": "m n"},
     dtypes={"A": C, "X": C},
@@ -125,6 +131,7 @@ def tr_AXconj(A, X):
 
 @identity(
     f=lambda X: jnp.real(jnp.trace(_h(X) @ X)),
+    find="real(trace(conj(X).T @ X))",
     wrt="X",
     shapes={"X": "m n"},
     dtypes={"X": C},
@@ -137,6 +144,7 @@ def tr_XHX(X):
 
 @identity(
     f=lambda A, X: jnp.linalg.det(_h(X) @ A @ X),
+    find="det(conj(X).T @ A @ X)",
     wrt="X",
     shapes={"A": "m m", "X": "m n"},
     requires={"A": HPD, "X": COMPLEX_FULL_COLUMN_RANK},
@@ -164,6 +172,7 @@ def det_XHAX(A, X):
 
 @identity(
     f=lambda A, B, x: jnp.real(jnp.vdot(A @ x, A @ x)) / jnp.real(jnp.vdot(B @ x, B @ x)),
+    find="norm(A @ x) ** 2 / norm(B @ x) ** 2",
     wrt="x",
     shapes={"A": "m n", "B": "n n", "x": "n"},
     requires={"B": COMPLEX_INVERTIBLE, "x": COMPLEX_NONZERO},

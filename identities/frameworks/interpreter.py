@@ -20,7 +20,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Native", "Table", "UnsupportedPrimitive", "dot_general_einsum", "function", "trace"]
+__all__ = [
+    "Native",
+    "Table",
+    "UnsupportedPrimitive",
+    "dot_general_einsum",
+    "evaluate",
+    "function",
+    "trace",
+    "unsupported",
+]
 
 # a native function: its name in the report ("torch.linalg.det") and the callable
 Native = tuple[str, Callable[..., Any]]
@@ -55,6 +64,12 @@ class Table:
     binary: Mapping[str, Callable[[Any, Any], Any]]
     rules: Mapping[str, Callable[..., Any]]
     native: Mapping[str, tuple[Native, ...]]
+    # scan, while and custom_linear_solve interpreted by running their inner jaxprs (scan stacks with the
+    # table's "stack" rule). Off for the frameworks, whose conformance reaches solves as native functions.
+    control_flow: bool = False
+    # cast each output to the jaxpr's dtype and check its shape: for a table whose operations promote
+    # differently from JAX (NumPy); a wrong shape raises UnsupportedPrimitive
+    exact_avals: bool = False
     # probe results: (table, call name, its jaxpr) -> the confirmed native function, or None
     _chosen: dict[tuple, Native | None] = field(default_factory=dict, compare=False, repr=False)
 
@@ -166,8 +181,17 @@ class _Interpreter:
             outs = self.apply(eqn, invals)
             if not isinstance(outs, list | tuple):
                 outs = [outs]
+            if self.table.exact_avals:
+                outs = [self._as_aval(eqn.primitive.name, x, v.aval) for x, v in zip(outs, eqn.outvars, strict=True)]
             env.update(zip(eqn.outvars, outs, strict=True))
         return [read(v) for v in jaxpr.outvars]
+
+    def _as_aval(self, name: str, x: Any, aval: Any) -> Any:
+        x = self.table.const(x) if not self.table.is_tensor(x) else x
+        arr = self.table.to_numpy(x)
+        if tuple(arr.shape) != tuple(aval.shape):
+            raise UnsupportedPrimitive(name, f"gave shape {tuple(arr.shape)} where JAX's is {tuple(aval.shape)}")
+        return self.table.const(arr.astype(aval.dtype, copy=False))
 
     def apply(self, eqn: Any, invals: list[Any]) -> Any:
         t = self.table
@@ -192,8 +216,11 @@ class _Interpreter:
             return self.run(sub, (), invals[: len(sub.invars)])
         if name == "cond":
             index, *ops = invals
-            branch = params["branches"][int(t.to_numpy(index))]
+            branches = params["branches"]
+            branch = branches[min(max(int(t.to_numpy(index)), 0), len(branches) - 1)]  # lax.switch clamps
             return self.run(branch.jaxpr, branch.consts, ops)
+        if t.control_flow and name in _CONTROL_FLOW:
+            return _CONTROL_FLOW[name](self, invals, params)
         if name in t.unary:
             return t.unary[name](invals[0])
         if name in t.binary:
@@ -201,6 +228,89 @@ class _Interpreter:
         if name in t.rules:
             return t.rules[name](*invals, **params)
         raise UnsupportedPrimitive(name)
+
+
+def _custom_linear_solve(interp: _Interpreter, invals: list[Any], params: dict[str, Any]) -> list[Any]:
+    # the primal is solve(matvec, b): the solve jaxpr on its constants and b (jax/_src/lax/control_flow/solves.py)
+    n, solve = params["const_lengths"], params["jaxprs"].solve
+    start = n.matvec + n.vecmat
+    stop = start + n.solve
+    b = invals[n.matvec + n.vecmat + n.solve + n.transpose_solve :]
+    return interp.run(solve.jaxpr, solve.consts, [*invals[start:stop], *b])
+
+
+def _while(interp: _Interpreter, invals: list[Any], params: dict[str, Any]) -> list[Any]:
+    cond, body = params["cond_jaxpr"], params["body_jaxpr"]
+    nc, nb = params["cond_nconsts"], params["body_nconsts"]
+    cconsts, bconsts, carry = invals[:nc], invals[nc : nc + nb], list(invals[nc + nb :])
+    for _ in range(1_000_000):
+        if not bool(interp.table.to_numpy(interp.run(cond.jaxpr, cond.consts, [*cconsts, *carry])[0])):
+            return carry
+        carry = interp.run(body.jaxpr, body.consts, [*bconsts, *carry])
+    raise UnsupportedPrimitive("while", "did not stop in 10^6 steps")
+
+
+def _scan(interp: _Interpreter, invals: list[Any], params: dict[str, Any]) -> list[Any]:
+    body, length, reverse = params["jaxpr"], params["length"], params["reverse"]
+    nconsts, ncarry = params["num_consts"], params["num_carry"]
+    consts, carry, xs = invals[:nconsts], list(invals[nconsts : nconsts + ncarry]), invals[nconsts + ncarry :]
+    n_ys = len(body.jaxpr.outvars) - ncarry
+    if n_ys and (length == 0 or "stack" not in interp.table.rules):
+        raise UnsupportedPrimitive("scan", "stacking its outputs")
+    ys: list[list[Any]] = []
+    for step in range(length):
+        i = length - 1 - step if reverse else step
+        out = interp.run(body.jaxpr, body.consts, [*consts, *carry, *(x[i] for x in xs)])
+        carry, y = list(out[:ncarry]), out[ncarry:]
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    stack = interp.table.rules.get("stack")
+    return [*carry, *(stack(*(y[j] for y in ys), axis=0) for j in range(n_ys))]
+
+
+_CONTROL_FLOW: dict[str, Callable[[_Interpreter, list[Any], dict[str, Any]], list[Any]]] = {
+    "custom_linear_solve": _custom_linear_solve,
+    "while": _while,
+    "scan": _scan,
+}
+
+
+def unsupported(table: Table, jaxpr: Any) -> str | None:
+    """The first primitive of ``jaxpr`` (inner jaxprs included) that ``table`` cannot interpret, or None."""
+    known = {*_table_names(table), "pjit", "jit", "cond", *_INLINED}
+    if table.control_flow:
+        known |= set(_CONTROL_FLOW)
+    for eqn in jaxpr.eqns:
+        if eqn.primitive.name not in known:
+            return eqn.primitive.name
+        for value in eqn.params.values():
+            for inner in value if isinstance(value, tuple | list) else (value,):
+                sub = getattr(inner, "jaxpr", inner)
+                if hasattr(sub, "eqns"):
+                    bad = unsupported(table, sub)
+                    if bad:
+                        return bad
+    return None
+
+
+def _table_names(table: Table) -> set[str]:
+    """The primitives a table translates itself."""
+    return {*table.unary, *table.binary, *table.rules}
+
+
+def evaluate(table: Table, f: Callable[..., Any], args: Sequence[Any]) -> Any:
+    """``f(*args)`` computed with ``table``'s operations from ``f``'s jaxpr, the output as ``f``'s pytree.
+    Raises :class:`UnsupportedPrimitive` before evaluating when a primitive has no translation."""
+    import jax
+
+    closed, shape = jax.make_jaxpr(f, return_shape=True)(*args)
+    bad = unsupported(table, closed.jaxpr)
+    if bad:
+        raise UnsupportedPrimitive(bad)
+    leaves = [table.const(np.asarray(a)) for a in jax.tree_util.tree_leaves(args)]
+    out = _Interpreter(table).run(closed.jaxpr, [table.const(c) for c in closed.consts], leaves)
+    return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(shape), out)
 
 
 def trace(ident: Any, arrays: Sequence[np.ndarray]) -> Any:
