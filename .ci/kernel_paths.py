@@ -35,6 +35,8 @@ FRAMEWORK_TESTS = [
     "tests/test_special_points.py",
     "tests/test_special_cases_doc.py",
     "tests/test_kernel_paths.py",
+    "tests/test_numpy_table.py",  # NumPy's LAPACK (find's evaluator) against JAX's on every catalog identity
+    "tests/test_complex_doc.py",  # measured complex conventions
 ]
 
 

@@ -68,7 +68,16 @@ def _measured() -> dict[str, str]:
     tz = torch.tensor(z, requires_grad=True)
     (torch.abs(torch.tensor(A) @ tz - torch.tensor(b)) ** 2).sum().backward()
     out["torch lstsq"] = _arr(tz.grad.numpy())
+    from .frameworks.tensorflow import tf  # the adapter quiets TensorFlow's C++ log before importing it
+
+    for label, fn in (("tf |z|^2", lambda z: tf.math.real(z * tf.math.conj(z))), ("tf z^2", lambda z: z * z)):
+        tz0 = tf.constant(z0, dtype=tf.complex128)
+        with tf.GradientTape() as tape:
+            tape.watch(tz0)
+            y = fn(tz0)
+        out[label] = _num(complex(tape.gradient(y, tz0).numpy()))
     out["versions"] = f"jax {jax.__version__}, torch {torch.__version__}"
+    out["versions with tf"] = f"{out['versions']}, tensorflow {tf.__version__}"
     return out
 
 
@@ -232,7 +241,7 @@ def render() -> str:
     lines += [f"| `{c}` | {v} |" for c, v in _in_every_convention(sq, (1 + 2j,))]
     lines += [
         "",
-        f"Measured ({m['versions']}): `jax.grad(lambda z: jnp.abs(z)**2)(1+2j)` = **{m['jax |z|^2']}** (the `jax`",
+        f"Measured ({m['versions with tf']}): `jax.grad(lambda z: jnp.abs(z)**2)(1+2j)` = **{m['jax |z|^2']}** (the `jax`",
         f"row); PyTorch's `z.grad` after `(z.abs()**2).backward()` = **{m['torch |z|^2']}** (the `torch` row, equal",
         "to the Cookbook's complex gradient (233)). They are conjugates, and each is twice a Wirtinger",
         'derivative: the factor 2. PyTorch\'s note "Autograd for Complex Numbers" (docs/source/notes/autograd.rst)',
@@ -240,6 +249,9 @@ def render() -> str:
         "L = f, both frameworks return twice that. The same note's formula for f: ℂ → ℝ, 2·grad_output·∂s/∂z*",
         "with grad_output = 1 by default, is what PyTorch returns; JAX's value is the conjugate of PyTorch's.",
         "Gradient descent needs ∂f/∂x + i∂f/∂y (the `torch` row): with JAX, step along the conjugate of `grad`.",
+        f"TensorFlow's `tape.gradient` follows PyTorch: **{m['tf |z|^2']}** for |z|² and **{m['tf z^2']}** =",
+        "conj f′(z) for z²; its conformance column reads every complex identity in the `torch` convention, and",
+        "the determinant's gradient misses a conjugate there (docs/framework-findings.md §14).",
         "",
         "## ‖Az − b‖², the least-squares loss",
         "",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'identities[torch]'): the page measures it")
+pytest.importorskip(
+    "tensorflow", reason="TensorFlow is not installed (pip install 'identities[tensorflow]'): the page measures it"
+)
 
 from identities import complex_doc
 
@@ -26,6 +29,7 @@ def test_complex_md_shows_every_complex_identity_and_the_measured_conjugates():
         if ident.is_complex:
             assert f"| `{ident.id}` |" in text
     assert "= **2 − 4i** (the `jax`" in text and "= **2 + 4i** (the `torch` row" in text
+    assert "TensorFlow's `tape.gradient` follows PyTorch: **2 + 4i** for |z|² and **2 − 4i**" in text
 
 
 def test_complex_special_points_are_judged_by_the_mathematics():

@@ -36,7 +36,7 @@ def _translation_params():
         return [i for i in identities.catalog() if not i.is_complex]
     chosen = {}
     for ident in identities.catalog():
-        if not ident.is_complex:  # no complex dtypes in the TensorFlow table yet (reported unsupported)
+        if not ident.is_complex:  # complex identities: their own tests below and the conformance run
             chosen.setdefault((ident.family, ident.kind), ident)
     picked = {i.id: i for i in chosen.values()}
     for key in ("matrix.det_X", "matrix.logabsdet_X", "matrix.inv_X", "matrix.aT_Xinv_b", "norms.drone_speed"):
@@ -45,7 +45,7 @@ def _translation_params():
 
 
 _LOOP = "trace.expm / trace.sinm evaluate it with lax.fori_loop (a scan); the interpreter has no loops"
-_EIG = "the general eig returns complex eigenvalues: the table translates eigh only (no complex dtypes yet)"
+_EIG = "the general eig (complex eigenvalues of a real matrix): the table translates eigh only"
 # Identities whose f uses a JAX primitive that the TensorFlow table does not translate: id -> (primitive,
 # why). A literal, as for PyTorch (tests/test_torch.py): a new identity with such a primitive, or a new
 # translation, changes the catalog's set and the test below says which ids to add or remove.
@@ -213,9 +213,41 @@ def test_kernel_path_names_tensorflow_onednn_switch():
     assert kernels.main(["--expect", f"tensorflow={other}"]) == 1
 
 
-def test_complex_identities_are_reported_unsupported_by_name():
-    """The TensorFlow table has no complex dtypes yet: a complex identity is one 'unsupported' result
-    naming it, never a crash or a skip."""
-    ident = next(i for i in identities.catalog() if i.is_complex)
-    results = [r for r in conformance_of(ident, ("tensorflow",)) if r.point is None]
-    assert [r.status for r in results] == ["unsupported"] and "complex dtype" in results[0].detail
+def test_tensorflow_complex_convention_is_measured_to_be_pytorchs():
+    """tape.gradient of a real f is ∂f/∂x + i∂f/∂y, and of a holomorphic f it is conj f′(z): PyTorch's."""
+    z0 = 1.0 + 2.0j
+    z = tf.constant(z0, dtype=tf.complex128)
+
+    def grad(f):
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            y = f(z)
+        return complex(tape.gradient(y, z).numpy())
+
+    assert grad(lambda z: tf.math.real(z * tf.math.conj(z))) == pytest.approx(2 * z0)  # ∂/∂x + i∂/∂y of |z|²
+    assert grad(lambda z: z * z) == pytest.approx(np.conj(2 * z0))  # conj f′ of z²
+    assert tfa.COMPLEX_CONVENTION == "torch"
+
+
+@pytest.mark.parametrize(
+    "ident_id", ["complex_basic.lstsq", "complex_basic.zHAz_hermitian", "complex_basic.logdet_hpd"]
+)
+def test_complex_identities_conform_in_the_torch_convention(ident_id):
+    results = [r for r in conformance_of(identities.get(ident_id), ("tensorflow",)) if r.point is None]
+    assert results and all(r.status == "ok" for r in results), [(r.check, r.status, r.detail) for r in results]
+
+
+def test_finding_tensorflow_complex_det_gradient_misses_the_conjugate():
+    """docs/framework-findings.md §14: TensorFlow returns det(A)·A⁻ᴴ where its convention needs conj(det A)·A⁻ᴴ."""
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+    a = tf.constant(A)
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        d = tf.linalg.det(a)
+    got = tape.gradient(d, a, output_gradients=tf.constant(1.0 + 0.0j, dtype=tf.complex128)).numpy()
+    det, inv_h = np.linalg.det(A), np.linalg.inv(A).conj().T
+    assert abs(det.imag) > 0.1  # the finding needs a determinant that is not real
+    assert np.allclose(got, det * inv_h) and not np.allclose(got, np.conj(det) * inv_h)
+    results = [r for r in conformance_of(identities.get("complex_basic.det_X"), ("tensorflow",)) if r.point is None]
+    assert results and {r.status for r in results} == {"deviation"}

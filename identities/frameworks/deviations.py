@@ -359,6 +359,21 @@ DEVIATIONS: tuple[Deviation, ...] = (
         "tf.norm does not rescale: Σxᵢ² overflows to inf and the gradient x/inf is 0, a silent wrong number; "
         "the gradient is (0.6, 0.8, 0).",
     ),
+    *(
+        Deviation(
+            identity,
+            "tensorflow",
+            None,
+            "*",
+            "known bug",
+            "TensorFlow 2.21.0's gradient of tf.linalg.det (linalg_grad.py, _MatrixDeterminantGrad) is "
+            "grad·det(X)·inv(X)ᴴ for complex X too; in its own (PyTorch's) convention it must be "
+            "grad·conj(det X)·inv(X)ᴴ: the conjugate of det is missing, a finite wrong number whenever det X is "
+            "not real (tests/test_tensorflow.py measures it; docs/framework-findings.md §14; noted in review of "
+            "tensorflow/tensorflow#122823).",
+        )
+        for identity in ("complex_basic.det_X", "complex_basic.abs_det_sq")
+    ),
     *_tf_zero_at_tie(
         (
             ("differentials.d_logm_divdiff", "X = I"),

@@ -58,6 +58,8 @@ _DTYPES = {
     np.dtype(np.int8): tf.int8,
     np.dtype(np.uint8): tf.uint8,
     np.dtype(np.bool_): tf.bool,
+    np.dtype(np.complex128): tf.complex128,
+    np.dtype(np.complex64): tf.complex64,
 }
 
 
@@ -74,7 +76,7 @@ def _const(v: Any) -> tf.Tensor:
 
 
 def _is_float(x: Any) -> bool:
-    return tf.is_tensor(x) and x.dtype.is_floating
+    return tf.is_tensor(x) and (x.dtype.is_floating or x.dtype.is_complex)
 
 
 def numeric_failure(e: BaseException) -> bool:
@@ -137,7 +139,7 @@ def _reduce(fn: Callable[..., tf.Tensor]) -> Callable[..., tf.Tensor]:
 
 
 def _div(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-    if x.dtype.is_floating:
+    if x.dtype.is_floating or x.dtype.is_complex:
         return x / y
     return tf.truncatediv(x, y)
 
@@ -281,9 +283,9 @@ _UNARY: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "is_finite": tf.math.is_finite,
     "copy": tf.identity,
     "copy_p": tf.identity,
-    "real": tf.identity,
-    "conj": tf.identity,
-    "imag": tf.zeros_like,
+    "real": tf.math.real,  # on a real tensor: the tensor itself
+    "conj": tf.math.conj,  # on a real tensor: the tensor itself
+    "imag": tf.math.imag,  # on a real tensor: zeros
     "stop_gradient": tf.stop_gradient,
     "optimization_barrier": tf.identity,
     "reduce_precision": tf.identity,
@@ -298,6 +300,7 @@ _BINARY: dict[str, Callable[[tf.Tensor, tf.Tensor], tf.Tensor]] = {
     "max": tf.maximum,
     "min": tf.minimum,
     "atan2": tf.atan2,
+    "complex": tf.complex,
     "rem": tf.truncatemod,
     "nextafter": tf.math.nextafter,
     "eq": tf.equal,
@@ -369,7 +372,14 @@ def _real_logm(a: tf.Tensor) -> tf.Tensor:
 
 NATIVE: dict[str, tuple[Native, ...]] = {
     "det": (("tf.linalg.det", tf.linalg.det),),
-    "slogdet": (("tf.linalg.slogdet", lambda a: tuple(tf.linalg.slogdet(a))),),
+    "slogdet": (
+        ("tf.linalg.slogdet", lambda a: tuple(tf.linalg.slogdet(a))),
+        # complex input: TensorFlow returns log|det| as a complex number with zero imaginary part, JAX a real one
+        (
+            "tf.linalg.slogdet (real log|det|)",
+            lambda a: (tf.linalg.slogdet(a)[0], tf.math.real(tf.linalg.slogdet(a)[1])),
+        ),
+    ),
     "inv": (("tf.linalg.inv", tf.linalg.inv),),
     "solve": (("tf.linalg.solve", _solve),),
     "pinv": (("tf.linalg.pinv", tf.linalg.pinv),),
@@ -554,13 +564,44 @@ def at_point(ident: Any, arrays: Sequence[np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-# --- complex identities: not translated yet ------------------------------------------------------------------------
-# The table has no complex dtypes, so no TensorFlow answer is read in a convention yet. The name is required by
-# the harness's adapter interface; which convention TensorFlow's tape follows has NOT been measured here and
-# must be before complex_derivatives translates anything.
+# --- complex identities ------------------------------------------------------------------------------------------
+# Measured here (tensorflow 2.21.0): tape.gradient of |z|^2 at z = 1 + 2i is 2 + 4i (= ∂f/∂x + i ∂f/∂y), of |z| is
+# z/|z|, and of the holomorphic z^2 is 2 - 4i (= conj f'(z)): PyTorch's convention (tests/test_tensorflow.py).
 COMPLEX_CONVENTION = "torch"
 
 
 def complex_derivatives(ident: Any, arrays: Sequence[np.ndarray]) -> Thunks:
-    """Complex identities are reported unsupported, by name: the TensorFlow table has no complex dtypes."""
-    raise UnsupportedPrimitive("complex dtype", "the TensorFlow table translates real dtypes only (not yet complex)")
+    """TensorFlow on a complex variable: ``vjp (tensorflow)`` (``tape.gradient`` with every unit cotangent as
+    ``output_gradients``), and ``gradient (tensorflow)`` (``tape.gradient`` of a real scalar f)."""
+    f, _ = tf_function(ident, arrays)
+    w = ident.wrt_index
+    targs = [_const(np.asarray(a)) for a in arrays]
+    z = targs[w]
+
+    def of_z(x: tf.Tensor) -> tf.Tensor:
+        return f(*targs[:w], x, *targs[w + 1 :])
+
+    fz = of_z(z)
+    shape, n_out = tuple(fz.shape), int(np.prod(fz.shape, dtype=int))
+
+    def pull(ct: tf.Tensor) -> np.ndarray:
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            y = of_z(z)
+        return tape.gradient(y, z, output_gradients=ct, unconnected_gradients=_ZERO).numpy()
+
+    def vjp_all() -> np.ndarray:
+        basis = np.eye(n_out, dtype=fz.dtype.as_numpy_dtype).reshape((n_out, *shape))
+        return np.stack([pull(tf.constant(ct)) for ct in basis]).reshape((*shape, *z.shape))
+
+    def gradient() -> np.ndarray:
+        if fz.dtype.is_complex or fz.shape.rank:
+            raise NotApplicable("tape.gradient without output_gradients needs a real scalar")
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            y = of_z(z)
+        return tape.gradient(y, z, unconnected_gradients=_ZERO).numpy()
+
+    # no forward mode: ForwardAccumulator refuses a complex primal ("The dtype of the watched primal must be
+    # floating", measured with tensorflow 2.21.0)
+    return {"vjp (tensorflow)": vjp_all, "gradient (tensorflow)": gradient}
