@@ -1,4 +1,4 @@
-"""``python -m identities find EXPR [--wrt NAME] [--shape NAME=DIMS ...] [--layout ...] [--json]``.
+"""``python -m identities find EXPR [--wrt NAME] [--shape NAME=DIMS ...] [--complex NAME ...] [--layout ...] [--json]``.
 
 Look an identity up by the function it differentiates. EXPR is NumPy syntax over named variables:
 ``@``, ``.T``, ``+ - * /``, ``**`` (a number as exponent), no indexing, and calls of these functions:
@@ -15,8 +15,8 @@ holds. Exit status: 0 when something matches, 1 when nothing does (the closest i
 
 Example: python -m identities find "trace(A @ X @ B @ X.T)" --wrt X
 
-Complex variables: --complex NAME (repeat it); EXPR then has conj, real, imag, angle, abs and the literal
-1j, and conj(X).T is the conjugate transpose. Example:
+Complex variables: --complex NAME (repeat it) draws NAME complex and looks up the complex identities; for
+them EXPR has conj, real, imag, angle, abs and the literal 1j (conj(X).T is the conjugate transpose):
 python -m identities find "norm(A @ z - b) ** 2" --wrt z --shape A="m n" --shape b=m --complex A --complex z --complex b
 
 Speed: candidates are interpreted with NumPy from their jaxprs (no XLA compile), and their values are kept
