@@ -231,7 +231,9 @@ def cache_key(ident: Identity, examples: int, sizes: int, seed: int) -> str:
 
 
 def _example_text(value: Any) -> str:
-    a = np.asarray(value, dtype=np.float64)
+    """An example's array as text; a complex one keeps its imaginary part."""
+    a = np.asarray(value)
+    a = a.astype(np.complex128 if np.iscomplexobj(a) else np.float64)
     return np.array2string(a, precision=4, suppress_small=True, max_line_width=100, threshold=64, edgeitems=3)
 
 

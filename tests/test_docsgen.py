@@ -270,3 +270,21 @@ def test_cli_has_docs_build_and_serve():
     args = build_parser().parse_args(["docs", "build", "--no-verify", "--jobs", "1"])
     assert args.func.__name__ == "cmd_build" and args.no_verify and args.jobs == 1
     assert build_parser().parse_args(["docs", "serve", "--no-build"]).func.__name__ == "cmd_serve"
+
+
+def test_a_complex_identitys_page_example_keeps_the_imaginary_parts():
+    """The site's numeric example of a complex identity showed only the real parts of its inputs and of its
+    derivative (a cast to float64, with a ComplexWarning), a silently wrong example on every complex page."""
+    import warnings
+
+    import numpy as np
+
+    from identities import docsgen
+
+    assert "2.j" in docsgen._example_text(np.array([1 + 2j]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (record,) = docsgen.verify_records(["complex_basic.zHz"], examples=1, sizes=1)
+    example = record["example"]
+    assert "error" not in example, example
+    assert "j" in example["inputs"]["z"] and "j" in example["denominator"], example
