@@ -2,8 +2,10 @@
 
 Values are JSON (``'[[1, 2], [3, 4]]'``; ``NaN``, ``Infinity``, ``nan`` and ``inf`` are read as floats;
 JSON integers are read as float64, as Python ints are by the API: only arrays that carry an integer or
-complex dtype are refused as such). JSON has no complex numbers; a Python-style complex value such as
-``'[1+2j, 3]'`` is refused with a message saying that complex input is not supported yet.
+complex dtype are refused as such). JSON has no complex numbers: a complex value is written as a Python
+literal, ``'[1+2j, 3]'`` (read with ``ast.literal_eval``, which evaluates literals only), and goes to a
+complex identity's complex argument; a real identity refuses it, naming the argument. A complex result is
+printed with its imaginary part (in ``--json``, each entry as ``{"re": ..., "im": ...}``).
 Inputs are validated exactly as :meth:`identities.Identity.closed_form` validates them: wrong arguments,
 shapes, dtypes, non-finite entries and violated preconditions are refused with a message naming the
 identity and the argument (exit status 2); ``--no-check`` skips the value checks (finiteness and
@@ -25,7 +27,7 @@ import numpy as np
 from . import jsonout
 from ._argtypes import int_at_least
 from ._core import get
-from .errors import COMPLEX_NOT_SUPPORTED, IdentityError
+from .errors import IdentityError
 
 _BARE = re.compile(r"(?<![A-Za-z_\"])(-?)(nan|inf|infinity)(?![A-Za-z_\"])", re.IGNORECASE)
 
@@ -51,26 +53,33 @@ def parse_args_list(items: list[str]) -> dict[str, Any]:
         try:
             out[name] = parse_value(text)
         except json.JSONDecodeError as e:
-            if _is_complex_literal(text):
-                raise ValueError(f"--arg {name}: {text!r} has complex numbers: {COMPLEX_NOT_SUPPORTED}") from None
+            cplx = _complex_literal(text)
+            if cplx is not None:
+                out[name] = cplx
+                continue
             raise ValueError(f"--arg {name}: cannot read {text!r} as JSON ({e.msg} at column {e.colno})") from None
         except RecursionError:
             raise ValueError(f"--arg {name}: the value is nested too deeply to read") from None
     return out
 
 
-def _is_complex_literal(text: str) -> bool:
-    """Is ``text`` a Python literal (``1+2j``, ``[1j, 2]``) holding a complex number? Only to explain a
-    refusal: JSON cannot hold one. ``ast.literal_eval`` evaluates literals only, never code."""
+def _complex_literal(text: str) -> np.ndarray | None:
+    """``text`` as a complex128 array when it is a Python literal (``1+2j``, ``[1j, 2]``) holding a complex
+    number, else None: JSON cannot hold one. ``ast.literal_eval`` evaluates literals only, never code."""
     try:
         value = ast.literal_eval(text.strip())
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False
+        return None
 
     def has(v: Any) -> bool:
         return isinstance(v, complex) or (isinstance(v, list | tuple) and any(has(x) for x in v))
 
-    return has(value)
+    if not has(value):
+        return None
+    try:
+        return np.asarray(value, dtype=np.complex128)
+    except (ValueError, TypeError):  # ragged nesting, or a string inside
+        return None
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -85,7 +94,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except IdentityError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    value = np.asarray(out, dtype=np.float64)
+    value = np.asarray(out)
+    value = value.astype(np.complex128 if np.iscomplexobj(value) else np.float64)  # never drop an imaginary part
     if args.json:
         print(
             jsonout.dumps({"id": ident.id, "layout": args.layout, "shape": list(value.shape), "value": value.tolist()})

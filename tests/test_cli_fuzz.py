@@ -138,9 +138,9 @@ def test_eval_values_are_evaluated_or_refused_naming_the_argument(capsys, value)
 
 @FUZZ
 @given(value=st.sampled_from(["[1+2j, 3]", "2j", "1-1j", "[[1, 2], [3, 4j]]"]))
-def test_eval_complex_literal_is_refused_as_complex(capsys, value):
+def test_eval_complex_literal_is_refused_by_a_real_identity(capsys, value):
     code, _, err = run(capsys, ["eval", "norms.l2", f"--arg=x={value}"])
-    assert code == 2 and "--arg x" in err and "complex input is not supported yet" in err
+    assert code == 2 and "argument x" in err and "complex input is not supported yet" in err
 
 
 def _finite_real(v: object) -> bool:
@@ -498,3 +498,11 @@ def test_end_to_end_arity_error_has_no_traceback(tmp_path):
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     assert "the candidate mine takes (A, X, B)" in proc.stderr and "(X, A)" in proc.stderr
+
+
+def test_eval_keeps_a_complex_derivative_complex(capsys):
+    """d(arg z)/dz̄ = i/(2z̄): at z = 2 it is 0.25i, which a float64 cast printed as 0."""
+    code, out, err = run(capsys, ["eval", "complex_basic.phase", "--arg", "z=2"])
+    assert code == 0 and not err and "0.+0.25j" in out, out
+    code, out, err = run(capsys, ["eval", "complex_basic.phase", "--arg", "z=1+2j", "--json"])
+    assert code == 0 and json.loads(out)["value"] == {"re": -0.2, "im": 0.1}

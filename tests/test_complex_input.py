@@ -7,7 +7,7 @@ derivative in the named convention (``convention=``, default ``"jax"``) and name
 conjugated candidate is in. Where the variable (or the identity's argument) is real, complex input is
 still refused with a DTypeError naming the argument: complex arguments beside a real variable, complex
 values returned by the candidate or by f, ``Identity.closed_form`` of a real identity (arguments and the
-tangent of a jvp identity), and ``eval`` on the command line (JSON has no complex numbers).
+tangent of a jvp identity), and ``eval`` on the command line for a real identity.
 """
 
 from __future__ import annotations
@@ -123,11 +123,12 @@ def test_torch_complex_tensors_are_judged_or_refused():
 
 
 @pytest.mark.parametrize("value", ["[3+4j, 1]", "2j", "[[1, 2], [3, 4j]]"])
-def test_cli_eval_refuses_a_complex_literal(capsys, value):
-    """JSON has no complex numbers; a Python-style complex literal is refused as complex, exit 2."""
+def test_cli_eval_refuses_a_complex_literal_for_a_real_argument(capsys, value):
+    """A Python-style complex literal (JSON has none) is read as complex; a real identity refuses it, naming
+    the argument, exit 2 (a complex identity takes it: tests/test_cli_fuzz.py)."""
     assert main(["eval", "norms.l2", "--arg", f"x={value}"]) == 2
     err = capsys.readouterr().err
-    assert "--arg x" in err and COMPLEX in err
+    assert "argument x" in err and COMPLEX in err
 
 
 def test_complex64_candidate_is_judged_at_single_precision():
