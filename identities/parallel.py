@@ -3,12 +3,13 @@
 A family's identities are verified by one compiled program per round of inputs
 (:func:`identities.verify.verify_batch`), so the unit of work is the family (or a part of a large one);
 these groups go to a pool of
-``spawn``-ed processes (JAX is multithreaded: never fork it), the largest first. A worker imports the
-package and looks identities up by id, so any family in the registry works without change.
+``spawn``-ed processes (JAX is multithreaded: never fork it), the costliest first (:func:`cost`). A worker
+imports the package and looks identities up by id, so any family in the registry works without change.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -25,9 +26,45 @@ T = TypeVar("T")
 MAX_GROUP = 12
 
 
+# A group's verification time is mostly XLA compiling f's autodiff programs, which grows with f's program.
+# Serial verify on 2026-12-06 (seconds, size of f's jaxprs over the size assignments): logm 30.5 s (8648
+# equations, 2 identities), sqrtm 9.1 (3252), giles 8.3 (2380), trace 6.0 (1462), det 4.4 (1342); ordered by
+# identity count, logm's 30 s started last and ran alone at the end.
+BASE_COST = 50  # equations: what any identity costs (its checks, its closed form)
+
+
+@functools.cache
+def cost(ident: Identity) -> int:
+    """The estimated cost of verifying ``ident``: the equations of f's jaxpr (inner jaxprs included) at its
+    first size assignment, plus :data:`BASE_COST`, times its number of size assignments. Tracing is cheap
+    (0.6 s for the whole catalog); a function that does not trace costs :data:`BASE_COST`."""
+    import jax
+
+    def count(jaxpr: Any) -> int:
+        n = 0
+        for eqn in jaxpr.eqns:
+            n += 1
+            for value in eqn.params.values():
+                for inner in value if isinstance(value, tuple | list) else (value,):
+                    sub = getattr(inner, "jaxpr", inner)
+                    if hasattr(sub, "eqns"):
+                        n += count(sub)
+        return n
+
+    sizes = ident.size_assignments()
+    shapes = ident.arg_shapes(sizes[0])
+    try:
+        specs = [jax.ShapeDtypeStruct(shapes[a], ident.dtype(a)) for a in ident.argnames]
+        eqns = count(jax.make_jaxpr(ident.f)(*specs).jaxpr)
+    except Exception:  # a function that needs concrete values to trace: the base cost
+        eqns = 0
+    return (eqns + BASE_COST) * len(sizes)
+
+
 def family_groups(idents: Iterable[Identity], max_group: int = MAX_GROUP) -> list[list[Identity]]:
     """The identities grouped by family (each once, in the given order within a family), a family of more
-    than ``max_group`` split into near-equal parts; the largest groups first."""
+    than ``max_group`` split into near-equal parts; the costliest groups first (:func:`cost`), so that a
+    small but slow family does not start last and run alone at the end."""
     families: dict[str, list[Identity]] = {}
     seen: set[str] = set()
     for ident in idents:
@@ -43,7 +80,7 @@ def family_groups(idents: Iterable[Identity], max_group: int = MAX_GROUP) -> lis
             end = start + size + (k < extra)
             groups.append(members[start:end])
             start = end
-    return sorted(groups, key=len, reverse=True)
+    return sorted(groups, key=lambda g: (sum(cost(i) for i in g), len(g)), reverse=True)
 
 
 def job_count(jobs: int | None, groups: Sequence[Sequence[Any]]) -> int:
