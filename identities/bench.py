@@ -142,6 +142,8 @@ def variants(ident: Identity, scalar_output: bool) -> dict[str, Callable[..., An
     """
     import jax
 
+    if ident.is_complex:
+        return complex_variants(ident)
     w = ident.wrt_index
     f = ident.f
     post = convention_in_jax(ident.convention)
@@ -179,7 +181,8 @@ OVERFLOWS = "the function itself overflows float64 at this size"
 # jacfwd of a scalar function builds the gradient from one JVP per input entry: timed while the input has at
 # most this many entries (where it can beat grad), not beyond (where it loses by about that factor)
 FORWARD_GRADIENT_MAX = 4096
-LEAN = ("grad", "jacrev", "hessian", "jvp", "vjp")  # the one variant of --quick, first that applies
+# the one variant of --quick, first that applies (reverse mode where it applies; a complex identity's after)
+LEAN = ("grad", "jacrev", "hessian", "jvp", "vjp", "vjp (jax)", "jacfwd (holomorphic)", "jacfwd (re, im)")
 
 
 # --- sizes -----------------------------------------------------------------------------------------------
@@ -207,6 +210,69 @@ def label(sizes: Mapping[str, int]) -> str:
     if len(vals) == 1 and len(sizes) > 1:
         return f"{'='.join(sizes)}={vals.pop()}"
     return ",".join(f"{d}={v}" for d, v in sizes.items())
+
+
+def complex_variants(ident: Identity) -> dict[str, Callable[..., Any]]:
+    """Autodiff of a complex identity, each program ending in the identity's convention (``complex_form``)
+    as a user of JAX would have to write it (identities.wirtinger.to_convention, traced):
+
+    ``jacfwd (re, im)``: forward mode along the real and the imaginary parts, the Wirtinger pair from the two
+    partials (what any f needs); ``vjp (jax)``: reverse mode with every unit cotangent, JAX's convention
+    2∂f/∂z read back (real-valued f); ``jacfwd (holomorphic)``: f′(z) (holomorphic f). A ``pair`` identity's
+    programs return (∂f/∂z, ∂f/∂z̄)."""
+    import jax
+    import jax.numpy as jnp
+
+    from .wirtinger import Wirtinger, to_convention
+
+    w, f, form = ident.wrt_index, ident.f, ident.complex_form
+
+    def out(pair: Wirtinger, real_valued: bool) -> Any:
+        if form == "pair":
+            return (pair.dz, pair.dzbar)
+        return to_convention(pair, form, real_valued=real_valued, where=ident.id)
+
+    def real_valued(a: tuple[Any, ...]) -> bool:
+        return not jnp.iscomplexobj(jax.eval_shape(f, *a[: len(ident.argnames)]))
+
+    def partials(*a: Any) -> Any:
+        z = a[w]
+
+        def g(xr: Any, xi: Any) -> Any:
+            b = list(a)
+            b[w] = jax.lax.complex(xr, xi)
+            v = jnp.asarray(f(*b))
+            return jnp.stack([jnp.real(v), jnp.imag(v)])
+
+        jx, jy = jax.jacfwd(g, argnums=(0, 1))(jnp.real(z), jnp.imag(z))
+        px, py = jax.lax.complex(jx[0], jx[1]), jax.lax.complex(jy[0], jy[1])  # no float→complex promotion
+        return out(Wirtinger((px - 1j * py) / 2, (px + 1j * py) / 2), real_valued(a))
+
+    def reverse(*a: Any) -> Any:  # real-valued f: JAX's vjp returns 2∂f/∂z for each unit cotangent
+        fz, pull = jax.vjp(lambda v: f(*a[:w], v, *a[w + 1 :]), a[w])
+        basis = jnp.eye(fz.size, dtype=fz.dtype).reshape((fz.size, *fz.shape))
+        g = jax.vmap(lambda ct: pull(ct)[0])(basis).reshape((*fz.shape, *a[w].shape))
+        return out(Wirtinger(g / 2, g.conj() / 2), True)
+
+    def holomorphic(*a: Any) -> Any:
+        dz = jax.jacfwd(f, argnums=w, holomorphic=True)(*a)
+        return out(Wirtinger(dz, jnp.zeros_like(dz)), False)
+
+    progs: dict[str, Callable[..., Any]] = {"jacfwd (re, im)": partials}
+    if ident.holomorphic:
+        progs["jacfwd (holomorphic)"] = holomorphic
+    else:
+        progs["vjp (jax)"] = reverse  # used only where f is real-valued: bench_size checks it
+    return progs
+
+
+def _real_view(x: Any) -> np.ndarray:
+    """A program's output as real float64 numbers to compare: a complex array as its (re, im) parts, a pair
+    (a ``pair`` identity's closed form) as both stacked."""
+    if isinstance(x, tuple | list):
+        return np.stack([_real_view(v) for v in x])
+    a = np.asarray(x)
+    return np.stack([a.real, a.imag]).astype(np.float64) if np.iscomplexobj(a) else a.astype(np.float64)
 
 
 def _specs(ident: Identity, sizes: Mapping[str, int]) -> list[Any]:
@@ -652,25 +718,23 @@ def bench_size(
         "error": None,
         "programs": {},
     }
-    if ident.is_complex:  # named in the report, never timed against a program in another convention
-        rec.update(
-            status="skipped",
-            error=f"complex variable ({ident.complex_form} convention): the bench does not time complex identities yet",
-        )
-        return rec
     try:
         values = draw_inputs(ident, rng, sizes)
         args = [values[a] for a in ident.argnames]
         eshape = extra_shape(ident, sizes)
         if eshape is not None:
             args.append(draw_extra(ident, values, raw_draw(rng, eshape)))
-        args = [jax.device_put(np.asarray(a, dtype=np.float64)) for a in args]
-        scalar = len(jax.eval_shape(ident.f, *args[: len(ident.argnames)]).shape) == 0
+        dtypes = [ident.dtype(a) for a in ident.argnames] + ["float64"] * (len(args) - len(ident.argnames))
+        args = [jax.device_put(np.asarray(a, dtype=d)) for a, d in zip(args, dtypes, strict=True)]
+        fshape = jax.eval_shape(ident.f, *args[: len(ident.argnames)])
+        scalar = len(fshape.shape) == 0
         x_entries = int(np.size(args[ident.wrt_index]))
         if programs is not None:
             progs = dict(programs)
         else:
             vs = variants(ident, scalar)
+            if ident.is_complex and (ident.holomorphic or jax.numpy.iscomplexobj(fshape)):
+                vs.pop("vjp (jax)", None)  # JAX's vjp reads back as 2∂f/∂z for a real-valued f only
             if cfg.quick:  # the smoke run: one autodiff variant, reverse mode where it applies
                 lean = next(k for k in LEAN if k in vs)
                 vs = {lean: vs[lean]}
@@ -733,10 +797,10 @@ def bench_size(
 
     # agreement: a wrong program is never timed
     rtol = _tolerance(sizes)
-    closed_out = np.asarray(outputs["closed"], dtype=np.float64)
+    closed_out = _real_view(outputs["closed"])
 
     def f_overflows() -> bool:  # f is compiled only to explain a non-finite output or a disagreement
-        fx = np.asarray(jax.jit(ident.f)(*args[: len(ident.argnames)]), dtype=np.float64)
+        fx = _real_view(jax.jit(ident.f)(*args[: len(ident.argnames)]))
         if np.all(np.isfinite(fx)):
             return False
         # e.g. det of a 256×256 draw: e^1420; its derivative has no float64 value (autodiff may return 0)
@@ -746,7 +810,7 @@ def bench_size(
     if not all(np.all(np.isfinite(np.asarray(o))) for o in outputs.values()) and f_overflows():
         return _finish(rec)
     if not np.all(np.isfinite(closed_out)):
-        others = [np.asarray(v, dtype=np.float64) for k, v in outputs.items() if k != "closed"]
+        others = [_real_view(v) for k, v in outputs.items() if k != "closed"]
         if others and all(not np.all(np.isfinite(o)) for o in others):
             rec.update(status="skipped", error="overflows float64 at this size (closed form and autodiff alike)")
         else:
@@ -757,7 +821,7 @@ def bench_size(
     for name in outputs:
         if name == "closed":
             continue
-        ref = np.asarray(outputs[name], dtype=np.float64)
+        ref = _real_view(outputs[name])
         chk = _compare(name, closed_out, ref, rtol)
         results[name].agrees = chk.ok
         if not chk.ok:

@@ -81,11 +81,22 @@ class Wirtinger:
         return cls((dx - 1j * dy) / 2, (dx + 1j * dy) / 2)
 
 
+def _array(x: Any) -> Any:
+    """``x`` as a NumPy array, or unchanged when it is traced inside a JAX program (no value yet): the
+    conversions below are written with operators and ``.conj()``, so one table serves NumPy results and
+    compiled programs (``bench`` times autodiff with the conversion a user would apply)."""
+    try:
+        return np.asarray(x)
+    except Exception:  # jax.errors.TracerArrayConversionError
+        return x
+
+
 def to_convention(w: Wirtinger, convention: str, *, real_valued: bool, where: str = "") -> np.ndarray:
     """The derivative ``w`` in ``convention``; ``real_valued`` says whether f is real (the cookbook's
-    gradient is defined only then). ``holomorphic`` is refused, naming ``where``, when ∂f/∂z̄ is not 0."""
+    gradient is defined only then). ``holomorphic`` is refused, naming ``where``, when ∂f/∂z̄ is not 0
+    (checked on concrete arrays; inside a traced program the caller vouches for it)."""
     check_convention(convention)
-    dz, dzb = np.asarray(w.dz), np.asarray(w.dzbar)
+    dz, dzb = _array(w.dz), _array(w.dzbar)
     prefix = f"{where}: " if where else ""
     if convention == "wirtinger":
         return dz
@@ -96,10 +107,12 @@ def to_convention(w: Wirtinger, convention: str, *, real_valued: bool, where: st
             raise ConventionError(f"{prefix}the Cookbook's complex gradient (233) is defined for real-valued f only")
         return 2 * dzb
     if convention == "torch":
-        return np.conj(dz) + dzb
+        return dz.conj() + dzb
     if convention == "jax":
-        return dz + np.conj(dzb)
+        return dz + dzb.conj()
     if convention == "holomorphic":
+        if not isinstance(dz, np.ndarray):
+            return dz
         scale = max(float(np.max(np.abs(dz), initial=0.0)), 1.0)
         off = float(np.max(np.abs(dzb), initial=0.0))
         if off > 1e-10 * scale:

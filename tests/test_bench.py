@@ -41,6 +41,34 @@ def test_agreement_refuses_a_wrong_program():
     assert right["best"]["variant"] == "jacfwd" and right["best"]["ratio"]["median"] > 0
 
 
+@pytest.mark.parametrize(
+    ("ident_id", "sizes", "variants"),
+    [
+        ("complex_basic.lstsq", {"m": 4, "n": 3}, {"jacfwd (re, im)", "vjp (jax)"}),  # real f: reverse mode too
+        ("complex_basic.z_squared", {}, {"jacfwd (re, im)", "jacfwd (holomorphic)"}),  # holomorphic: f′(z)
+        ("complex_cookbook.conj_z", {}, {"jacfwd (re, im)"}),  # complex, not holomorphic: the pair only
+    ],
+)
+def test_complex_identities_are_timed_in_their_convention(ident_id, sizes, variants):
+    """Each autodiff program ends in the identity's convention (as a JAX user must convert); a closed form
+    off by the factor 2 between a Wirtinger derivative and a gradient, or a pair with ∂f/∂z and ∂f/∂z̄
+    swapped, is refused, never timed."""
+    ident = identities.get(ident_id)
+    rec = bench.bench_size(ident, sizes, FAST)
+    assert rec["status"] == "ok", rec["error"]
+    assert set(rec["programs"]) == {"closed", *variants}
+    assert all(p["agrees"] is True for p in rec["programs"].values()), {
+        k: (p["agrees"], p["skipped"], p.get("error")) for k, p in rec["programs"].items()
+    }
+    progs = bench.complex_variants(ident)
+    if ident.complex_form == "pair":
+        mistaken = lambda *a: tuple(reversed(ident.closed(*a)))
+    else:
+        mistaken = lambda *a: 2 * ident.closed(*a)
+    wrong = bench.bench_size(ident, sizes, FAST, programs={"closed": mistaken, **progs})
+    assert wrong["status"] == "refused" and "disagrees" in wrong["error"]
+
+
 def test_a_non_finite_closed_form_is_refused():
     ident = identities.get("vector.xTx")
     out = bench.bench_size(ident, {"n": 4}, FAST, programs={"closed": lambda x: x / 0.0, "grad": jax.grad(ident.f)})
