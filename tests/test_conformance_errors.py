@@ -30,3 +30,24 @@ def test_numpy_fd_hessian_matches_the_closed_form():
     fd2 = conformance._fd_values(ident, arrays)["fd2"]
     closed = np.asarray(ident.closed_form(*arrays))
     np.testing.assert_allclose(fd2, closed, rtol=1e-5, atol=1e-5 * np.max(np.abs(closed)))
+
+
+def test_a_framework_that_cannot_evaluate_a_complex_f_is_an_error_result_not_a_crash(monkeypatch):
+    """A framework whose translation of f fails on complex input (TensorFlow's AddV2 on mixed dtypes did,
+    before its table had complex dtypes) is one "error" result of that identity, with the exception's first
+    line (or its name alone, for an empty message), never a traceback out of the harness."""
+    import types
+
+    import numpy as np
+
+    for message, detail in (("mixed dtypes\nmore lines", "TypeError: mixed dtypes"), ("", "TypeError: ")):
+
+        def crash(ident, arrays, message=message):
+            raise TypeError(message)
+
+        fake = types.SimpleNamespace(complex_derivatives=crash, COMPLEX_CONVENTION="torch")
+        monkeypatch.setattr(conformance.adapter, "load", lambda name, fake=fake: fake)
+        ident = conformance.get("complex_basic.sq_abs")
+        arrays = tuple(np.full(ident.arg_shapes(ident.size_assignments()[0])[a], 1 + 2j) for a in ident.argnames)
+        results = conformance._adapter_complex(ident, "torch", arrays)
+        assert [(r.framework, r.check, r.status, r.detail) for r in results] == [("torch", "*", "error", detail)]

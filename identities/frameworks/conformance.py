@@ -116,7 +116,8 @@ def _adapter_complex(ident: Identity, framework: str, arrays: tuple[np.ndarray, 
     except UnsupportedPrimitive as e:
         return [Result(ident.id, framework, "*", None, "unsupported", str(e))]
     except Exception as e:  # the framework cannot evaluate f on complex input: a finding, reported
-        return [Result(ident.id, framework, "*", None, "error", f"{type(e).__name__}: {str(e).splitlines()[0]}")]
+        first = (str(e).splitlines() or [""])[0]
+        return [Result(ident.id, framework, "*", None, "error", f"{type(e).__name__}: {first}")]
     real_valued = ident.real_valued(arrays)
     dz, dzb = _closed_pair(ident, compiled(ident).closed(*arrays), real_valued)
     want = to_convention(Wirtinger(dz, dzb), mod.COMPLEX_CONVENTION, real_valued=real_valued)
