@@ -64,10 +64,6 @@ class Query:
     def shapes_text(self) -> dict[str, str]:
         return {n: " ".join(str(t[1]) for t in d) for n, d in zip(self.names, self.dims, strict=True)}
 
-    @property
-    def complex_names(self) -> tuple[str, ...]:
-        return tuple(n for i, n in enumerate(self.names) if i in self.complex_args)
-
 
 def default_shape(name: str) -> str:
     """``n n`` for a name starting with a capital letter, ``n`` otherwise (the CLI's default)."""
