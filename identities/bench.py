@@ -45,7 +45,7 @@ from typing import Any
 import numpy as np
 
 from ._core import Identity, catalog
-from .verify import TOLERANCES, _compare, draw_extra, draw_inputs, extra_shape, raw_draw
+from .verify import TOLERANCES, _compare, draw_extra, draw_inputs, extra_shape, raw_draw, split_variable
 
 SCHEMA = "identities-bench/1"
 MiB = 1 << 20
@@ -237,16 +237,9 @@ def complex_variants(ident: Identity) -> dict[str, Callable[..., Any]]:
 
     def partials(*a: Any) -> Any:
         z = a[w]
-
-        def g(xr: Any, xi: Any) -> Any:
-            b = list(a)
-            b[w] = jax.lax.complex(xr, xi)
-            v = jnp.asarray(f(*b))
-            return jnp.stack([jnp.real(v), jnp.imag(v)])
-
-        jx, jy = jax.jacfwd(g, argnums=(0, 1))(jnp.real(z), jnp.imag(z))
+        jx, jy = jax.jacfwd(split_variable(f, a, w), argnums=(0, 1))(jnp.real(z), jnp.imag(z))
         px, py = jax.lax.complex(jx[0], jx[1]), jax.lax.complex(jy[0], jy[1])  # no float→complex promotion
-        return out(Wirtinger((px - 1j * py) / 2, (px + 1j * py) / 2), real_valued(a))
+        return out(Wirtinger.from_partials(px, py), real_valued(a))
 
     def reverse(*a: Any) -> Any:  # real-valued f: JAX's vjp returns 2∂f/∂z for each unit cotangent
         fz, pull = jax.vjp(lambda v: f(*a[:w], v, *a[w + 1 :]), a[w])

@@ -39,17 +39,10 @@ def cost(ident: Identity) -> int:
     first size assignment, plus :data:`BASE_COST`, times its number of size assignments. Tracing is cheap
     (0.6 s for the whole catalog); a function that does not trace costs :data:`BASE_COST`."""
     import jax
+    from jax.extend.core import jaxprs_in_params
 
     def count(jaxpr: Any) -> int:
-        n = 0
-        for eqn in jaxpr.eqns:
-            n += 1
-            for value in eqn.params.values():
-                for inner in value if isinstance(value, tuple | list) else (value,):
-                    sub = getattr(inner, "jaxpr", inner)
-                    if hasattr(sub, "eqns"):
-                        n += count(sub)
-        return n
+        return sum(1 + sum(count(sub) for sub in jaxprs_in_params(eqn.params)) for eqn in jaxpr.eqns)
 
     sizes = ident.size_assignments()
     shapes = ident.arg_shapes(sizes[0])

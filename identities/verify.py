@@ -1043,6 +1043,21 @@ def _pair_ri(dz: Any, dzbar: Any) -> np.ndarray:
     return np.stack([_ri(dz), _ri(dzbar)])
 
 
+def split_variable(f: Callable[..., Any], args: Sequence[Any], w: int) -> Callable[[Any, Any], Any]:
+    """f as a function of the real and imaginary parts of its argument ``w`` (the others fixed), its output
+    as (re, im) stacked on a new leading axis: what forward mode along each part differentiates."""
+    import jax
+    import jax.numpy as jnp
+
+    def g(xr: Any, xi: Any) -> Any:
+        a = list(args)
+        a[w] = jax.lax.complex(xr, xi)
+        out = jnp.asarray(f(*a))
+        return jnp.stack([jnp.real(out), jnp.imag(out)])
+
+    return g
+
+
 class _CompiledComplex:
     """The verification program of a complex identity (one compile per shape): everything check_complex_inputs
     compares, at one set of inputs."""
@@ -1054,18 +1069,9 @@ class _CompiledComplex:
         w = ident.wrt_index
         f = ident.f
 
-        def split(args: tuple[Any, ...]) -> Callable[[Any, Any], Any]:
-            def g(xr: Any, xi: Any) -> Any:
-                a = list(args)
-                a[w] = jax.lax.complex(xr, xi)
-                out = jnp.asarray(f(*a))
-                return jnp.stack([jnp.real(out), jnp.imag(out)])
-
-            return g
-
         def program(args: tuple[Any, ...], pts_re: Any, pts_im: Any, cs_args: tuple[Any, ...], cs_pts: Any) -> Any:
             z = args[w]
-            g = split(args)
+            g = split_variable(f, args, w)
             xr, xi = jnp.real(z), jnp.imag(z)
             out: dict[str, Any] = {"f": f(*args)}
             closed = ident.closed(*args)

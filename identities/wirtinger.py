@@ -77,7 +77,7 @@ class Wirtinger:
     @classmethod
     def from_partials(cls, dx: Any, dy: Any) -> Wirtinger:
         """From ∂f/∂x and ∂f/∂y (complex arrays when f is complex-valued)."""
-        dx, dy = np.asarray(dx), np.asarray(dy)
+        dx, dy = _array(dx), _array(dy)
         return cls((dx - 1j * dy) / 2, (dx + 1j * dy) / 2)
 
 

@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from _support import PROFILE
 from jax import lax, monitoring
 
 import identities
@@ -24,7 +25,7 @@ from identities.frameworks import numpy as numpy_table
 from identities.verify import build_inputs
 
 find_module = importlib.import_module("identities.find")
-THOROUGH = __import__("os").environ.get("IDENTITIES_PROFILE") == "thorough"
+THOROUGH = PROFILE == "thorough"
 
 
 def _same(a, b) -> bool:

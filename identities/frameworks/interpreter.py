@@ -283,16 +283,15 @@ def unsupported(table: Table, jaxpr: Any) -> str | None:
     known = {*_table_names(table), "pjit", "jit", "cond", *_INLINED}
     if table.control_flow:
         known |= set(_CONTROL_FLOW)
+    from jax.extend.core import jaxprs_in_params
+
     for eqn in jaxpr.eqns:
         if eqn.primitive.name not in known:
             return eqn.primitive.name
-        for value in eqn.params.values():
-            for inner in value if isinstance(value, tuple | list) else (value,):
-                sub = getattr(inner, "jaxpr", inner)
-                if hasattr(sub, "eqns"):
-                    bad = unsupported(table, sub)
-                    if bad:
-                        return bad
+        for sub in jaxprs_in_params(eqn.params):  # cond's branches, scan's body, custom_linear_solve's solves
+            bad = unsupported(table, sub)
+            if bad:
+                return bad
     return None
 
 
