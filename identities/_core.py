@@ -163,7 +163,13 @@ class SpecialPoint:
     ``args`` are concrete inputs at the point. ``valid(candidate)`` says whether a candidate derivative
     (JAX layout) is a valid answer there: a member of the subdifferential at a kink, or equal to the true
     derivative where one exists (``value``). It is ``None`` where no finite answer is valid (the
-    derivative is unbounded).
+    derivative is unbounded). For a complex variable, candidates, ``value`` and ``valid`` are in the
+    convention the identity's closed form returns (``complex_form``: ∂f/∂z̄ for a real f, f′ for a
+    holomorphic one); a framework's answer is converted from its own convention before it is judged.
+
+    ``one_sided``: f is discontinuous at the point (on a branch cut), so it has no derivative there; the
+    valid answers are the derivatives of f restricted to either side (``valid``), the ones a framework
+    that picks a side returns.
     """
 
     label: str  # "x = 0"
@@ -181,8 +187,11 @@ class SpecialPoint:
     # Upstream reports of the frameworks' behaviour here: "owner/repo#N" (an issue or pull request on
     # GitHub), or the single entry "none found" after a search found none. Empty: not yet looked up.
     upstream: tuple[str, ...] = ()
+    one_sided: bool = False
 
     def __post_init__(self) -> None:
+        if self.one_sided and self.valid is None:
+            raise ValueError(f"special point {self.label!r}: one_sided needs valid (the one-sided derivatives)")
         if isinstance(self.upstream, str):
             raise TypeError(f"special point {self.label!r}: upstream is a tuple of references, not a string")
         for ref in self.upstream:
@@ -195,7 +204,10 @@ class SpecialPoint:
 
     @property
     def status(self) -> str:
-        """ "kink" (a set of valid answers), "derivative" (the derivative exists) or "unbounded"."""
+        """ "kink" (a set of valid answers), "one-sided" (f jumps; the derivative from either side), "derivative"
+        (the derivative exists) or "unbounded"."""
+        if self.one_sided:
+            return "one-sided"
         if self.valid is not None:
             return "kink"
         if self.value is not None:
@@ -205,13 +217,14 @@ class SpecialPoint:
     def is_valid(self, candidate: Any) -> bool:
         import numpy as np
 
-        c = np.asarray(candidate, dtype=np.float64)
+        c = np.asarray(candidate)
+        c = c.astype(np.complex128 if np.iscomplexobj(c) else np.float64)
         if not np.all(np.isfinite(c)):
             return False
         if self.valid is not None:
             return bool(self.valid(c))
         if self.value is not None:
-            return bool(np.allclose(c, np.asarray(self.value, dtype=np.float64), rtol=1e-9, atol=1e-12))
+            return bool(np.allclose(c, np.asarray(self.value), rtol=1e-9, atol=1e-12))
         return False
 
 

@@ -587,15 +587,24 @@ def _at_special_point(
             decided=False,
             worst_index=idx,
             reference_value=float(ref[idx]),
-            diagnosis=(
-                f"the reference is not finite here ({ref[idx]} at index {idx}) and the catalog charts no special "
-                "point at these arguments for this function, so the candidate cannot be judged: check it at a "
-                "nearby point where the derivative exists"
-            ),
+            diagnosis=(f"the reference is not finite here ({ref[idx]} at index {idx}) and {_UNJUDGEABLE}"),
         )
     ident, sp = found
+    notes = [] if finite else [f"the reference is not finite here ({ref[idx]} at index {idx}); the point decides"]
+    return _judged_at_point(rep, ident, sp, cand, sp.is_valid(cand), notes)
+
+
+_UNJUDGEABLE = (
+    "the catalog charts no special point at these arguments for this function, so the candidate cannot be "
+    "judged: check it at a nearby point where the derivative exists"
+)
+
+
+def _judged_at_point(
+    rep: CheckReport, ident: Any, sp: Any, cand: np.ndarray, valid: bool, notes: list[str]
+) -> CheckReport:
+    """The report at a charted point: the record's verdict on the candidate (``valid``), with why not."""
     where = f"{ident.id} at {sp.label}"
-    valid = sp.is_valid(cand)
     if valid:
         why = None
     elif not np.all(np.isfinite(cand)):
@@ -603,10 +612,12 @@ def _at_special_point(
     elif sp.status == "unbounded":
         why = "no finite answer is valid here"
     elif sp.status == "derivative":
-        why = f"the derivative here is {np.asarray(sp.value, dtype=np.float64).tolist()}"
+        why = f"the derivative here is {np.asarray(sp.value).tolist()}"
+    elif sp.status == "one-sided":
+        why = "the candidate is the derivative from neither side of the cut"
     else:
         why = "the candidate is not in the set of valid answers"
-    out = dataclasses.replace(
+    return dataclasses.replace(
         rep,
         ok=valid,
         decided=True,
@@ -616,10 +627,46 @@ def _at_special_point(
         max_rel_error=float("nan"),
         tolerance=float("nan"),
         diagnosis=None if valid else f"{why} at {where} ({sp.math})",
-        notes=[*rep.notes, f"{where}: {sp.math}"]
-        + ([] if finite else [f"the reference is not finite here ({ref[idx]} at index {idx}); the point decides"]),
+        notes=[*rep.notes, f"{where}: {sp.math}", *notes],
     )
-    return out
+
+
+def _complex_at_special_point(
+    rep: CheckReport,
+    f: Callable[..., Any],
+    arrays: tuple[np.ndarray, ...],
+    w: int,
+    cand: np.ndarray,
+    convention: str,
+    pair: Any,
+) -> CheckReport:
+    """:func:`_at_special_point` for a complex variable: the candidate (JAX layout, in ``convention``) is
+    read in the charted identity's convention and judged by the point's record."""
+    from .special import charted_point, read_complex
+    from .wirtinger import ConventionError
+
+    finite = bool(np.all(np.isfinite(pair.dz)) and np.all(np.isfinite(pair.dzbar)))
+    found = charted_point(f, arrays, w)
+    if found is None:
+        if finite:
+            return rep
+        return dataclasses.replace(
+            rep, ok=False, decided=False, diagnosis=f"the reference is not finite here and {_UNJUDGEABLE}"
+        )
+    ident, sp = found
+    try:
+        judged = read_complex(ident, cand, convention, arrays)
+    except ConventionError as e:
+        return dataclasses.replace(
+            rep,
+            ok=False,
+            decided=False,
+            point=f"{ident.id} at {sp.label}",
+            diagnosis=f"at {ident.id} at {sp.label} ({sp.math}) a candidate in convention {convention!r} cannot be "
+            f"judged: {e}",
+        )
+    notes = [] if finite else ["the reference is not finite here; the point decides"]
+    return _judged_at_point(rep, ident, sp, judged, sp.is_valid(judged), notes)
 
 
 def check_identity(
@@ -815,6 +862,10 @@ def _check_complex(
         _complex_verdict(pair, cand_raw, arrays[w].ndim, layout, convention, real_valued, rtol, atol), convention
     )
     rep.reference = reference
+    if rep.candidate_shape == rep.expected_shape:
+        q = arrays[w].ndim
+        cand = np.asarray(to_jax(cand_raw, (np.ndim(pair.dz) - q, q), layout)).astype(np.complex128)
+        rep = _complex_at_special_point(rep, f, arrays, w, cand, convention, pair)
     rep.name = getattr(df, "__name__", "") if getattr(df, "__name__", "") != "<lambda>" else ""
     return rep
 

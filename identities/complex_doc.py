@@ -98,80 +98,93 @@ def _raises(thunk: Any) -> str | None:
     return None
 
 
+def _sides(ident: Any, args: tuple[Any, ...], of: Any) -> dict[str, complex]:
+    """``of`` (f, or the closed form) just above and just below the branch cut through ``z = args[w]``."""
+    w = ident.wrt_index
+    z = complex(args[w])
+    eps = 1e-12 * max(abs(z), 1.0)
+    out = {}
+    for name, dy in (("above", eps), ("below", -eps)):
+        a = list(args)
+        a[w] = np.asarray(complex(z.real, dy))
+        out[name] = complex(np.asarray(of(*a)))
+    return out
+
+
+def _which(sides: dict[str, complex], value: complex) -> str | None:
+    """The one side whose value ``value`` is (to 1e-9 relative); None for neither, or both alike."""
+    match = [k for k, v in sides.items() if abs(value - v) <= 1e-9 * max(abs(v), 1.0)]
+    return match[0] if len(match) == 1 else None
+
+
+def _cut_text(ident: Any, args: tuple[Any, ...], value: complex, judged: complex) -> str:
+    """At a point on a branch cut (on the real axis): which side a framework's value of f is from, whether
+    that is the side the zero's sign names (C99, Annex G: −0 is the limit from below; NumPy follows it),
+    and whether its derivative is that side's."""
+    named = "below" if np.signbit(complex(args[ident.wrt_index]).imag) else "above"
+    side = _which(_sides(ident, args, ident.f), value)
+    if side is None:
+        text = f"value {_num(value)}, from neither side alone"
+    elif side == named:
+        text = f"value {_num(value)} (from {side}, as C99/NumPy)"
+    else:
+        text = f"value {_num(value)} (from {side}: the sign of the zero is ignored)"
+    closed = _sides(ident, args, lambda *a: ident.closed_form(*a, check=False))
+    d_side = _which(closed, judged)
+    if d_side is not None:
+        text += f", the derivative {'of that side' if d_side == side else 'from ' + d_side}"
+    return text
+
+
 def special_points() -> list[dict[str, str]]:
-    """The complex special points, measured now: each framework's answer and whether the mathematics
-    allows it. Verdicts: valid (a member of the set of valid answers), one-sided (the derivative from one
-    side of a branch cut, where f is discontinuous), nan, invalid (finite, but no finite answer is valid,
-    or not a member), raises."""
+    """The complex special points, measured now: the catalog's :class:`~identities.SpecialPoint` records of
+    complex identities (each framework's answer as it returns it, read in the identity's convention and
+    judged by the record, and at a branch cut the side its value of f is from), then the points no
+    identity can carry: the phase of an eigenvector or singular vector is not a function of the matrix.
+    Verdicts: valid, one-sided (the derivative from one side of a cut where f jumps), nan, invalid (finite,
+    but not a valid answer, or no finite answer is valid), raises."""
     import jax
     import jax.numpy as jnp
     import torch
 
+    from ._core import catalog
+    from .frameworks.conformance import _special_answers
+    from .frameworks.torch import torch_function
+    from .special import format_value, point_call
+    from .wirtinger import SYMBOLS
+
     rows = []
+    for ident in catalog():
+        if not ident.is_complex:
+            continue
+        for sp in ident.special:
+            arrays = tuple(point_call(ident, sp))
+            symbol = SYMBOLS[ident.complex_form]
+            row = dict(point=f"{ident.find or ident.id} at {sp.label}", math=sp.math, upstream=", ".join(sp.upstream))
+            for fw, primary in (
+                ("jax", ("grad", "grad(holomorphic=True)")),
+                ("torch", ("backward (torch)", "vjp (torch)")),
+            ):
+                answers = _special_answers(ident, sp, fw)
+                name = next(k for k in primary if k in answers)
+                raw, judged = answers[name]
+                if isinstance(judged, Exception) or not np.all(np.isfinite(judged)):
+                    verdict = "nan" if np.any(np.isnan(np.asarray(raw))) else "invalid"
+                elif sp.is_valid(judged):
+                    verdict = "one-sided" if sp.one_sided else "valid"
+                else:
+                    verdict = "invalid"
+                text = f"{format_value(raw)}, as {symbol} {format_value(judged)} ({verdict})"
+                if sp.one_sided:
+                    if fw == "jax":
+                        value = complex(np.asarray(ident.f(*(jnp.asarray(a) for a in arrays))))
+                    else:
+                        tf, _ = torch_function(ident, arrays)
+                        value = complex(tf(*(torch.as_tensor(a) for a in arrays)).detach())
+                    text = f"{_cut_text(ident, arrays, value, complex(judged))}; {text}"
+                row[fw] = text
+            rows.append(row)
 
-    def verdict(v: complex, ok: Any) -> str:
-        if not np.isfinite(v):
-            return "nan"
-        return "valid" if ok(v) else "invalid"
-
-    g_j = complex(jax.grad(jnp.abs)(0j))
-    g_t = _torch_grad(torch.abs, 0j)
-    disk = lambda g: abs(g) <= 1 + 1e-12
-    rows.append(
-        dict(
-            point="|z| at z = 0",
-            math="not differentiable; subdifferential (∂f/∂x + i∂f/∂y) = the closed unit disk |g| ≤ 1, in either convention",
-            jax=f"{_num(g_j)} ({verdict(g_j, disk)})",
-            torch=f"{_num(g_t)} ({verdict(g_t, disk)})",
-            upstream="none found",
-        )
-    )
-    g_j = complex(jax.grad(jnp.angle)(0j))
-    g_t = _torch_grad(torch.angle, 0j)
-    never = lambda g: False
-    rows.append(
-        dict(
-            point="arg z at z = 0",
-            math="arg is not continuous at 0 (|∇ arg z| = 1/|z|): no finite answer is valid",
-            jax=f"{_num(g_j)} ({verdict(g_j, never)})",
-            torch=f"{_num(g_t)} ({verdict(g_t, never)})",
-            upstream="pytorch/pytorch#98276",
-        )
-    )
-    for z, side in ((complex(-1, 0.0), "+0i"), (complex(-1, -0.0), "−0i")):
-        g_j = complex(jax.grad(jnp.angle)(z))
-        g_t = _torch_grad(torch.angle, z)
-        rows.append(
-            dict(
-                point=f"arg z at z = −1{side} (on the branch cut)",
-                math="arg jumps by 2π across the cut: not differentiable; both one-sided derivatives are ∂/∂x = 0, ∂/∂y = −1 (jax convention i, torch −i)",
-                jax=f"value {_num(jnp.angle(z))}, grad {_num(g_j)} ({'one-sided' if np.isclose(g_j, 1j) else 'invalid'})",
-                torch=f"value {_num(torch.angle(torch.tensor(z)).item())}, grad {_num(g_t)} ({'one-sided' if np.isclose(g_t, -1j) else 'invalid'})",
-                upstream="none found",
-            )
-        )
-    for name, jf, tf in (("√z", jnp.sqrt, torch.sqrt), ("log z", jnp.log, torch.log)):
-        z = complex(-4, -0.0)
-        vj, vt = complex(jf(z)), complex(tf(torch.tensor(z, dtype=torch.complex128)))
-        c99 = complex(np.sqrt(np.complex128(z)) if name == "√z" else np.log(np.complex128(z)))
-        dj = complex(jax.grad(jf, holomorphic=True)(z))
-        dt = _torch_grad(tf, z)
-
-        def fprime(v: complex, name: str = name, z: complex = z) -> complex:
-            return 1 / (2 * v) if name == "√z" else 1 / z
-
-        def side(v: complex, c99: complex = c99) -> str:
-            return "lower side, as C99/NumPy" if np.isclose(v, c99) else "upper side: the sign of the zero is ignored"
-
-        rows.append(
-            dict(
-                point=f"{name} at z = −4 − 0i (on the branch cut)",
-                math=f"discontinuous across the cut; C99 and NumPy take the side of the signed zero: {_num(c99)}; f′ = {'1/(2√z)' if name == '√z' else '1/z'} from that side",
-                jax=f"value {_num(vj)} ({side(vj)}), f′ {_num(dj)} ({'of its value' if np.isclose(dj, fprime(vj)) else 'inconsistent'})",
-                torch=f"value {_num(vt)} ({side(vt)}), .grad {_num(dt)} ({'conj f′ of its value' if np.isclose(dt, np.conj(fprime(vt))) else 'inconsistent'})",
-                upstream="jax-ml/jax#39110" if name == "√z" and not np.isclose(vj, c99) else "none found",
-            )
-        )
     A = np.array([[2.0, 1j], [-1j, 3.0]])
     for name, jl, tl in (
         (
@@ -317,8 +330,14 @@ def render() -> str:
         "",
         "Points where the derivative does not exist or a branch is chosen, with what the mathematics allows and",
         f"what each framework returns, measured now ({m['versions']}; the same on XLA's default and SSE4.2",
-        "paths and PyTorch's DEFAULT and AVX2 kernels when this page was written). JAX's and PyTorch's answers",
-        "are each read in their own convention.",
+        "paths and PyTorch's DEFAULT and AVX2 kernels when this page was written). Each framework's answer is",
+        "shown as it returns it and read in the identity's convention (∂f/∂z̄ for a real f, f′ for a holomorphic",
+        "one) from the framework's own; the verdict is the record's. The rows before the last two are the",
+        "`SpecialPoint` records of complex identities, also on the [special-cases](special-cases.md) page and in",
+        "the [conformance](conformance.md) report with TensorFlow and finite differences. On a branch cut f",
+        "jumps: a framework's answer is one-sided, and the row says which side its value of f is from and",
+        "whether its derivative is that side's. The last two points belong to no identity: the phase of an",
+        "eigenvector is not a function of the matrix.",
         "",
         "| point | mathematics | JAX | PyTorch | upstream |",
         "| --- | --- | --- | --- | --- |",

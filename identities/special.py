@@ -11,6 +11,9 @@ function ``f`` there with JAX (``jax.grad`` for a scalar output, ``jax.jacrev`` 
 ``inf``      some entry is infinite (and none is NaN);
 ``invalid``  finite but not a valid answer: a silent wrong number.
 
+For a complex variable JAX's answer is read in JAX's convention and converted to the one the identity's
+closed form returns (:mod:`identities.wirtinger`) before it is judged; the page shows both.
+
 Nothing here uses finite differences: across a kink they measure nothing meaningful.
 :func:`render_markdown` writes docs/special-cases.md from these measurements
 (``python -m identities special-cases --write docs/special-cases.md``).
@@ -35,8 +38,9 @@ class Measurement:
     ident: Identity
     point: SpecialPoint
     transform: str  # "jax.grad", "jax.jacrev", "jax.hessian", "jax.jvp", "jax.vjp"
-    value: np.ndarray
+    value: np.ndarray  # as JAX returns it
     verdict: str
+    read: np.ndarray | None = None  # complex variable: the value in the identity's declared convention
 
 
 def special_points(idents: list[Identity] | None = None) -> list[tuple[Identity, SpecialPoint]]:
@@ -55,7 +59,7 @@ def point_call(ident: Identity, sp: SpecialPoint) -> list[np.ndarray]:
     missing = [a for a in names if a not in sp.args]
     if missing:
         raise ValueError(f"{ident.id}: special point {sp.label!r} gives no value for {', '.join(missing)}")
-    return [np.asarray(sp.args[a], dtype=np.float64) for a in names]
+    return [np.asarray(sp.args[a], dtype=ident.dtype(a)) for a in names]
 
 
 def point_args(ident: Identity, sp: SpecialPoint) -> tuple[Any, ...]:
@@ -70,6 +74,9 @@ def jax_derivative(ident: Identity, sp: SpecialPoint) -> tuple[str, np.ndarray]:
 
     args = point_args(ident, sp)
     w = ident.wrt_index
+    if ident.is_complex:
+        transform, value, _ = jax_complex_derivative(ident, args)
+        return transform, value
     if ident.kind == "hessian":
         return "jax.hessian", np.asarray(jax.hessian(ident.f, argnums=w)(*args))
     if ident.kind in ("jvp", "vjp"):
@@ -85,9 +92,46 @@ def jax_derivative(ident: Identity, sp: SpecialPoint) -> tuple[str, np.ndarray]:
     return "jax.jacrev", np.asarray(jax.jacrev(ident.f, argnums=w)(*args))
 
 
+# the transforms JAX differentiates a complex identity with, and the convention each answers in:
+# "jax" (:mod:`identities.wirtinger`), or "partials" for the stacked pair (∂f/∂x, ∂f/∂y)
+def jax_complex_derivative(ident: Identity, args: tuple[Any, ...]) -> tuple[str, np.ndarray, str]:
+    """JAX on a complex identity at ``args``: (transform, value, convention). A scalar f gets ``jax.grad``
+    (``holomorphic=True`` for a holomorphic f, where it is f′); any other f forward mode along the real and
+    the imaginary part of each entry (the partials, which determine the Wirtinger pair)."""
+    import jax
+
+    w = ident.wrt_index
+    out = jax.eval_shape(ident.f, *args)
+    if out.shape == () and (ident.holomorphic or not jax.numpy.iscomplexobj(out)):
+        name = "jax.grad(holomorphic=True)" if ident.holomorphic else "jax.grad"
+        return name, np.asarray(jax.grad(ident.f, argnums=w, holomorphic=ident.holomorphic)(*args)), "jax"
+    from .verify import split_variable
+
+    g = split_variable(ident.f, args, w)
+    z = args[w]
+    jx, jy = (np.asarray(jax.jacfwd(g, argnums=k)(z.real, z.imag)) for k in (0, 1))
+    return "jax.jacfwd (re, im)", np.stack([jx[0] + 1j * jx[1], jy[0] + 1j * jy[1]]), "partials"
+
+
+def read_complex(ident: Identity, got: Any, convention: str, arrays: tuple[Any, ...]) -> np.ndarray:
+    """A derivative of a complex identity given in ``convention`` (a framework's: "jax", "torch", or
+    "partials" for the stacked (∂f/∂x, ∂f/∂y)) rewritten in the convention its closed form returns, so that
+    its special points judge it. Raises :class:`~identities.wirtinger.ConventionError` where the answer
+    contradicts what f is (partials of a holomorphic f with ∂f/∂z̄ ≠ 0)."""
+    from .wirtinger import Wirtinger, from_convention, to_convention
+
+    real_valued = ident.real_valued(tuple(arrays))
+    with np.errstate(all="ignore"):  # NaN or inf in the answer is the measured answer
+        if convention == "partials":
+            w = Wirtinger.from_partials(np.asarray(got)[0], np.asarray(got)[1])
+        else:
+            w = from_convention(got, convention, real_valued=real_valued, holomorphic=ident.holomorphic)
+        return np.asarray(to_convention(w, ident.complex_form, real_valued=real_valued, where=ident.id))
+
+
 def classify(sp: SpecialPoint, value: Any) -> str:
     """One of :data:`VERDICTS` for a candidate derivative at ``sp``."""
-    v = np.asarray(value, dtype=np.float64)
+    v = np.asarray(value)
     if np.any(np.isnan(v)):
         return "nan"
     if np.any(np.isinf(v)):
@@ -102,8 +146,14 @@ def measure(ident: Identity, sp: SpecialPoint) -> Measurement:
     """JAX's answer at the point and its verdict (measured once per process: it is deterministic)."""
     key = (ident.id, sp.label)
     if key not in _MEASURED:
-        transform, value = jax_derivative(ident, sp)
-        _MEASURED[key] = Measurement(ident, sp, transform, value, classify(sp, value))
+        if ident.is_complex:
+            args = point_args(ident, sp)
+            transform, value, convention = jax_complex_derivative(ident, args)
+            read = read_complex(ident, value, convention, args)
+            _MEASURED[key] = Measurement(ident, sp, transform, value, classify(sp, read), read)
+        else:
+            transform, value = jax_derivative(ident, sp)
+            _MEASURED[key] = Measurement(ident, sp, transform, value, classify(sp, value))
     return _MEASURED[key]
 
 
@@ -127,20 +177,38 @@ def charted_point(
                 at = point_call(ident, sp)
             except ValueError:
                 continue
-            if all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(at, args, strict=True)):
+            if all(_identical(a, b) for a, b in zip(at, args, strict=True)):
                 if _same_function(f, ident.f, args):
                     return ident, sp
     return None
 
 
+def _identical(a: np.ndarray, b: np.ndarray) -> bool:
+    """Same shape, kind (real or complex) and values, signed zeros included (−4 − 0i and −4 + 0i lie on
+    different sides of a branch cut)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return (
+        a.shape == b.shape
+        and np.iscomplexobj(a) == np.iscomplexobj(b)
+        and np.array_equal(a, b)
+        and np.array_equal(np.signbit(a.real), np.signbit(b.real))
+        and np.array_equal(np.signbit(np.imag(a)), np.signbit(np.imag(b)))
+    )
+
+
 def _same_function(f: Any, g: Any, args: tuple[np.ndarray, ...]) -> bool:
-    """Do ``f`` and ``g`` agree at ``args`` and at two seeded random points of the same shapes?"""
+    """Do ``f`` and ``g`` agree at ``args`` and at two seeded random points of the same shapes (complex
+    arguments moved in both parts)?"""
     rng = np.random.default_rng(0)
-    points = [args] + [tuple(a + rng.uniform(-1.0, 1.0, a.shape) for a in args) for _ in range(2)]
+
+    def moved(a: np.ndarray) -> np.ndarray:
+        step = rng.uniform(-1.0, 1.0, a.shape)
+        return a + (step + 1j * rng.uniform(-1.0, 1.0, a.shape) if np.iscomplexobj(a) else step)
+
+    points = [args] + [tuple(moved(a) for a in args) for _ in range(2)]
     try:
         for p in points:
-            u = np.asarray(f(*p), dtype=np.float64)
-            v = np.asarray(g(*p), dtype=np.float64)
+            u, v = np.asarray(f(*p)), np.asarray(g(*p))
             scale = max(float(np.max(np.abs(v), initial=0.0)), 1.0)
             if u.shape != v.shape or not np.allclose(u, v, rtol=1e-9, atol=1e-12 * scale, equal_nan=True):
                 return False
@@ -150,7 +218,7 @@ def _same_function(f: Any, g: Any, args: tuple[np.ndarray, ...]) -> bool:
 
 
 # --- the page ---------------------------------------------------------------------------------------------
-def _fmt_number(x: float) -> str:
+def _fmt_real(x: float) -> str:
     if np.isnan(x):
         return "NaN"
     if np.isinf(x):
@@ -159,15 +227,31 @@ def _fmt_number(x: float) -> str:
     return "0" if s in ("0", "-0") else s.replace("-", "−")
 
 
+def _fmt_number(x: complex) -> str:
+    """A real number as ``_fmt_real``; a complex one as "a + bi", "bi" or "a" (NaN when a part is NaN)."""
+    if not isinstance(x, complex):
+        return _fmt_real(x)
+    if np.isnan(x.real) or np.isnan(x.imag):
+        return "NaN"
+    re, im = _fmt_real(x.real), _fmt_real(abs(x.imag))
+    if im == "0":
+        return re
+    if re == "0":
+        return ("−" if x.imag < 0 else "") + im + "i"
+    return f"{re} {'−' if x.imag < 0 else '+'} {im}i"
+
+
 def format_value(v: np.ndarray, max_entries: int = 9) -> str:
     """A short, deterministic rendering of a measured derivative for a table cell."""
-    v = np.asarray(v, dtype=np.float64)
+    v = np.asarray(v)
+    v = v.astype(np.complex128 if np.iscomplexobj(v) else np.float64)
+    scalar = complex if np.iscomplexobj(v) else float
     if v.ndim == 0:
-        return _fmt_number(float(v))
+        return _fmt_number(scalar(v))
     if v.size <= max_entries and v.ndim <= 2:
 
         def row(r: np.ndarray) -> str:
-            return "(" + ", ".join(_fmt_number(float(x)) for x in r) + ")"
+            return "(" + ", ".join(_fmt_number(scalar(x)) for x in r) + ")"
 
         return row(v) if v.ndim == 1 else "(" + ", ".join(row(r) for r in v) + ")"
     shape = "×".join(str(d) for d in v.shape)
@@ -176,11 +260,15 @@ def format_value(v: np.ndarray, max_entries: int = 9) -> str:
     nan, inf = int(np.sum(np.isnan(v))), int(np.sum(np.isinf(v)))
     bad = f", {nan} NaN, {inf} inf" if nan or inf else ", finite"
     fin = v[np.isfinite(v)]
-    rng = f", entries in [{_fmt_number(float(fin.min()))}, {_fmt_number(float(fin.max()))}]" if fin.size else ""
+    if np.iscomplexobj(v):
+        fin, what = np.abs(fin), "moduli"
+    else:
+        what = "entries"
+    rng = f", {what} in [{_fmt_number(float(fin.min()))}, {_fmt_number(float(fin.max()))}]" if fin.size else ""
     return f"{shape} array{bad}{rng}"
 
 
-_STATUS = {"kink": "kink", "derivative": "differentiable", "unbounded": "unbounded"}
+_STATUS = {"kink": "kink", "one-sided": "branch cut", "derivative": "differentiable", "unbounded": "unbounded"}
 _VERDICT_TEXT = {
     "valid": "yes",
     "nan": "no (NaN)",
@@ -236,12 +324,22 @@ def render_markdown(measurements: list[Measurement] | None = None) -> str:
         "(`PreconditionError`); finite differences are never taken across a kink. *Upstream* links the",
         "framework's issue or pull request that reports the behaviour at the point, where one was found.",
         "",
+        "For a complex variable (see [complex.md](complex.md)) the record states the valid answers in the",
+        "convention the identity's closed form returns (∂f/∂z̄ for a real f, f′(z) for a holomorphic one).",
+        "JAX's answer is shown as JAX returns it (`jax.grad`, `holomorphic=True` for a holomorphic f) and as",
+        "read in that convention, which is what is judged. At a point on a branch cut f is discontinuous:",
+        "the valid answers are the derivatives of f restricted to either side.",
+        "",
         "| identity | function | point | status | mathematics | JAX returns | valid? | safe alternative | upstream |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for m in ms:
         sp = m.point
         returned = f"`{m.transform}`: {format_value(m.value)}"
+        if m.read is not None:
+            from .wirtinger import SYMBOLS
+
+            returned += f", as {SYMBOLS[m.ident.complex_form]}: {format_value(m.read)}"
         lines.append(
             "| "
             + " | ".join(

@@ -53,6 +53,17 @@ COMPLEX_CONVENTIONS: dict[str, str] = {
     "re": "∂f/∂x = ∂f/∂z + ∂f/∂z̄: the derivative along the real part",
     "im": "∂f/∂y = i(∂f/∂z − ∂f/∂z̄): the derivative along the imaginary part",
 }
+# each convention's short symbol, for table cells
+SYMBOLS: dict[str, str] = {
+    "wirtinger": "∂f/∂z",
+    "conj_wirtinger": "∂f/∂z̄",
+    "cookbook": "∇f",
+    "torch": "PyTorch's .grad",
+    "jax": "jax.grad",
+    "holomorphic": "f′(z)",
+    "re": "∂f/∂x",
+    "im": "∂f/∂y",
+}
 # conventions from which the pair can be recovered, given what is known about f
 INVERTIBLE_REAL = ("wirtinger", "conj_wirtinger", "cookbook", "torch", "jax")
 INVERTIBLE_HOLOMORPHIC = ("wirtinger", "holomorphic", "torch", "jax")

@@ -181,8 +181,12 @@ def test_conformance_of_complex_identities_in_pytorch(iid):
     from identities.frameworks import conformance
 
     results = conformance.conformance_of(identities.get(iid), ("torch",), 0, True)
-    assert results and all(r.status == "ok" for r in results), [(r.check, r.status, r.detail) for r in results]
-    assert {"vjp (torch)", "jvp (re, im)"} <= {r.check for r in results}
+    generic = [r for r in results if r.point is None]
+    assert generic and all(r.status == "ok" for r in generic), [(r.check, r.status, r.detail) for r in generic]
+    assert {"vjp (torch)", "jvp (re, im)"} <= {r.check for r in generic}
+    # at the identity's special points (the phase's): valid, or unbounded where no answer is
+    special = [r for r in results if r.point is not None]
+    assert all(r.status in ("valid", "unbounded") for r in special), [(r.point, r.check, r.status) for r in special]
 
 
 def test_torch_translation_of_a_conjugated_triangular_solve():
@@ -206,3 +210,42 @@ def test_torch_translation_of_a_conjugated_triangular_solve():
     got = tf(torch.as_tensor(L), torch.as_tensor(b)).numpy()
     np.testing.assert_allclose(got, np.asarray(f(L, b)), rtol=1e-12)
     np.testing.assert_allclose(got, np.linalg.solve(L.conj().T, b), rtol=1e-12)
+
+
+# --- check() at the complex special points the catalog charts ------------------------------------------------
+def test_check_at_a_charted_complex_kink_accepts_a_subgradient_and_rejects_outside():
+    """‖z‖₂ at 0: JAX's reference is NaN, the record decides. PyTorch's .grad 0 and any ‖g‖ ≤ 1 are valid
+    subgradients (as ∂f/∂z̄, radius 1/2); 0.8(1, i, 0) has ‖g‖ = 1.13 and is not."""
+    z0 = np.zeros(3, dtype=complex)
+    ok = check(jnp.linalg.norm, lambda z: np.zeros(3, dtype=complex), z0, convention="torch")
+    assert ok.ok and ok.decided and ok.point == "complex_basic.norm2 at z = 0"
+    edge = check(jnp.linalg.norm, lambda z: np.array([0.6, 0.8j, 0]), z0, convention="torch")
+    assert edge.ok
+    out = check(jnp.linalg.norm, lambda z: np.array([0.8, 0.8j, 0]), z0, convention="torch")
+    assert not out.ok and out.decided and "not in the set of valid answers" in out.diagnosis
+
+
+def test_check_at_a_charted_unbounded_complex_point_refuses_every_finite_answer():
+    r = check(jnp.angle, lambda z: 0j, 0j, convention="torch")  # PyTorch's answer at arg 0
+    assert not r.ok and r.decided and "no finite answer is valid here at complex_basic.phase at z = 0" in r.diagnosis
+
+
+def test_check_on_a_branch_cut_accepts_either_sides_derivative_by_the_sign_of_the_zero():
+    """√ at −4 − 0i: f′ from below (i/4, C99's side) and from above (−i/4, JAX's) are both one-sided
+    answers; the real 1/4 is neither. The point is matched with its signed zero."""
+    z = complex(-4.0, -0.0)
+    for d in (0.25j, -0.25j):
+        assert check(jnp.sqrt, lambda z, d=d: d, z, convention="holomorphic").ok
+    r = check(jnp.sqrt, lambda z: 0.25 + 0j, z, convention="holomorphic")
+    assert not r.ok and "derivative from neither side" in r.diagnosis
+    assert r.point == "complex_basic.sqrt_z at z = −4 − 0i (on the branch cut)"
+
+
+def test_check_at_an_uncharted_complex_point_with_no_reference_cannot_judge():
+    r = check(lambda z: 2 * jnp.angle(z), lambda z: 0j, 0j, convention="torch")
+    assert not r.ok and not r.decided and "cannot be judged" in r.diagnosis
+
+
+def test_check_at_a_charted_complex_point_in_a_convention_that_does_not_determine_the_derivative():
+    r = check(jnp.abs, lambda z: 0j, 0j, convention="re")
+    assert not r.ok and not r.decided and "cannot be judged" in r.diagnosis

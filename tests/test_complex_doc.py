@@ -33,14 +33,22 @@ def test_complex_md_shows_every_complex_identity_and_the_measured_conjugates():
 
 
 def test_complex_special_points_are_judged_by_the_mathematics():
-    """What each framework returns at the complex special points, re-measured (same on XLA default/SSE4.2
-    and PyTorch DEFAULT/AVX2 when recorded): |z| at 0 valid in both; arg at 0 NaN in JAX and a finite 0 in
-    PyTorch (no finite answer is valid); JAX's √ ignores the −0 of −4 − 0i; PyTorch refuses the phase of an
-    eigenvector or singular vector, JAX returns a number."""
+    """What each framework returns at the complex special points (the records of complex identities, then
+    the eigen- and singular-vector phases), re-measured (same on XLA default/SSE4.2 and PyTorch
+    DEFAULT/AVX2 when recorded): |z| at 0 valid in both; arg at 0 NaN in JAX and a finite 0 in PyTorch (no
+    finite answer is valid); on the cut each framework's √ derivative is its own value's side, and JAX's
+    value ignores the −0 of −4 − 0i; PyTorch refuses the phase of an eigenvector or singular vector, JAX
+    returns a number."""
+    import identities
+
     rows = {r["point"]: r for r in complex_doc.special_points()}
-    assert rows["|z| at z = 0"]["jax"].endswith("(valid)") and rows["|z| at z = 0"]["torch"].endswith("(valid)")
-    assert rows["arg z at z = 0"]["jax"].endswith("(nan)") and rows["arg z at z = 0"]["torch"].endswith("(invalid)")
-    sqrt = rows["√z at z = −4 − 0i (on the branch cut)"]
-    assert "sign of the zero is ignored" in sqrt["jax"] and "as C99/NumPy" in sqrt["torch"]
+    assert len(rows) == sum(len(i.special) for i in identities.catalog() if i.is_complex) + 2
+    assert rows["abs(z) at z = 0"]["jax"].endswith("(valid)") and rows["abs(z) at z = 0"]["torch"].endswith("(valid)")
+    angle0 = rows["angle(z) at z = 0"]
+    assert angle0["jax"].endswith("(nan)") and angle0["torch"].endswith("(invalid)")
+    sqrt = rows["sqrt(z) at z = −4 − 0i (on the branch cut)"]
+    assert "from above: the sign of the zero is ignored), the derivative of that side" in sqrt["jax"]
+    assert "from below, as C99/NumPy), the derivative of that side" in sqrt["torch"]
+    assert sqrt["jax"].endswith("(one-sided)") and sqrt["torch"].endswith("(one-sided)")
     eig = rows["the phase of an eigenvector (eigh of [[2, i], [−i, 3]])"]
     assert eig["torch"].startswith("RuntimeError") and "finite gradient" in eig["jax"]

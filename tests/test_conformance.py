@@ -330,3 +330,28 @@ def test_only_a_documented_numeric_failure_counts_as_an_answer_at_an_unbounded_p
     assert [r.status for r in results] == [status]
     run = conformance.Run(results, ("jax",), [ident.id], 0.0, {})
     assert run.ok == (status == "unbounded")
+
+
+@needs_torch
+def test_complex_special_point_reads_each_framework_in_its_own_convention(monkeypatch):
+    """On the phase's branch cut PyTorch's .grad (−i) is ∂f/∂z̄ = −i/2, valid, when read in PyTorch's
+    convention; read in JAX's (the planted mistake) it is the conjugate i/2 and every such row fails. The
+    forward-mode partials need no convention and stay valid."""
+    from identities.frameworks import adapter
+
+    ident = identities.get("complex_basic.phase")
+
+    def on_cut(results):
+        return {r.check: r.status for r in results if r.point == "z = −1 − 0i (on the branch cut)"}
+
+    assert on_cut(conformance._special(ident, "torch")) == {
+        "vjp (torch)": "valid",
+        "backward (torch)": "valid",
+        "jvp (re, im)": "valid",
+    }
+    monkeypatch.setattr(adapter.load("torch"), "COMPLEX_CONVENTION", "jax")
+    assert on_cut(conformance._special(ident, "torch")) == {
+        "vjp (torch)": "INVALID",
+        "backward (torch)": "INVALID",
+        "jvp (re, im)": "valid",
+    }

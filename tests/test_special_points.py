@@ -33,18 +33,26 @@ def test_recorded_subdifferential_is_the_unit_ball_by_its_definition(ident, sp):
     """The point's recorded ``valid`` (what check() and the conformance report judge by) against the
     definition: g is a subgradient of ‖·‖₂ at 0 iff ‖y‖ ≥ ⟨g, y⟩ for every y. For a given g the worst y
     is g itself (equality when ‖g‖ = 1), so the definition decides on y = g and random y's, and the
-    recorded predicate must agree on candidates inside, on and outside the ball."""
+    recorded predicate must agree on candidates inside, on and outside the ball. For a complex variable
+    the candidate is ∂f/∂z̄ and the real gradient it stands for is 2∂f/∂z̄ as (re, im) in ℝ²ⁿ."""
     rng = np.random.default_rng(0)
-    ys = rng.normal(size=(2000, 3))
-    candidates = [np.zeros(3), np.array([0.6, 0.8, 0.0]), np.array([0.0, -0.6, 0.8])]
-    candidates += [u * r for u in rng.normal(size=(12, 3)) for r in (0.5 / np.linalg.norm(u), 1.5 / np.linalg.norm(u))]
-    candidates += [np.array([0.6, 0.8, 0.0]) * (1 + 1e-9), np.array([0.9, 0.9, 0.0])]  # just and well outside
+    n = int(np.size(point_call(ident, sp)[ident.wrt_index]))
+    real_n = 2 * n if ident.is_complex else n
+    ys = rng.normal(size=(2000, real_n))
+    unit = np.zeros(real_n)
+    unit[:2] = 0.6, 0.8
+    candidates = [np.zeros(real_n), unit, np.roll(unit, 1) * [1, -1, *([1] * (real_n - 2))]]
+    candidates += [
+        u * r for u in rng.normal(size=(12, real_n)) for r in (0.5 / np.linalg.norm(u), 1.5 / np.linalg.norm(u))
+    ]
+    candidates += [unit * (1 + 1e-9), unit * 1.5]  # just and well outside
     for g in candidates:
         by_definition = (
             bool(np.all(np.linalg.norm(ys, axis=1) >= ys @ g - 1e-12))
             and float(g @ g) <= float(np.linalg.norm(g)) + 1e-12
         )
-        assert sp.is_valid(g) == by_definition, f"{ident.id} at {sp.label}: g = {g}, ‖g‖ = {np.linalg.norm(g)}"
+        cand = (g[:n] + 1j * g[n:]) / 2 if ident.is_complex else g
+        assert sp.is_valid(cand) == by_definition, f"{ident.id} at {sp.label}: g = {g}, ‖g‖ = {np.linalg.norm(g)}"
 
 
 def test_norm_squared_through_the_norm_at_zero():
@@ -167,6 +175,11 @@ def test_special_point(ident, sp):
             near[w] = args[w] + 1e-13 * scale * d
             limit = np.asarray(ident.closed_form(*near, check=False))
             assert sp.is_valid(limit), f"{ident.id}: {format_value(limit)} just off {sp.label} is not valid there"
+        elif sp.status == "one-sided":  # the cuts charted are on the real axis: step off it up and down
+            for side in (1j, -1j):
+                near[w] = args[w] + side * 1e-13 * scale * np.ones_like(args[w])
+                limit = np.asarray(ident.closed_form(*near, check=False))
+                assert sp.is_valid(limit), f"{ident.id}: {format_value(limit)} on the {side} side is not valid"
         else:  # the derivative exists: the closed form converges to it
             near[w] = args[w] + 1e-8 * scale * d
             value = np.asarray(sp.value, dtype=np.float64)
@@ -208,3 +221,48 @@ def test_rescaled_norm_is_exact_where_x_plus_a_cancels():
     want = d / np.linalg.norm(d)
     np.testing.assert_allclose(np.asarray(identities.get("norms.l2_distance").closed(x, a)), want, rtol=1e-15)
     np.testing.assert_allclose(np.asarray(identities.get("norms.l2_shifted").closed(x, -a)), want, rtol=1e-15)
+
+
+def test_complex_special_points_are_charted():
+    """The complex points issue 14 lists have records: |z| at 0, the phase at 0 and on both sides of its
+    branch cut, √ and log on theirs (and ‖z‖₂ at 0, as for the real norm)."""
+    charted = {(i.id, sp.label, sp.status) for i, sp in _special_cases() if i.is_complex}
+    assert {
+        ("complex_basic.abs_z", "z = 0", "kink"),
+        ("complex_basic.norm2", "z = 0", "kink"),
+        ("complex_basic.phase", "z = 0", "unbounded"),
+        ("complex_basic.phase", "z = −1 + 0i (on the branch cut)", "one-sided"),
+        ("complex_basic.phase", "z = −1 − 0i (on the branch cut)", "one-sided"),
+        ("complex_basic.sqrt_z", "z = −4 − 0i (on the branch cut)", "one-sided"),
+        ("complex_basic.log_z", "z = −4 − 0i (on the branch cut)", "one-sided"),
+    } <= charted
+    # the signed zeros survive into the point's arguments (they pick the side of the cut)
+    phase = identities.get("complex_basic.phase")
+    signs = [np.signbit(point_call(phase, sp)[0].imag) for sp in phase.special if sp.status == "one-sided"]
+    assert signs == [False, True]
+
+
+def test_complex_answers_are_judged_in_the_identitys_convention():
+    """A framework's answer is read in its own convention before the point judges it: on the phase's cut
+    JAX's i and PyTorch's −i are both ∂f/∂z̄ = −i/2 (valid); either one read in the other's convention is
+    the conjugate, i/2, and is not."""
+    from identities.special import read_complex
+
+    phase = identities.get("complex_basic.phase")
+    sp = next(sp for sp in phase.special if sp.status == "one-sided")
+    args = tuple(point_call(phase, sp))
+    assert sp.is_valid(read_complex(phase, np.asarray(1j), "jax", args))
+    assert sp.is_valid(read_complex(phase, np.asarray(-1j), "torch", args))
+    assert not sp.is_valid(read_complex(phase, np.asarray(1j), "torch", args))
+    assert not sp.is_valid(read_complex(phase, np.asarray(-1j), "jax", args))
+    # |z| at 0: the gradient's unit disk is the disk of radius 1/2 for ∂f/∂z̄; JAX's gradient 0.9 is valid,
+    # 1.1 is not, and a Wirtinger derivative 0.9 read as such is not (a factor 2 apart)
+    absz = identities.get("complex_basic.abs_z")
+    at0 = absz.special[0]
+    z0 = tuple(point_call(absz, at0))
+    assert at0.is_valid(read_complex(absz, np.asarray(0.9 + 0j), "jax", z0))
+    assert not at0.is_valid(read_complex(absz, np.asarray(1.1 + 0j), "jax", z0))
+    assert not at0.is_valid(np.asarray(0.9 + 0j))
+    # √ on the cut: f′ from either side (±i/4) is valid, its conjugate's negation is not the other side
+    sq = identities.get("complex_basic.sqrt_z").special[0]
+    assert sq.is_valid(np.asarray(0.25j)) and sq.is_valid(np.asarray(-0.25j)) and not sq.is_valid(np.asarray(0.25))

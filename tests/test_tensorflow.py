@@ -251,3 +251,21 @@ def test_finding_tensorflow_complex_det_gradient_misses_the_conjugate():
     assert np.allclose(got, det * inv_h) and not np.allclose(got, np.conj(det) * inv_h)
     results = [r for r in conformance_of(identities.get("complex_basic.det_X"), ("tensorflow",)) if r.point is None]
     assert results and {r.status for r in results} == {"deviation"}
+
+
+def test_finding_branch_cut_side_of_sqrt_in_tensorflow_and_jax():
+    """docs/framework-findings.md §15: on the cut at −4 − 0i (the −0 names the lower side: C99 csqrt, NumPy
+    and PyTorch give −2i) TensorFlow's and JAX's sqrt give 2i, the upper side; both keep the sign of the zero
+    in their input (TensorFlow's angle and log read it: −π) and each one's derivative is its own value's
+    side (TensorFlow's .grad, in PyTorch's convention conj f′, is i/4: f′ = −i/4 = 1/(2·2i))."""
+    import torch
+
+    z = np.array(complex(-4.0, -0.0))
+    assert complex(np.sqrt(z)) == -2j and complex(torch.sqrt(torch.as_tensor(z))) == -2j
+    t = tf.Variable(tf.constant(z))
+    with tf.GradientTape() as tape:
+        y = tf.sqrt(t)
+    assert np.signbit(tf.math.imag(t).numpy()) and float(tf.math.angle(t)) == -np.pi
+    assert complex(y.numpy()) == 2j and complex(tape.gradient(y, t).numpy()) == 0.25j
+    assert complex(jnp.sqrt(jnp.asarray(z))) == 2j
+    assert complex(jax.grad(jnp.sqrt, holomorphic=True)(jnp.asarray(z))) == -0.25j

@@ -11,8 +11,9 @@ differences along the real and imaginary parts, and (holomorphic f, real coeffic
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
-from .._core import Source, Tex, identity, mc, staple
+from .._core import Source, SpecialPoint, Tex, identity, mc, staple
 from .._structures import (
     COMPLEX_ENTRIES_NONZERO,
     COMPLEX_INVERTIBLE,
@@ -42,6 +43,22 @@ def cls15(loc: str, note: str = "") -> Source:
 
 
 DZBAR = r"\bar z"  # Tex.wrt of identities declared as ∂f/∂z̄
+
+
+def _near(target: complex):
+    """A special point's ``valid``: the candidate (a 0-d array) equals ``target`` to 1e-9 relative."""
+    return lambda g: bool(np.isclose(complex(g), target, rtol=1e-9, atol=1e-12))
+
+
+def _one_of(*targets: complex):
+    """``valid`` at a branch cut: the candidate is the derivative from one side or the other."""
+    return lambda g: any(_near(t)(g) for t in targets)
+
+
+# The principal branch cut (−∞, 0] of arg, log and √: points on it with a signed zero imaginary part.
+# C99 (Annex G) and NumPy read −4 − 0i as the limit from below (√ = −2i, log = ln 4 − iπ).
+CUT_UPPER, CUT_LOWER = complex(-1.0, 0.0), complex(-1.0, -0.0)
+CUT_AT_MINUS_4 = complex(-4.0, -0.0)
 
 
 # --- moduli, phases, norms (real-valued) -------------------------------------------------------------------
@@ -83,6 +100,17 @@ def zHz(z):
     tex=Tex(f=r"|z|", num=r"\frac{z}{2|z|}", den=r"\frac{z}{2|z|}", wrt=DZBAR),
     sources=[staple("|z|, z ≠ 0: ∂/∂z̄ = z/(2|z|); the complex gradient z/|z| is the unit phasor")],
     aliases=("|z|",),
+    special=[
+        SpecialPoint(
+            "z = 0",
+            {"z": 0j},
+            "not differentiable; the subdifferential of the gradient ∂f/∂x + i∂f/∂y is the closed unit disk "
+            "|g| ≤ 1, so as ∂f/∂z̄ = g/2 the valid answers are |∂f/∂z̄| ≤ 1/2",
+            valid=lambda g: abs(complex(g)) <= 0.5 * (1 + 1e-12),
+            jax_verdict="valid",
+            upstream=("none found",),
+        )
+    ],
 )
 def abs_z(z):
     return z / _c(2 * jnp.abs(z))
@@ -117,6 +145,28 @@ def abs_entrywise(z):
     tex=Tex(f=r"\arg z", num=r"\frac{i}{2\bar z}", den=r"\frac{i}{2\bar z}", wrt=DZBAR),
     sources=[staple("the phase: d arg z = Im(dz/z), so ∂/∂z̄ = i/(2z̄); off the branch cut (negative reals)")],
     aliases=("phase", "angle"),
+    special=[
+        SpecialPoint(
+            "z = 0",
+            {"z": 0j},
+            "arg is not continuous at 0 and |∂ arg/∂z̄| = 1/(2|z|) is unbounded nearby: no finite answer is valid",
+            jax_verdict="nan",
+            upstream=("pytorch/pytorch#98276",),
+        ),
+        *(
+            SpecialPoint(
+                f"z = −1 {sign} 0i (on the branch cut)",
+                {"z": z},
+                "arg jumps by 2π across the cut (the negative reals): not differentiable; from either side "
+                "∂f/∂z̄ = i/(2z̄) = −i/2 (jax.grad i, PyTorch's .grad −i)",
+                valid=_near(-0.5j),
+                one_sided=True,
+                jax_verdict="valid",
+                upstream=("none found",),
+            )
+            for sign, z in (("+", CUT_UPPER), ("−", CUT_LOWER))
+        ),
+    ],
     notes="The principal argument jumps by 2π across the negative real axis; the derivative exists on both sides.",
 )
 def phase(z):
@@ -132,6 +182,19 @@ def phase(z):
     dtypes={"z": C},
     tex=Tex(f=r"\|z\|_2", num=r"\frac{z^\top}{2\|z\|_2}", den=r"\frac{z}{2\|z\|_2}", wrt=DZBAR),
     sources=[staple("‖z‖₂, z ≠ 0")],
+    special=[
+        SpecialPoint(
+            "z = 0",
+            {"z": np.zeros(3, dtype=complex)},
+            "not differentiable; the subdifferential of the gradient ∂f/∂x + i∂f/∂y is the closed unit ball "
+            "‖g‖₂ ≤ 1 of ℂⁿ, so as ∂f/∂z̄ = g/2 the valid answers are ‖∂f/∂z̄‖₂ ≤ 1/2",
+            valid=lambda g: float(np.linalg.norm(g)) <= 0.5 * (1 + 1e-12),
+            jax_verdict="nan",
+            notes="jnp.linalg.norm is sqrt(sum(|z|²)) and JAX differentiates it as written: sqrt' is infinite "
+            "at 0 and inf · 0 = NaN, as for the real norm at 0 (norms.l2).",
+            upstream=("none found",),
+        )
+    ],
 )
 def norm2(z):
     return z / _c(2 * jnp.linalg.norm(z))
@@ -464,6 +527,17 @@ def exp_entrywise(z):
     holomorphic=True,
     tex=Tex(f=r"\log z", num=r"1/z", den=r"1/z"),
     sources=[staple("the principal logarithm, holomorphic off the branch cut (−∞, 0]")],
+    special=[
+        SpecialPoint(
+            "z = −4 − 0i (on the branch cut)",
+            {"z": CUT_AT_MINUS_4},
+            "log z jumps by 2πi across the cut: not differentiable; from either side f′ = 1/z = −1/4",
+            valid=_near(-0.25),
+            one_sided=True,
+            jax_verdict="valid",
+            upstream=("none found",),
+        )
+    ],
 )
 def log_z(z):
     return 1 / z
@@ -479,6 +553,18 @@ def log_z(z):
     holomorphic=True,
     tex=Tex(f=r"\sqrt z", num=r"\frac{1}{2\sqrt z}", den=r"\frac{1}{2\sqrt z}"),
     sources=[staple("the principal square root, holomorphic off the branch cut (−∞, 0]")],
+    special=[
+        SpecialPoint(
+            "z = −4 − 0i (on the branch cut)",
+            {"z": CUT_AT_MINUS_4},
+            "√z jumps from 2i (above) to −2i (below) across the cut: not differentiable; f′ = 1/(2√z) is −i/4 "
+            "from above and i/4 from below (C99 and NumPy put −4 − 0i below: √ = −2i)",
+            valid=_one_of(-0.25j, 0.25j),
+            one_sided=True,
+            jax_verdict="valid",
+            upstream=("jax-ml/jax#39110",),
+        )
+    ],
 )
 def sqrt_z(z):
     return 1 / (2 * jnp.sqrt(z))

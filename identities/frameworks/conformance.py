@@ -181,7 +181,8 @@ def _adapter_generic(
 
 # --- special points ------------------------------------------------------------------------------------------------
 def _summary(v: np.ndarray) -> str:
-    v = np.asarray(v, dtype=np.float64)
+    v = np.asarray(v)
+    v = v.astype(np.complex128 if np.iscomplexobj(v) else np.float64)
     if v.size and np.all(np.isnan(v)):
         return "all NaN"
     if v.size and np.all(v == 0):
@@ -265,11 +266,77 @@ def _numeric_failure(e: Exception, framework: str) -> bool:
     return framework in ADAPTERS and bool(adapter.load(framework).numeric_failure(e))
 
 
+def _special_complex_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, tuple[Any, str]]:
+    """A framework's derivatives of a complex identity at the point: name -> (answer, the convention it is
+    in: the framework's documented one, or "partials" for the stacked (∂f/∂x, ∂f/∂y))."""
+    from ..special import jax_complex_derivative, point_call
+
+    arrays = tuple(point_call(ident, sp))
+    w = ident.wrt_index
+    if framework == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        from ..verify import split_variable
+
+        args = tuple(jnp.asarray(a) for a in arrays)
+        name, value, convention = jax_complex_derivative(ident, args)
+        out = {name.removeprefix("jax."): (value, convention)}
+        g, z = split_variable(ident.f, args, w), args[w]
+        jx, jy = (np.asarray(jax.jacfwd(g, argnums=k)(z.real, z.imag)) for k in (0, 1))
+        out["jacfwd (re, im)"] = (np.stack([jx[0] + 1j * jx[1], jy[0] + 1j * jy[1]]), "partials")
+        return out
+    if framework in ADAPTERS:
+        mod = adapter.load(framework)
+        out = {}
+        for name, thunk in mod.complex_derivatives(ident, arrays).items():
+            try:
+                out[name] = (thunk(), "partials" if name == "jvp (re, im)" else mod.COMPLEX_CONVENTION)
+            except NotApplicable:
+                continue
+        return out
+    # numpy-fd: central differences of f along the real and the imaginary part of every entry
+    import jax
+
+    z = arrays[w]
+    n = z.size
+    dirs = np.eye(n).reshape((n, *z.shape))
+    h = _step(np.abs(z), FD_STEP)
+    fbatch = jax.vmap(lambda v: ident.f(*arrays[:w], v, *arrays[w + 1 :]))
+    parts = []
+    with np.errstate(all="ignore"):
+        for unit in (1.0, 1j):
+            fv = np.asarray(fbatch(np.concatenate([z + unit * h * dirs, z - unit * h * dirs])))
+            d = (fv[:n] - fv[n:]) / (2 * h)  # (n, *out)
+            d = d.reshape((*z.shape, *d.shape[1:]))
+            parts.append(np.moveaxis(d, tuple(range(z.ndim)), tuple(range(d.ndim - z.ndim, d.ndim))))
+    return {"fd (re, im)": (np.stack(parts), "partials")}
+
+
+def _special_answers(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, tuple[np.ndarray, Any]]:
+    """name -> (the framework's answer as it returns it, the answer in the form the point judges, or the
+    :class:`~identities.wirtinger.ConventionError` that reading it raised)."""
+    if not ident.is_complex:
+        values = _special_values(ident, sp, framework)
+        return {k: (v, apply_convention(ident, v) if ident.kind == "jacobian" else v) for k, v in values.items()}
+    from ..special import point_call, read_complex
+    from ..wirtinger import ConventionError
+
+    arrays = tuple(point_call(ident, sp))
+    out: dict[str, tuple[np.ndarray, Any]] = {}
+    for name, (got, convention) in _special_complex_values(ident, sp, framework).items():
+        try:
+            out[name] = (np.asarray(got), read_complex(ident, got, convention, arrays))
+        except ConventionError as e:
+            out[name] = (np.asarray(got), e)
+    return out
+
+
 def _special(ident: Identity, framework: str) -> list[Result]:
     out = []
     for sp in ident.special:
         try:
-            values = _special_values(ident, sp, framework)
+            answers = _special_answers(ident, sp, framework)
         except Exception as e:
             name = type(e).__name__
             status = "unsupported" if isinstance(e, UnsupportedPrimitive) else "error"
@@ -277,20 +344,21 @@ def _special(ident: Identity, framework: str) -> list[Result]:
                 status = "unbounded"  # no finite answer is valid: a documented refusal is an answer too
             out.append(Result(ident.id, framework, "*", sp.label, status, f"raises {name}: {e}; {sp.math}"))
             continue
-        for name, v in values.items():
+        for name, (v, judged) in answers.items():
             if _unbounded(sp):
                 out.append(
                     Result(ident.id, framework, name, sp.label, "unbounded", f"returns {_summary(v)}; {sp.math}")
                 )
                 continue
-            valid = sp.is_valid(apply_convention(ident, v) if ident.kind == "jacobian" else v)
+            valid = not isinstance(judged, Exception) and sp.is_valid(judged)
+            why = f" ({judged})" if isinstance(judged, Exception) else ""
             r = Result(
                 ident.id,
                 framework,
                 name,
                 sp.label,
                 "valid" if valid else "INVALID",
-                f"returns {_summary(v)}; {sp.math}",
+                f"returns {_summary(v)}{why}; {sp.math}",
             )
             recorded = getattr(sp, "jax_verdict", "")  # JAX's measured answer, when the record carries it
             if not valid and framework == "jax" and recorded and recorded != "valid":
@@ -308,7 +376,7 @@ def _special(ident: Identity, framework: str) -> list[Result]:
 
 def _verdict(v: np.ndarray) -> str:
     """The SpecialPoint vocabulary for an answer that is not valid: "nan", "inf" or "invalid"."""
-    v = np.asarray(v, dtype=np.float64)
+    v = np.asarray(v)
     if np.any(np.isnan(v)):
         return "nan"
     if np.any(np.isinf(v)):

@@ -374,6 +374,33 @@ DEVIATIONS: tuple[Deviation, ...] = (
         )
         for identity in ("complex_basic.det_X", "complex_basic.abs_det_sq")
     ),
+    Deviation(
+        "complex_basic.norm2",
+        "tensorflow",
+        "z = 0",
+        "*",
+        "framework convention",
+        "tf.norm of a complex vector is sqrt(sum(z * conj(z))) and TensorFlow differentiates that expression "
+        "as written: sqrt' is infinite at 0 and inf * 0 = NaN, as for the real norm at 0. Any ∂f/∂z̄ with "
+        "‖∂f/∂z̄‖ <= 1/2 is valid (PyTorch's vector_norm returns 0).",
+    ),
+    *(
+        Deviation(
+            identity,
+            "numpy-fd",
+            point,
+            "fd (re, im)",
+            "framework convention",
+            f"the central difference along the imaginary part, (f(z + ih) − f(z − ih))/2h, straddles the branch "
+            f"cut, where f jumps by {jump}: it measures the jump over 2h, not the derivative of either side.",
+        )
+        for identity, point, jump in (
+            ("complex_basic.phase", "z = −1 + 0i (on the branch cut)", "2π"),
+            ("complex_basic.phase", "z = −1 − 0i (on the branch cut)", "2π"),
+            ("complex_basic.log_z", "z = −4 − 0i (on the branch cut)", "2πi"),
+            ("complex_basic.sqrt_z", "z = −4 − 0i (on the branch cut)", "4i"),
+        )
+    ),
     *_tf_zero_at_tie(
         (
             ("differentials.d_logm_divdiff", "X = I"),
