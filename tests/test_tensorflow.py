@@ -44,20 +44,11 @@ def _translation_params():
     return list(picked.values())
 
 
-_LOOP = "trace.expm / trace.sinm evaluate it with lax.fori_loop (a scan); the interpreter has no loops"
 _EIG = "the general eig (complex eigenvalues of a real matrix): the table translates eigh only"
 # Identities whose f uses a JAX primitive that the TensorFlow table does not translate: id -> (primitive,
 # why). A literal, as for PyTorch (tests/test_torch.py): a new identity with such a primitive, or a new
 # translation, changes the catalog's set and the test below says which ids to add or remove.
 EXPECTED_UNSUPPORTED: dict[str, tuple[str, str]] = {
-    "trace.tr_sinX": ("scan", _LOOP),
-    "trace.tr_expX": ("scan", _LOOP),
-    "by_scalar.ms_expm": ("scan", _LOOP),
-    "by_scalar.ms_g_xA": ("scan", _LOOP),
-    "by_scalar.ss_tr_g_xA": ("scan", _LOOP),
-    "by_scalar.ss_tr_expm_xA": ("scan", _LOOP),
-    "differentials.d_expm": ("scan", _LOOP),
-    "differentials.d_fX_divdiff": ("scan", _LOOP),
     "eigen.sum_eig": ("eig", _EIG),
     "eigen.prod_eig": ("eig", _EIG),
 }

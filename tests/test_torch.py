@@ -38,21 +38,12 @@ def _translation_params():
     return list(picked.values())
 
 
-_LOOP = "trace.expm / trace.sinm evaluate it with lax.fori_loop (a scan); the interpreter has no loops"
 _EIG = "the general eig returns complex eigenvalues: the torch table translates eigh only (no complex dtypes yet)"
 # Identities whose f uses a JAX primitive that the PyTorch adapter (identities.frameworks.torch) does not
 # translate: id -> (primitive, why). A literal expectation, not computed: an identity added with such a
 # primitive, or a translation added to the adapter, changes the catalog's set, and
 # test_unsupported_translations_are_exactly_the_expected_ones says which ids to add here or remove.
 EXPECTED_UNSUPPORTED: dict[str, tuple[str, str]] = {
-    "trace.tr_sinX": ("scan", _LOOP),
-    "trace.tr_expX": ("scan", _LOOP),
-    "by_scalar.ms_expm": ("scan", _LOOP),
-    "by_scalar.ms_g_xA": ("scan", _LOOP),
-    "by_scalar.ss_tr_g_xA": ("scan", _LOOP),
-    "by_scalar.ss_tr_expm_xA": ("scan", _LOOP),
-    "differentials.d_expm": ("scan", _LOOP),
-    "differentials.d_fX_divdiff": ("scan", _LOOP),
     "eigen.sum_eig": ("eig", _EIG),
     "eigen.prod_eig": ("eig", _EIG),
 }
@@ -90,10 +81,10 @@ def test_unsupported_translations_are_exactly_the_expected_ones():
 
 def test_unsupported_mismatch_names_the_ids_to_add_and_remove():
     actual = {k: p for k, (p, _) in EXPECTED_UNSUPPORTED.items() if k != "eigen.sum_eig"}
-    actual |= {"decomp.new_one": "qr", "trace.tr_expX": "while"}
+    actual |= {"decomp.new_one": "qr", "eigen.prod_eig": "while"}
     assert unsupported_mismatch(actual) == (
         "add 'decomp.new_one': ('qr', <why>); remove 'eigen.sum_eig' (it translates now); "
-        "change 'trace.tr_expX': primitive 'while', not 'scan'"
+        "change 'eigen.prod_eig': primitive 'while', not 'eig'"
     )
     assert unsupported_mismatch({k: p for k, (p, _) in EXPECTED_UNSUPPORTED.items()}) == ""
 

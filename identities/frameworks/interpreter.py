@@ -64,9 +64,11 @@ class Table:
     binary: Mapping[str, Callable[[Any, Any], Any]]
     rules: Mapping[str, Callable[..., Any]]
     native: Mapping[str, tuple[Native, ...]]
-    # scan, while and custom_linear_solve interpreted by running their inner jaxprs (scan stacks with the
-    # table's "stack" rule). Off for the frameworks, whose conformance reaches solves as native functions.
-    control_flow: bool = False
+    # the control-flow primitives (of "scan", "while", "custom_linear_solve") interpreted by running their
+    # inner jaxprs in Python (scan stacks with the table's "stack" rule): all three for NumPy; "scan" (a
+    # fixed trip count, so the frameworks' autodiff, vmap included, sees a plain loop) for PyTorch and
+    # TensorFlow, whose conformance reaches solves as native functions
+    control_flow: frozenset[str] = frozenset()
     # cast each output to the jaxpr's dtype and check its shape: for a table whose operations promote
     # differently from JAX (NumPy); a wrong shape raises UnsupportedPrimitive
     exact_avals: bool = False
@@ -221,8 +223,8 @@ class _Interpreter:
             branches = params["branches"]
             branch = branches[min(max(int(t.to_numpy(index)), 0), len(branches) - 1)]  # lax.switch clamps
             return self.run(branch.jaxpr, branch.consts, ops)
-        if t.control_flow and name in _CONTROL_FLOW:
-            return _CONTROL_FLOW[name](self, invals, params)
+        if name in t.control_flow:
+            return CONTROL_FLOW[name](self, invals, params)
         if name in t.unary:
             return t.unary[name](invals[0])
         if name in t.binary:
@@ -271,7 +273,7 @@ def _scan(interp: _Interpreter, invals: list[Any], params: dict[str, Any]) -> li
     return [*carry, *(stack(*(y[j] for y in ys), axis=0) for j in range(n_ys))]
 
 
-_CONTROL_FLOW: dict[str, Callable[[_Interpreter, list[Any], dict[str, Any]], list[Any]]] = {
+CONTROL_FLOW: dict[str, Callable[[_Interpreter, list[Any], dict[str, Any]], list[Any]]] = {
     "custom_linear_solve": _custom_linear_solve,
     "while": _while,
     "scan": _scan,
@@ -281,8 +283,7 @@ _CONTROL_FLOW: dict[str, Callable[[_Interpreter, list[Any], dict[str, Any]], lis
 def unsupported(table: Table, jaxpr: Any) -> str | None:
     """The first primitive of ``jaxpr`` (inner jaxprs included) that ``table`` cannot interpret, or None."""
     known = {*_table_names(table), "pjit", "jit", "cond", *_INLINED}
-    if table.control_flow:
-        known |= set(_CONTROL_FLOW)
+    known |= table.control_flow
     from jax.extend.core import jaxprs_in_params
 
     for eqn in jaxpr.eqns:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg as sla
 
-from .interpreter import Table, UnsupportedPrimitive, dot_general_einsum
+from .interpreter import CONTROL_FLOW, Table, UnsupportedPrimitive, dot_general_einsum
 from .interpreter import evaluate as _evaluate
 
 __all__ = ["TABLE", "evaluate"]
@@ -401,7 +401,7 @@ TABLE = Table(
     binary=BINARY,
     rules=RULES,
     native={},
-    control_flow=True,
+    control_flow=frozenset(CONTROL_FLOW),
     exact_avals=True,
 )
 

@@ -430,6 +430,7 @@ TABLE = Table(
     binary=_BINARY,
     rules=_RULES,
     native=NATIVE,
+    control_flow=frozenset({"scan"}),
 )
 
 
