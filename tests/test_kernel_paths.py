@@ -18,6 +18,8 @@ def _square_matrices(ident: identities.Identity, sp: identities.SpecialPoint):
     for name, v in sp.args.items():
         if name not in ident.argnames:
             continue
+        if np.iscomplexobj(v):  # the complex points are scalars and vectors: nothing is factored
+            continue
         v = np.asarray(v, dtype=np.float64)
         if v.ndim == 2 and v.shape[0] == v.shape[1] > 1:
             yield name, v
