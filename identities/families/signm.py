@@ -10,6 +10,7 @@ which JAX and PyTorch both differentiate (neither has a sign function of a matri
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -26,11 +27,9 @@ _DSIGN_BY_HAND = np.array([[0.0, 2.0, 0.0], [2.0 / 3.0, 0.0, 2.0 / 5.0], [0.0, 1
 
 
 def signm_newton(A):
-    """sign(A) by Newton's iteration X ← (X + X⁻¹)/2 from X = A, a fixed number of steps."""
-    X = A
-    for _ in range(_NEWTON_STEPS):
-        X = (X + jnp.linalg.inv(X)) / 2
-    return X
+    """sign(A) by Newton's iteration X ← (X + X⁻¹)/2 from X = A, a fixed number of steps (a
+    ``lax.fori_loop``: one compiled body, as for the Denman–Beavers square roots)."""
+    return jax.lax.fori_loop(0, _NEWTON_STEPS, lambda _, X: (X + jnp.linalg.inv(X)) / 2, A)
 
 
 _NOTES = """
