@@ -200,6 +200,12 @@ FAST_COMPILE: dict[str, Any] = {
 }
 
 
+def fast_compile_flags() -> str:
+    """FAST_COMPILE spelled for ``XLA_FLAGS``: the same options for every program of a process (the test
+    suite's default profile sets it before JAX starts its backend)."""
+    return " ".join(f"--{k}={str(v).lower()}" for k, v in FAST_COMPILE.items())
+
+
 class _Compiled:
     """Jitted programs of one identity (JAX caches per shape inside): the verification program
     :attr:`references`, and the closed form, batched f and autodiff references that check and conformance use."""

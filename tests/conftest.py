@@ -24,6 +24,17 @@ os.environ["IDENTITIES_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 import identities  # noqa: E402, F401  (registers the catalog, enables x64)
+from identities.verify import fast_compile_flags  # noqa: E402
+
+# The default profile compiles every XLA program of the run (and of the commands it starts) with the options
+# that verify and check() already use (identities.verify.FAST_COMPILE: no LLVM optimisation, classic
+# emitters): the same HLO, a third of the compile time (tests/test_layout.py: 811 compiles, 23.4 s -> 9.1 s).
+# The thorough profile, and IDENTITIES_TEST_XLA=default, keep XLA's defaults, which CI's verify, conformance,
+# special-cases and bench steps use too. XLA reads XLA_FLAGS when JAX starts its backend, which no import
+# above does.
+PROFILE = os.environ.get("IDENTITIES_PROFILE", "default")
+if PROFILE != "thorough" and os.environ.get("IDENTITIES_TEST_XLA", "fast") != "default":
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {fast_compile_flags()}".strip()
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
@@ -39,23 +50,28 @@ _common = dict(
 )
 settings.register_profile("default", max_examples=8, derandomize=True, **_common)
 settings.register_profile("thorough", max_examples=200, derandomize=False, **_common)
-PROFILE = os.environ.get("IDENTITIES_PROFILE", "default")
 settings.load_profile(PROFILE)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """The thorough profile draws at random: fix its seed up front (IDENTITIES_SEED, or a fresh one) and
-    hand it to hypothesis, so that the header can say how to replay the whole run."""
+    """--compile-counts runs in one process (no pytest-xdist workers). The thorough profile draws at random:
+    fix its seed up front (IDENTITIES_SEED, or a fresh one) and hand it to hypothesis, so that the header can
+    say how to replay the whole run."""
+    if config.getoption("compile_counts", False) and getattr(config.option, "dist", "no") != "no":
+        config.option.dist, config.option.numprocesses = "no", 0  # the counts are taken in one process
     if PROFILE == "thorough" and config.getoption("hypothesis_seed", None) is None:
         config.option.hypothesis_seed = os.environ.get("IDENTITIES_SEED") or str(random.SystemRandom().randrange(2**32))
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     seed = config.getoption("hypothesis_seed", None)
+    lines = [f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}"]
     if PROFILE == "thorough":
-        return f"thorough profile, hypothesis seed {seed}: replay with IDENTITIES_SEED={seed} (or --hypothesis-seed={seed})"
-    return None
+        lines.append(
+            f"thorough profile, hypothesis seed {seed}: replay with IDENTITIES_SEED={seed} (or --hypothesis-seed={seed})"
+        )
+    return lines
 
 
 # --- where the time goes: XLA compiles and CPU seconds per test module (--compile-counts) -------------------
