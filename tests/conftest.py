@@ -64,6 +64,16 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hypothesis_seed = os.environ.get("IDENTITIES_SEED") or str(random.SystemRandom().randrange(2**32))
 
 
+# The longest modules (--durations, summed per module) run first: pytest-xdist hands each worker the next module
+# when it is free, so a long one left to the end keeps one worker busy while the other idles.
+LONGEST_FIRST = ("test_catalog.py", "test_docs_site.py", "test_conformance.py", "test_bench.py", "test_layout.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     seed = config.getoption("hypothesis_seed", None)
     lines = [f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}"]
