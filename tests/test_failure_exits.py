@@ -84,8 +84,15 @@ def test_docs_serve_serves_the_built_site_on_a_free_port_and_stops(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "p.html").write_text("second page", encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    # `python -m identities docs serve ...` as started from a terminal, where Ctrl-C raises KeyboardInterrupt:
+    # a test run started as a background job of a non-interactive shell ignores SIGINT (POSIX), and a child
+    # inherits that; three cold runs started so failed here, SigIgn 0x01001006 in the server's /proc status
+    serve = (
+        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "runpy.run_module('identities', run_name='__main__', alter_sys=True)"
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "identities", "docs", "serve", "--no-build", "--out", str(tmp_path), "--port", "0"],
+        [sys.executable, "-c", serve, "docs", "serve", "--no-build", "--out", str(tmp_path), "--port", "0"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -104,8 +111,7 @@ def test_docs_serve_serves_the_built_site_on_a_free_port_and_stops(tmp_path):
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(m.group(2) + "absent.html", timeout=30)
         proc.send_signal(signal.SIGINT)  # what Ctrl-C sends: the server stops and exits 0
-        # communicate, not wait: the child's stderr (a line per request, and whatever else it prints) is read
-        # as it comes, so a full pipe cannot keep it from exiting
+        # communicate, not wait: the server's pipes are drained while it exits
         _out, err = proc.communicate(timeout=30)
         assert proc.returncode == 0, f"exit {proc.returncode}; stderr:\n{err[-3000:]}"
     finally:
