@@ -62,6 +62,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.dist, config.option.numprocesses = "no", 0  # the counts are taken in one process
     if PROFILE == "thorough" and config.getoption("hypothesis_seed", None) is None:
         config.option.hypothesis_seed = os.environ.get("IDENTITIES_SEED") or str(random.SystemRandom().randrange(2**32))
+        # pytest-xdist's workers parse the command line again but inherit the environment: one seed for all
+        os.environ["IDENTITIES_SEED"] = str(config.option.hypothesis_seed)
 
 
 # The longest modules (--durations, summed per module) run first: pytest-xdist hands each worker the next module
