@@ -23,16 +23,17 @@ _CACHE = tempfile.mkdtemp(prefix="identities-test-cache-")
 os.environ["IDENTITIES_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
+from _support import PROFILE  # noqa: E402
+
 import identities  # noqa: E402, F401  (registers the catalog, enables x64)
 from identities.verify import fast_compile_flags  # noqa: E402
 
 # The default profile compiles every XLA program of the run (and of the commands it starts) with the options
 # that verify and check() already use (identities.verify.FAST_COMPILE: no LLVM optimisation, classic
-# emitters): the same HLO, a third of the compile time (tests/test_layout.py: 811 compiles, 23.4 s -> 9.1 s).
+# emitters): the same HLO, two fifths of the compile time (tests/test_layout.py: 811 compiles, 23.4 s -> 9.1 s).
 # The thorough profile, and IDENTITIES_TEST_XLA=default, keep XLA's defaults, which CI's verify, conformance,
 # special-cases and bench steps use too. XLA reads XLA_FLAGS when JAX starts its backend, which no import
 # above does.
-PROFILE = os.environ.get("IDENTITIES_PROFILE", "default")
 if PROFILE != "thorough" and os.environ.get("IDENTITIES_TEST_XLA", "fast") != "default":
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {fast_compile_flags()}".strip()
 
