@@ -164,3 +164,24 @@ def test_a_rule_that_breaks_the_jaxprs_shape_is_refused_and_dtypes_follow_jax():
     )
     out = interpreter.evaluate(single, lambda x: -x + 1e-12, [np.ones(2)])
     assert out.dtype == np.float64 and np.all(out == -1.0 + 1e-12)  # cast back to JAX's float64
+
+
+def test_a_function_is_traced_once_per_signature_and_never_reused_across_one():
+    """evaluate() keeps f's jaxpr per argument signature (interpreter._traced): a second call with the same
+    shapes traces nothing, and another shape, dtype or a NumPy scalar in place of a Python one (weakly typed
+    in JAX) is traced anew. Seen failing with the signature cut to the tree (a stale jaxpr of another shape)
+    and without the scalar's type (3 traces for 4 signatures)."""
+    calls = []
+
+    def f(x, c):
+        calls.append(1)
+        return jnp.sum(x * c, axis=0)
+
+    x3, x4 = np.arange(3.0), np.arange(12.0).reshape(3, 4)
+    np.testing.assert_array_equal(numpy_table.evaluate(f, [x3, 2.0]), 6.0)
+    np.testing.assert_array_equal(numpy_table.evaluate(f, [x3 + 1, 2.0]), 12.0)  # same signature: no trace
+    assert len(calls) == 1
+    np.testing.assert_array_equal(numpy_table.evaluate(f, [x4, 2.0]), 2 * x4.sum(axis=0))  # another shape
+    np.testing.assert_array_equal(numpy_table.evaluate(f, [x3.astype(np.int64), 2]), 6)  # another dtype
+    assert numpy_table.evaluate(f, [x3, np.float64(2.0)]).dtype == np.float64  # a NumPy scalar for a Python one
+    assert len(calls) == 4
