@@ -96,7 +96,6 @@ LONGEST_FIRST = (
     "test_bench.py",  # 31 s
     "test_layout.py",  # 21 s
     "test_special_points.py",  # 13 s
-    "test_scaling.py",  # 12 s
     "test_parallel.py",  # 11 s
     "test_thorough_regressions.py",  # 11 s
     "test_negative_controls.py",  # 11 s
