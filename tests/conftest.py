@@ -85,37 +85,61 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["IDENTITIES_SEED"] = str(config.option.hypothesis_seed)
 
 
-# The modules in decreasing order of their time, as pytest-xdist hands them out (--no-loadscope-reorder in
-# pyproject.toml): each worker is given the next module when it is free, so a long one left to the end keeps one
-# worker busy while the other idles. Seconds measured in a whole run on 2 CPUs (each module's tests, on its
-# worker); the modules not named here take under 5 s each and keep their file order after these.
-LONGEST_FIRST = (
-    "test_catalog.py",  # 65 s
-    "test_docs_site.py",  # 38 s
-    "test_conformance.py",  # 36 s
-    "test_bench.py",  # 31 s
-    "test_layout.py",  # 21 s
-    "test_special_points.py",  # 13 s
-    "test_parallel.py",  # 11 s
-    "test_thorough_regressions.py",  # 11 s
-    "test_negative_controls.py",  # 11 s
-    "test_cli_fuzz.py",  # 10 s
-    "test_special_cases_doc.py",  # 9 s
-    "test_numpy_table.py",  # 7 s
-    "test_find_coverage.py",  # 7 s
-    "test_tensorflow.py",  # 7 s
-    "test_find_store.py",  # 6 s
-    "test_mc_b.py",  # 6 s
-    "test_mc_a.py",  # 6 s
-    "test_torch.py",  # 5 s
-    "test_breadth_c.py",  # 5 s
-    "test_robustness.py",  # 5 s
+# pytest-xdist's work units (--dist loadfile, --no-loadscope-reorder in pyproject.toml), in decreasing order of
+# time: each worker is given the next unit when it is free, so a long one left to the end keeps one worker busy
+# while the other idles. A unit is one module, or modules that compile many of the same programs and so share
+# them on one worker (hashes of the programs each worker compiled, whole run: 925 compiled on both workers, 19 s
+# of compiling; the pairs below share the counts given). Seconds measured in whole runs on 2 CPUs; modules not
+# named here take under 5 s each and follow, one unit each, in file order.
+UNITS: tuple[tuple[str, ...], ...] = (
+    ("test_catalog.py",),  # 65 s
+    (  # 70 s: every framework at the special points
+        "test_conformance.py",
+        "test_special_points.py",  # 174 programs in common with test_special_cases_doc, 30 with test_conformance
+        "test_special_cases_doc.py",
+        "test_tensorflow.py",  # 91 with test_torch, 48 with test_conformance
+        "test_torch.py",
+        "test_complex_doc.py",  # 39 with test_conformance
+    ),
+    (  # 60 s: closed forms evaluated op by op
+        "test_layout.py",  # 172 with test_numpy_table, 57 test_wirtinger, 43 test_mc_b, 28 test_thorough_regressions
+        "test_numpy_table.py",
+        "test_wirtinger.py",
+        "test_mc_b.py",
+        "test_thorough_regressions.py",
+        "test_conventions.py",
+        "test_robustness.py",  # 34 with test_layout
+    ),
+    ("test_docs_site.py",),  # 38 s
+    ("test_bench.py",),  # 32 s
+    ("test_negative_controls.py",),  # 13 s
+    ("test_cli_fuzz.py",),  # 12 s
+    ("test_parallel.py",),  # 11 s
+    ("test_find_coverage.py",),  # 7 s
+    ("test_find_store.py",),  # 6 s
+    ("test_mc_a.py",),  # 6 s
+    ("test_breadth_c.py",),  # 5 s
 )
+_UNIT_OF = {module: k for k, unit in enumerate(UNITS) for module in unit}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    rank = {name: k for k, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+    items.sort(key=lambda item: _UNIT_OF.get(item.path.name, len(UNITS)))  # stable: the rest keep their order
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """--dist loadfile (the default, pyproject.toml) with UNITS: a unit's modules go to one worker together."""
+    if getattr(config.option, "dist", "no") != "loadfile":
+        return None  # another --dist given on the command line: pytest-xdist's own
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Units(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            k = _UNIT_OF.get(module.rsplit("/", 1)[-1])
+            return module if k is None else f"unit {k}"
+
+    return Units(config, log)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
