@@ -128,17 +128,20 @@ def run_groups(
         on_result(k, (fallback or work)(list(groups[k]), *args))
 
 
-def _leave_without_teardown() -> None:
-    """A worker's first act: at exit, leave at once. The results are sent; what remains is JAX's exit handler
-    and the interpreter's teardown, which free every compiled program one by one (py-spy: clear_backends ->
-    ~CpuExecutable), seconds the parent spends waiting for its pool to shut down."""
-    import atexit
+def exit_now() -> None:
+    """Leave the process at once, its output flushed: no further exit handlers, no interpreter teardown. JAX's
+    exit handler and the teardown free every compiled program one by one (py-spy: clear_backends ->
+    ~CpuExecutable), seconds a parent spends waiting for its worker processes to end."""
     import os
     import sys
 
-    def leave() -> None:
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        os._exit(0)
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0)
 
-    atexit.register(leave)  # after jax's (imported with this module's package): run before it
+
+def _leave_without_teardown() -> None:
+    """A pool worker's first act: its results are sent before it exits, so it exits with :func:`exit_now`."""
+    import atexit
+
+    atexit.register(exit_now)  # after jax's (imported with this module's package): run before it

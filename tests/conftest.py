@@ -10,7 +10,6 @@ import atexit
 import os
 import random
 import shutil
-import sys
 import tempfile
 
 import jax
@@ -27,6 +26,7 @@ atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 from _support import PROFILE  # noqa: E402
 
 import identities  # noqa: E402, F401  (registers the catalog, enables x64)
+from identities.parallel import exit_now  # noqa: E402
 from identities.verify import fast_compile_flags  # noqa: E402
 
 # The default profile compiles every XLA program of the run (and of the commands it starts) with the options
@@ -47,9 +47,7 @@ def _worker_exit() -> None:
     ~CpuExecutable). The controller waited 8.3 s for its workers to do that after the last test (the whole
     suite on 2 CPUs), time in which nothing is checked. Its exit status is unused: results travel as messages."""
     shutil.rmtree(_CACHE, ignore_errors=True)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()
-    os._exit(0)
+    exit_now()
 
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
