@@ -23,6 +23,20 @@ _CACHE = tempfile.mkdtemp(prefix="identities-test-cache-")
 os.environ["IDENTITIES_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
+# XLA's persistent compilation cache, one per run: created by the first process (pytest-xdist's controller, or
+# the only one), inherited through the environment by the workers and by the commands the tests start, and
+# removed when that process exits. A program compiled again (the same HLO, options and XLA_FLAGS: JAX's cache
+# key) is then read back, not recompiled: on another worker, in a child process, or from another jitted
+# function of the same worker. Whole suite on 2 CPUs, fresh clone: 207.7 s -> 186.6 s wall, 359.5 -> 326.6 s
+# user CPU. A run starts cold: no program from an earlier run is read. A cache the caller names
+# (JAX_COMPILATION_CACHE_DIR, as CI shares one between its steps) is used as it is.
+if not os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+    _XLA_CACHE = tempfile.mkdtemp(prefix="identities-test-xla-")
+    os.environ["JAX_COMPILATION_CACHE_DIR"] = _XLA_CACHE
+    os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
+    os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
+    atexit.register(shutil.rmtree, _XLA_CACHE, ignore_errors=True)
+
 from _support import PROFILE  # noqa: E402
 
 import identities  # noqa: E402, F401  (registers the catalog, enables x64)
