@@ -12,6 +12,7 @@ returns.
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -327,13 +328,8 @@ class Identity:
         }
 
     def out_shape(self, sizes: Mapping[str, int]) -> tuple[int, ...]:
-        """Shape of f's output, found by abstract evaluation (no FLOPs)."""
-        import jax
-        import jax.numpy as jnp
-
-        shapes = self.arg_shapes(sizes)
-        specs = [jax.ShapeDtypeStruct(shapes[a], jnp.dtype(self.dtype(a))) for a in self.argnames]
-        return tuple(jax.eval_shape(self.f, *specs).shape)
+        """Shape of f's output, found by abstract evaluation (no FLOPs), once per identity and sizes."""
+        return _out_shape(self, tuple(sorted(sizes.items())))
 
     @property
     def citation(self) -> str:
@@ -385,6 +381,16 @@ class Identity:
 
 # --- shapes ----------------------------------------------------------------------------------------------
 _DIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$|^[0-9]+$")
+
+
+@functools.cache
+def _out_shape(ident: Identity, sizes: tuple[tuple[str, int], ...]) -> tuple[int, ...]:
+    import jax
+    import jax.numpy as jnp
+
+    shapes = ident.arg_shapes(dict(sizes))
+    specs = [jax.ShapeDtypeStruct(shapes[a], jnp.dtype(ident.dtype(a))) for a in ident.argnames]
+    return tuple(jax.eval_shape(ident.f, *specs).shape)
 
 
 def parse_shape(spec: str) -> tuple[str, ...]:

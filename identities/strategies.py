@@ -15,6 +15,7 @@ Example, testing your own gradient of ``f(X) = log det X`` on SPD inputs::
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 import numpy as np
@@ -81,10 +82,17 @@ def structured(structure: Structure, shape: tuple[int, ...]) -> st.SearchStrateg
 
 def inputs(ident: Identity, sizes: Mapping[str, int] | None = None) -> st.SearchStrategy[dict[str, np.ndarray]]:
     """Valid inputs for ``ident`` (a dict by argument name); sizes default to its first size assignment."""
+    sizes = dict(sizes) if sizes is not None else ident.size_assignments()[0]
+    return _inputs(ident, tuple(sorted(sizes.items())))
+
+
+@functools.cache
+def _inputs(ident: Identity, sizes: tuple[tuple[str, int], ...]) -> st.SearchStrategy[dict[str, np.ndarray]]:
+    """:func:`inputs`, built once per identity and sizes: hypothesis validates a strategy object on its first
+    draw (2 s of test_catalog's run when each example built its own)."""
     from .verify import build_inputs
 
-    sizes = dict(sizes) if sizes is not None else ident.size_assignments()[0]
-    shapes = ident.arg_shapes(sizes)
+    shapes = ident.arg_shapes(dict(sizes))
     raw = st.fixed_dictionaries(
         {a: (raw_complex_arrays if a in ident.dtypes else raw_arrays)(shapes[a]) for a in ident.argnames}
     )
@@ -93,9 +101,14 @@ def inputs(ident: Identity, sizes: Mapping[str, int] | None = None) -> st.Search
 
 def extra_for(ident: Identity, sizes: Mapping[str, int]) -> st.SearchStrategy[np.ndarray | None]:
     """The tangent (jvp kind) or cotangent (vjp kind) argument; ``None`` for other kinds."""
+    return _extra_for(ident, tuple(sorted(sizes.items())))
+
+
+@functools.cache
+def _extra_for(ident: Identity, sizes: tuple[tuple[str, int], ...]) -> st.SearchStrategy[np.ndarray | None]:
     from .verify import extra_shape
 
-    shape = extra_shape(ident, sizes)
+    shape = extra_shape(ident, dict(sizes))
     if shape is None:
         return st.none()
     if ident.kind == "jvp":
