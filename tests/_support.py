@@ -45,3 +45,24 @@ def planted_identity(closed_form, *, name: str = "planted_square") -> Iterator[i
         yield ident
     finally:
         REGISTRY.remove(ident.id)
+
+
+class DeferredModule:
+    """A module imported when a test first uses one of its attributes, not when its test module is collected.
+
+    For TensorFlow and PyTorch (4 s of imports together): every pytest-xdist worker collects every module,
+    and only the worker that runs their tests needs them. A missing module skips the test that uses it, with
+    ``reason``, as ``pytest.importorskip`` at collection would skip its whole module."""
+
+    def __init__(self, name: str, reason: str | None = None) -> None:
+        self._name, self._reason, self._module = name, reason, None
+
+    def __getattr__(self, attr: str) -> object:
+        if attr.startswith("_"):  # what collection asks of every module global (__test__, pytestmark's kin)
+            raise AttributeError(attr)
+        if self._module is None:
+            self._module = pytest.importorskip(self._name, reason=self._reason)
+        return getattr(self._module, attr)
+
+    def __repr__(self) -> str:
+        return f"<deferred import of {self._name}>"

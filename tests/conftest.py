@@ -135,6 +135,7 @@ UNITS: tuple[tuple[str, ...], ...] = (
         "test_tensorflow.py",  # 91 with test_torch, 48 with test_conformance
         "test_torch.py",
         "test_complex_doc.py",  # 39 with test_conformance
+        "test_frameworks.py",  # the only other module that imports TensorFlow (tests/_support.py DeferredModule)
     ),
     (  # 60 s: closed forms evaluated op by op
         "test_layout.py",  # 172 with test_numpy_table, 57 test_wirtinger, 43 test_mc_b, 28 test_thorough_regressions

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'identities[torch]'): the page measures it")
-pytest.importorskip(
-    "tensorflow", reason="TensorFlow is not installed (pip install 'identities[tensorflow]'): the page measures it"
-)
-
 from identities import complex_doc
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _frameworks() -> None:
+    """The page measures PyTorch and TensorFlow: imported here, when the module's tests run, not at collection
+    (4 s in every pytest-xdist worker)."""
+    pytest.importorskip(
+        "torch", reason="PyTorch is not installed (pip install 'identities[torch]'): the page measures it"
+    )
+    pytest.importorskip(
+        "tensorflow", reason="TensorFlow is not installed (pip install 'identities[tensorflow]'): the page measures it"
+    )
 
 
 def test_complex_md_is_generated_from_the_suite():

@@ -7,14 +7,23 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from _support import DeferredModule
 
 import identities
 from identities import exact
 from identities._structures import CLEAR_PIVOTS, RANK_DEFICIENT_BY_ONE, partial_pivoting_gaps
 from identities.families.qr import qr_pos
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'identities[torch]' to run these")
-pytest.importorskip("identities.frameworks.torch")
+_MISSING = "PyTorch is not installed: pip install 'identities[torch]' to run these"
+torch = DeferredModule("torch", reason=_MISSING)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _torch_adapter() -> None:
+    """identities.frameworks.torch loads PyTorch's forward mode once, its deprecation warning silenced: when
+    the module's tests run, not at collection (every pytest-xdist worker collects every module)."""
+    pytest.importorskip("identities.frameworks.torch", reason=_MISSING)
+
 
 RNG = np.random.default_rng(0)
 

@@ -10,18 +10,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from _support import PROFILE
+from _support import PROFILE, DeferredModule
 
 import identities
 from identities import exact
+from identities.frameworks.conformance import conformance_of
+from identities.frameworks.interpreter import UnsupportedPrimitive
 from identities.verify import draw_inputs
 
-tf = pytest.importorskip(
-    "tensorflow", reason="TensorFlow is not installed: pip install 'identities[tensorflow]' to run these"
-)
-tfa = pytest.importorskip("identities.frameworks.tensorflow")
-from identities.frameworks.conformance import conformance_of  # noqa: E402
-from identities.frameworks.interpreter import UnsupportedPrimitive  # noqa: E402
+_MISSING = "TensorFlow is not installed: pip install 'identities[tensorflow]' to run these"
+tf = DeferredModule("tensorflow", reason=_MISSING)
+tfa = DeferredModule("identities.frameworks.tensorflow", reason=_MISSING)
 
 
 def _args(ident, seed=0):

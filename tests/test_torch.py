@@ -8,15 +8,16 @@ import dataclasses
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from _support import PROFILE
+from _support import PROFILE, DeferredModule
 
 import identities
 from identities import exact
+from identities.frameworks.interpreter import UnsupportedPrimitive
 from identities.verify import draw_inputs
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed: pip install 'identities[torch]' to run these")
-pytorch = pytest.importorskip("identities.frameworks.torch")
-from identities.frameworks.interpreter import UnsupportedPrimitive  # noqa: E402
+_MISSING = "PyTorch is not installed: pip install 'identities[torch]' to run these"
+torch = DeferredModule("torch", reason=_MISSING)
+pytorch = DeferredModule("identities.frameworks.torch", reason=_MISSING)
 
 
 def _args(ident, seed=0):
