@@ -201,6 +201,43 @@ def test_sweeps():
     assert bench.sweep(identities.get("vector.Ax"), given) == [{"m": 16, "n": 16}, {"m": 8, "n": 4}]
 
 
+def _scanned(ident, out_cap, arg_cap):
+    """The definition of a derived sweep's largest size: double n from 2 while both byte counts fit."""
+    best, n = 2, 4
+    while n <= bench.MAX_N:
+        out, arg = bench.footprint(ident, bench.scaled(ident, n))
+        if out > out_cap or arg > arg_cap:
+            break
+        best, n = n, 2 * n
+    return best
+
+
+@pytest.mark.parametrize(
+    "ident_id",
+    [
+        "basic.sum_rule",  # vectors and a scalar argument: bytes are a + b*n, not a power of n
+        "by_scalar.vs_const",  # a scalar argument and a vector output
+        "matrix.inv_X",  # a 4-tensor output
+        "losses.least_squares",  # N > D: the base's proportions, rounded at small n
+        "matnorms.nuclear",  # m > n, clamped at 1 at small n: the guess is low at the default caps
+        "forms.rayleigh_ratio",  # the guess is low at a 1 KiB output cap
+    ],
+)
+def test_largest_fitting_size_is_the_doubling_scans(ident_id):
+    """sweep guesses the largest size from three footprints and steps from the guess: the same answer as
+    doubling n from 2, whether the guess is high, low or right, and at either cap."""
+    ident = identities.get(ident_id)
+    cfg = bench.Config()
+    for out_cap, arg_cap in [
+        (cfg.max_bytes, cfg.max_arg_bytes),
+        (1 << 30, 1 << 12),
+        (1 << 12, 1 << 30),
+        (1024, 1 << 20),
+        (48, 1 << 30),
+    ]:
+        assert bench._largest_fitting(ident, out_cap, arg_cap) == _scanned(ident, out_cap, arg_cap), (out_cap, arg_cap)
+
+
 @pytest.mark.parametrize("bad", ["", "x", "0", "n=", "n=-1", "=4"])
 def test_parse_sizes_rejects(bad):
     with pytest.raises(ValueError, match="--sizes"):
