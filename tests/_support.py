@@ -5,17 +5,20 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import jax.numpy as jnp
 import pytest
 
-import identities
+if TYPE_CHECKING:
+    import identities
 
 PROFILE = os.environ.get("IDENTITIES_PROFILE", "default")
 
 
 def sized_params() -> list:
     """(identity, sizes) pairs: the first size assignment by default, all of them when thorough."""
+    import identities
+
     out = []
     for ident in identities.catalog():
         assignments = ident.size_assignments()
@@ -28,6 +31,8 @@ def sized_params() -> list:
 def planted_identity(closed_form, *, name: str = "planted_square") -> Iterator[identities.Identity]:
     """Register ``tests.<module>.<name>``: the gradient of xᵀx with the given closed form (right: ``2 * x``;
     wrong: anything else), so the command line can be run on it; it is taken out of the registry after."""
+    import jax.numpy as jnp
+
     from identities._core import REGISTRY, Tex, identity, mml
 
     def planted(x):

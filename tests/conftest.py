@@ -13,10 +13,9 @@ import random
 import shutil
 import tempfile
 
-import jax
 import pytest
 from _rng import rng  # noqa: F401  (the per-test generator fixture)
-from hypothesis import HealthCheck, settings
+from _support import PROFILE
 
 # find's on-disk values (identities.find_store): a fresh directory per run, so that no run reads another's
 # values and nothing is written to the user's cache; removed at exit (after the store's own flush).
@@ -37,36 +36,6 @@ if not os.environ.get("JAX_COMPILATION_CACHE_DIR"):
     os.environ["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
     os.environ["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
     atexit.register(shutil.rmtree, _XLA_CACHE, ignore_errors=True)
-
-from _support import PROFILE  # noqa: E402
-
-import identities  # noqa: E402, F401  (registers the catalog, enables x64)
-from identities.parallel import exit_now  # noqa: E402
-from identities.verify import fast_compile_flags  # noqa: E402
-
-# The default profile compiles every XLA program of the run (and of the commands it starts) with the options
-# that verify and check() already use (identities.verify.FAST_COMPILE: no LLVM optimisation, classic
-# emitters): the same HLO, two fifths of the compile time (tests/test_layout.py: 811 compiles, 23.4 s -> 9.1 s).
-# The thorough profile, and IDENTITIES_TEST_XLA=default, keep XLA's defaults, which CI's verify, conformance,
-# special-cases and bench steps use too. XLA reads XLA_FLAGS when JAX starts its backend, which no import
-# above does.
-if PROFILE != "thorough" and os.environ.get("IDENTITIES_TEST_XLA", "fast") != "default":
-    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {fast_compile_flags()}".strip()
-
-
-def _worker_exit() -> None:
-    """A pytest-xdist worker ends here, once it has sent its results and the controller has told it to stop:
-    the handlers registered after this one have run (find's store flush, TensorFlow's, PyTorch's), this run's
-    cache directory is removed, and the process leaves without JAX's own exit handler and the interpreter's
-    teardown, which free every compiled program one by one (py-spy: jax's clean_up -> clear_backends ->
-    ~CpuExecutable). The controller waited 8.3 s for its workers to do that after the last test (the whole
-    suite on 2 CPUs), time in which nothing is checked. Its exit status is unused: results travel as messages."""
-    shutil.rmtree(_CACHE, ignore_errors=True)
-    exit_now()
-
-
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    atexit.register(_worker_exit)  # after jax's clean_up, so before it (atexit runs last-registered first)
 
 # Python's full (generation-2) garbage collections scan every object, and a worker's heap grows to 1-2.4 million
 # (JAX's caches of traced and compiled programs, hypothesis', the collected tests): a full collection then
@@ -90,34 +59,80 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-jax.config.update("jax_enable_x64", True)
-jax.config.update("jax_numpy_rank_promotion", "raise")
-jax.config.update("jax_numpy_dtype_promotion", "strict")
+def _worker_exit() -> None:
+    """A pytest-xdist worker ends here, once it has sent its results and the controller has told it to stop:
+    the handlers registered after this one have run (find's store flush, TensorFlow's, PyTorch's), this run's
+    cache directory is removed, and the process leaves without JAX's own exit handler and the interpreter's
+    teardown, which free every compiled program one by one (py-spy: jax's clean_up -> clear_backends ->
+    ~CpuExecutable). The controller waited 8.3 s for its workers to do that after the last test (the whole
+    suite on 2 CPUs), time in which nothing is checked. Its exit status is unused: results travel as messages."""
+    from identities.parallel import exit_now
 
-# print_blob: a failure prints @reproduce_failure(...), which replays the failing example exactly (the
-# printed arrays are rounded); hypothesis also prints the seed of a non-derandomized run (--hypothesis-seed).
-_common = dict(
-    deadline=None,
-    database=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile("default", max_examples=8, derandomize=True, **_common)
-settings.register_profile("thorough", max_examples=200, derandomize=False, **_common)
-settings.load_profile(PROFILE)
+    shutil.rmtree(_CACHE, ignore_errors=True)
+    exit_now()
+
+
+def _fast_xla() -> bool:
+    """The default profile compiles every XLA program of the run (and of the commands it starts) with the
+    options that verify and check() already use (identities.verify.FAST_COMPILE: no LLVM optimisation, classic
+    emitters): the same HLO, two fifths of the compile time (tests/test_layout.py: 811 compiles, 23.4 s -> 9.1 s).
+    The thorough profile, and IDENTITIES_TEST_XLA=default, keep XLA's defaults, which CI's verify, conformance,
+    special-cases and bench steps use too."""
+    return PROFILE != "thorough" and os.environ.get("IDENTITIES_TEST_XLA", "fast") != "default"
+
+
+def _runs_no_tests(config: pytest.Config) -> bool:
+    """pytest-xdist's controller: it hands the tests to its workers and never imports JAX, identities or
+    hypothesis, so that the workers, started once its plugins are configured, start sooner."""
+    dist = getattr(config.option, "dist", "no") != "no" and bool(getattr(config.option, "tx", None))
+    return dist and not hasattr(config, "workerinput") and not config.getoption("collectonly")
+
+
+def _prepare_test_process() -> None:
+    """What a process that runs tests needs before it collects them: XLA's options (read when JAX starts its
+    backend, which nothing has done yet), strict JAX numerics, the catalog, the hypothesis profiles."""
+    if _fast_xla():
+        from identities.verify import fast_compile_flags
+
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {fast_compile_flags()}".strip()
+    import jax
+    from hypothesis import HealthCheck, settings
+
+    import identities  # noqa: F401  (registers the catalog, enables x64)
+
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        atexit.register(_worker_exit)  # after jax's clean_up, so before it (atexit runs last-registered first)
+
+    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_numpy_rank_promotion", "raise")
+    jax.config.update("jax_numpy_dtype_promotion", "strict")
+
+    # print_blob: a failure prints @reproduce_failure(...), which replays the failing example exactly (the
+    # printed arrays are rounded); hypothesis also prints the seed of a non-derandomized run (--hypothesis-seed).
+    common = dict(
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    settings.register_profile("default", max_examples=8, derandomize=True, **common)
+    settings.register_profile("thorough", max_examples=200, derandomize=False, **common)
+    settings.load_profile(PROFILE)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """--compile-counts runs in one process (no pytest-xdist workers). The thorough profile draws at random:
     fix its seed up front (IDENTITIES_SEED, or a fresh one) and hand it to hypothesis, so that the header can
-    say how to replay the whole run."""
+    say how to replay the whole run. Then a process that runs tests is prepared for them."""
     if config.getoption("compile_counts", False) and getattr(config.option, "dist", "no") != "no":
         config.option.dist, config.option.numprocesses = "no", 0  # the counts are taken in one process
     if PROFILE == "thorough" and config.getoption("hypothesis_seed", None) is None:
         config.option.hypothesis_seed = os.environ.get("IDENTITIES_SEED") or str(random.SystemRandom().randrange(2**32))
         # pytest-xdist's workers parse the command line again but inherit the environment: one seed for all
         os.environ["IDENTITIES_SEED"] = str(config.option.hypothesis_seed)
+    if not _runs_no_tests(config):
+        _prepare_test_process()
 
 
 # pytest-xdist's work units (--dist loadfile, --no-loadscope-reorder in pyproject.toml), in decreasing order of
@@ -181,6 +196,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     seed = config.getoption("hypothesis_seed", None)
     lines = [f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}"]
+    if _runs_no_tests(config) and _fast_xla():
+        lines[0] += ", and in the workers identities.verify.FAST_COMPILE's options"
     if PROFILE == "thorough":
         lines.append(
             f"thorough profile, hypothesis seed {seed}: replay with IDENTITIES_SEED={seed} (or --hypothesis-seed={seed})"
