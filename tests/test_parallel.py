@@ -53,9 +53,13 @@ def _sans_timing(d: dict) -> dict:
 
 
 def test_verify_many_in_workers_gives_verify_reports_in_order():
-    """Two worker processes; the reports are verify()'s, one per identity, in the order asked."""
+    """Two worker processes; the reports are verify()'s, one per identity, in the order asked; the progress
+    bar is told of each family as its worker's result comes back."""
     idents = _kinds()[::-1]
-    reports = verify_many(idents, examples=1, seed=2, jobs=2)
+    stream = io.StringIO()
+    with Progress(idents, "verify", stream=stream, interval=60) as bar:
+        reports = verify_many(idents, examples=1, seed=2, jobs=2, progress=bar)
+        assert bar.line().startswith("verify: 5/5 families, 6/6 identities, 0 failed, ")
     assert [r.identity for r in reports] == [i.id for i in idents]
     for ident, r in zip(idents, reports, strict=True):
         alone = verify(ident, examples=1, seed=2)
