@@ -316,8 +316,6 @@ def _largest_fitting(ident: Identity, out_cap: int, arg_cap: int) -> int:
     top = MAX_N.bit_length() - 1
     if not fits(1):
         return 2
-    if not (fits(2) and fits(3)):
-        return 2 if not fits(2) else 4
 
     def guess(b2: int, b4: int, b8: int, cap: int) -> float:
         """log2 of the n where c + a * n**k reaches ``cap``, (a, k, c) through the three footprints."""
@@ -329,9 +327,11 @@ def _largest_fitting(ident: Identity, out_cap: int, arg_cap: int) -> int:
         c = b2 - a * 2.0**k
         return math.log2(max(cap - c, a) / a) / k
 
-    (o2, a2), (o4, a4), (o8, a8) = (footprint_at(e) or (0, 0) for e in (1, 2, 3))
-    e = int(min(guess(o2, o4, o8, out_cap), guess(a2, a4, a8, arg_cap)) + 1e-9)
-    e = max(3, min(e, top))
+    e = 3  # where n = 8 does not fit, the steps down find 4 or 2
+    b2, b4, b8 = (footprint_at(i) for i in (1, 2, 3))
+    if fits(3) and b2 and b4 and b8:
+        e = int(min(guess(b2[0], b4[0], b8[0], out_cap), guess(b2[1], b4[1], b8[1], arg_cap)) + 1e-9)
+        e = max(3, min(e, top))
     if fits(e):
         while e < top and fits(e + 1):
             e += 1
