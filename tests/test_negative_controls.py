@@ -157,6 +157,41 @@ def test_verify_batch_agrees_with_verify_and_isolates_a_broken_identity():
     np.testing.assert_array_equal(closed["matrix.det_X"], 8.0 * np.eye(3) / 2.0)
 
 
+def test_check_batch_gives_each_identity_its_own_results():
+    """test_catalog's groups: one program for several identities, each judged at its own inputs. A wrong
+    closed form fails where it stands in the batch and nowhere else, with check_inputs' results; one that
+    raises while traced is named by the error; complex identities and repeats are refused."""
+    from identities.verify import check_batch
+
+    rng = np.random.default_rng(5)
+    good = [identities.get(i) for i in ("matrix.tr_X", "matrix.det_X", "vector.Ax")]
+    bad = wrong("vector.Ax", lambda A, x: A.T, "T")
+    members = [good[0], bad, good[1], good[2]]
+    items = [(i, draw_inputs(i, rng, i.size_assignments()[0]), None) for i in members]
+    results = check_batch(items)
+    assert [all(r.ok for r in res) for res in results] == [True, False, True, True]
+    for (ident, args, extra), res in zip(items, results, strict=True):
+        alone = check_inputs(ident, args, extra)
+        assert [(r.check, r.ok) for r in res] == [(r.check, r.ok) for r in alone]
+        # two compiled programs may round differently: the errors agree to far below the tolerance
+        for a, b in zip(res, alone, strict=True):
+            e, e0 = a.max_abs_error, b.max_abs_error
+            assert e == e0 or abs(e - e0) <= 1e-9 * max(e0, 1.0) + 1e-3 * b.tol, (ident.id, a.check, e, e0)
+
+    def raises(A, x):
+        raise ValueError("boom")
+
+    broken = wrong("vector.Ax", raises, "raises")
+    with pytest.raises(ValueError, match="boom") as info:
+        check_batch([items[2], (broken, items[3][1], None)])
+    assert any(broken.id in note for note in info.value.__notes__)
+    complex_one = next(i for i in identities.catalog() if i.is_complex)
+    with pytest.raises(ValueError, match="real identities"):
+        check_batch([(complex_one, {}, None)])
+    with pytest.raises(ValueError, match="once"):
+        check_batch([items[0], items[0]])
+
+
 def test_wrong_known_answer_fails_verify_and_names_the_example_and_its_source():
     """Known-answer negative control: the closed form is right, the worked number is wrong. verify (and
     verify_batch, which the docs build uses) must fail on the known-answer check alone, and the failure
