@@ -573,12 +573,10 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
     return _judge(ident, prep, compiled(ident).references(*prep.program_inputs()))
 
 
-@functools.cache
 def joint_program(idents: tuple[Identity, ...]) -> Callable[..., Any]:
-    """The verification programs of several real identities compiled as one (jitted once per tuple, so a
-    family's program is compiled once per shape in a process): ``program(inputs, closed_args)`` takes each
-    identity's :meth:`_Prepared.program_inputs` by id and returns its references by id, and the closed form
-    at ``closed_args`` (by id: args, then extra) for the docs' numeric example. One program of a family
+    """The verification programs of several real identities compiled as one: ``program(inputs, closed_args)``
+    takes each identity's :meth:`_Prepared.program_inputs` by id and returns its references by id, and the
+    closed form at ``closed_args`` (by id: args, then extra) for the docs' numeric example. One program of a family
     traces, lowers and compiles in 36 % less CPU than its identities' own programs (150 identities: 14.5 s
     against 22.5 s, one process, FAST_COMPILE)."""
     import jax
@@ -591,6 +589,11 @@ def joint_program(idents: tuple[Identity, ...]) -> Callable[..., Any]:
         return refs, {k: by_id[k].closed(*v) for k, v in closed_args.items()}
 
     return jax.jit(joint, compiler_options=FAST_COMPILE)
+
+
+# check_batch's programs, kept for the process (hypothesis runs a group's examples one call at a time);
+# verify_batch builds its own, freed when the family is done
+_batch_program = functools.cache(joint_program)
 
 
 def check_batch(
@@ -607,7 +610,7 @@ def check_batch(
     if len({i.id for i in idents}) != len(idents):
         raise ValueError("check_batch takes each identity once")
     try:
-        refs, _ = joint_program(idents)({i.id: p.program_inputs() for i, p in zip(idents, preps, strict=True)}, {})
+        refs, _ = _batch_program(idents)({i.id: p.program_inputs() for i, p in zip(idents, preps, strict=True)}, {})
     except Exception:
         out = []
         for ident, args, extra in items:
