@@ -576,9 +576,9 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
 def joint_program(idents: tuple[Identity, ...]) -> Callable[..., Any]:
     """The verification programs of several real identities compiled as one: ``program(inputs, closed_args)``
     takes each identity's :meth:`_Prepared.program_inputs` by id and returns its references by id, and the
-    closed form at ``closed_args`` (by id: args, then extra) for the docs' numeric example. One program of a family
-    traces, lowers and compiles in 36 % less CPU than its identities' own programs (150 identities: 14.5 s
-    against 22.5 s, one process, FAST_COMPILE)."""
+    closed form at ``closed_args`` (by id: args, then extra) for the docs' numeric example. A family's one
+    program traces, lowers and compiles in 36 % less CPU than its identities' own programs (150 identities:
+    14.5 s against 22.5 s, one process, FAST_COMPILE)."""
     import jax
 
     by_id = {i.id: i for i in idents}
