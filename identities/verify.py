@@ -605,10 +605,10 @@ def check_batch(
     that names it."""
     if any(i.is_complex for i, _, _ in items):
         raise ValueError("check_batch takes real identities: a complex identity has its own program")
-    preps = [_prepare(i, args, extra) for i, args, extra in items]
     idents = tuple(i for i, _, _ in items)
     if len({i.id for i in idents}) != len(idents):
         raise ValueError("check_batch takes each identity once")
+    preps = [_prepare(i, args, extra) for i, args, extra in items]
     try:
         refs, _ = _batch_program(idents)({i.id: p.program_inputs() for i, p in zip(idents, preps, strict=True)}, {})
     except Exception:
