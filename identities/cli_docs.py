@@ -93,7 +93,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("--out", type=Path, help="output directory (default: _site/)")
         q.add_argument("--cache", type=Path, help="verification and doctree cache (default: .docs_cache/)")
         q.add_argument("--no-strict", action="store_true", help="report problems but still write the site")
-        q.add_argument("--no-verify", action="store_true", help="skip build-time verification (pages say so)")
+        q.add_argument(
+            "--no-verify",
+            action="store_true",
+            help="skip build-time verification: verify's checks (pages say so) and find's coverage",
+        )
         q.add_argument("--examples", type=positive_int, default=docsgen.VERIFY_EXAMPLES, help="random inputs per size")
         q.add_argument("--sizes", type=positive_int, default=docsgen.VERIFY_SIZES, help="size assignments per identity")
         q.add_argument("--jobs", type=positive_int, help="verification processes (default: one per CPU)")

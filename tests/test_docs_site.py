@@ -6,9 +6,10 @@ message when Chromium or Playwright is absent on a developer's machine; fails wh
 Screenshots go to the test's tmp_path (printed) and, when DOCS_SCREENSHOTS is set, into that directory.
 
 The default profile builds with ``--no-verify``: the build-time verification is verify's own (every identity
-against autodiff and finite differences, which tests/test_catalog.py runs with more inputs) and took half of
-this module's time on a fresh clone; the badges must then say "not verified". The thorough profile, and CI's
-``docs build`` step, build the verified site.
+against autodiff and finite differences, which tests/test_catalog.py runs with more inputs), which took half of
+this module's time on a fresh clone, and find's coverage (tests/test_find_coverage.py runs it; 8.4 s cold in
+one process); the badges must then say "not verified". The thorough profile, and CI's ``docs build`` step,
+build the verified site.
 """
 
 from __future__ import annotations

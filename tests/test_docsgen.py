@@ -288,3 +288,42 @@ def test_a_complex_identitys_page_example_keeps_the_imaginary_parts():
     example = record["example"]
     assert "error" not in example, example
     assert "j" in example["inputs"]["z"] and "j" in example["denominator"], example
+
+
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "no-verify"])
+def test_find_coverage_is_checked_by_a_verified_build_only(tmp_path, monkeypatch, verify):
+    """find's coverage evaluates every identity against its candidates: a verified build reports its
+    problems, a --no-verify build (the browser test's) skips it as it skips verify's checks."""
+    _needs("sphinx")
+    _needs("myst_parser")
+    find = importlib.import_module("identities.find")
+
+    calls = []
+
+    def broken_coverage(idents=None):
+        calls.append(idents)
+        return find.Coverage(("matrix.tr_X",), (), find.MIN_WITH_EXPR)
+
+    ident = get("matrix.tr_X")
+    monkeypatch.setattr(find, "coverage", broken_coverage)
+    monkeypatch.setattr(dg, "catalog", lambda: [ident])
+    monkeypatch.setattr(dg, "verification", lambda *a, **k: ({}, dg.VerifyStats()))
+    monkeypatch.setattr(dg, "pages", lambda *a, **k: {})  # no catalog pages: only the check's ending matters
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = ROOT / "docs" / "conf.py"
+    (src / "conf.py").write_text(
+        f"import pathlib\n__file__ = {str(conf)!r}\nexec(pathlib.Path(__file__).read_text())\n"
+        f"optional_docs = []\nhtml_static_path = [{str(conf.parent / '_static')!r}]\n"
+    )
+    (src / "index.md").write_text("# T\n\nFine.\n")
+    (src / "_ext").mkdir()
+    for p in (conf.parent / "_ext").glob("*.py"):
+        shutil.copy(p, src / "_ext" / p.name)
+    result = dg.build(src, tmp_path / "out", tmp_path / "cache", strict=False, verify=verify, jobs=1)
+    reported = [p for p in result.problems if p.startswith("identities find: ")]
+    if verify:
+        assert calls == [[ident]]
+        assert reported == ["identities find: matrix.tr_X: not found by identities.find from its own function f"]
+    else:
+        assert calls == [] and reported == []
