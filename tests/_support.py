@@ -71,3 +71,42 @@ class DeferredModule:
 
     def __repr__(self) -> str:
         return f"<deferred import of {self._name}>"
+
+
+# JAX's monitoring event for one jaxpr lowered to an MLIR module (jax._src.dispatch.JAXPR_TO_MLIR_MODULE_EVENT)
+_LOWERED = "/jax/core/compile/jaxpr_to_mlir_module_duration"
+
+
+@contextlib.contextmanager
+def counting_lowerings() -> Iterator[list[str]]:
+    """The programs JAX lowers inside the block (one entry each), through jax.monitoring. The first use
+    checks that the event is still JAX's: a fresh function lowered inside must count, or the count of
+    anything else would be a vacuous zero."""
+    import jax.monitoring
+
+    seen: list[str] = []
+
+    def listen(event: str, duration: float, **kwargs: object) -> None:
+        if event == _LOWERED:
+            seen.append(event)
+
+    jax.monitoring.register_event_duration_secs_listener(listen)
+    try:
+        if not _lowering_event_checked:
+            _check_lowering_event(seen)
+        yield seen
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listen)
+
+
+_lowering_event_checked: list[bool] = []
+
+
+def _check_lowering_event(seen: list[str]) -> None:
+    import jax
+    import jax.numpy as jnp
+
+    jax.jit(lambda x: jnp.sin(x) + 1.25).lower(jnp.zeros(3)).compile()
+    assert seen, f"JAX no longer reports {_LOWERED}: counting_lowerings cannot count"
+    seen.clear()
+    _lowering_event_checked.append(True)

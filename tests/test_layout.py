@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _support import counting_lowerings
 
 import identities
 from identities.layout import from_jax, layout_shape, to_jax
@@ -68,6 +69,10 @@ def test_every_identity_converts_to_both_layouts(ident):
     if es is not None:
         call.append(draw_extra(ident, args, raw_draw(rng, es)))
     j = np.asarray(ident.closed_form(*call))
+    with counting_lowerings() as lowered:  # evaluated again: JAX's caches hold every program it needs
+        again = np.asarray(ident.closed_form(*call))
+    assert not lowered, f"{ident.id}: closed_form lowered {len(lowered)} program(s) again on the same inputs"
+    np.testing.assert_array_equal(again, j)
     out = ident.out_shape(sizes)
     w = ident.arg_shapes(sizes)[ident.wrt]
     for lay in ("numerator", "denominator"):

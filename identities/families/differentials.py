@@ -258,6 +258,7 @@ def d_power(X, dX):
     tests/test_mc_b.py compares it with jax.jvp of jax.scipy.linalg.expm.
     """,
 )
+@jax.jit  # cached for eager calls: see _decomp.sqrtm_db
 def d_expm(X, dX):
     # (A, dA) pairs multiply like the block upper triangular [[A, dA], [0, A]]: (AB, A dB + dA B)
     def mul(a, b):

@@ -28,6 +28,7 @@ _I3 = np.eye(3)
 _DA = np.array([[1.0, 2.0, 0.0], [-1.0, 0.5, 1.0], [0.0, 3.0, -2.0]])
 
 
+@jax.jit  # cached for eager calls: see _decomp.sqrtm_db
 def logm_iss(A):
     """log A by inverse scaling and squaring: 2³ · 2 atanh(Z) with Z = (R − I)(R + I)⁻¹, R = A^{1/8}.
 
@@ -46,6 +47,7 @@ def logm_iss(A):
     return 2.0 ** (_ROOTS + 1) * acc
 
 
+@jax.jit  # cached for eager calls: see _decomp.sqrtm_db
 def _log_frechet(X, E):
     """L_log(A, E) = L_exp(X)⁻¹ E for X = log A, through the Kronecker matrix of L_exp(X) (row-major vec)."""
     n = X.shape[-1]

@@ -6,6 +6,7 @@ that need x ≠ 0 say so in ``requires``; the point itself is charted in docs/sp
 
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
@@ -16,6 +17,12 @@ from .._core import Example, SpecialPoint, Tex, identity, mc, seed, wiki
 from .._structures import NONZERO, nonzero_combination
 
 
+def _itself(v):
+    return v
+
+
+# jitted, combine static (_itself, jnp.add or jnp.subtract): an eager call reuses the compiled cond (_decomp.sqrtm_db)
+@functools.partial(jax.jit, static_argnums=0)
 def _unit(combine, *args):
     """(v/‖v‖₂, ‖v‖₂) for v = combine(*args), combine linear (v itself, x + a, x − a), safe from under- and
     overflow: Σvᵢ² under- or overflows beyond about 1e±154 in float64, v/‖v‖₂ need not.
@@ -97,7 +104,7 @@ def _unit(combine, *args):
     ],
 )
 def l2(x):
-    return _unit(lambda v: v, x)[0]
+    return _unit(_itself, x)[0]
 
 
 @identity(
@@ -217,7 +224,7 @@ def l2_squared(x):
     ],
 )
 def l2_hessian(x):
-    u, n = _unit(lambda v: v, x)
+    u, n = _unit(_itself, x)
     return (jnp.eye(x.shape[0], dtype=x.dtype) - jnp.outer(u, u)) / n
 
 

@@ -26,6 +26,7 @@ _DA = np.array([[1.0, 3.0, 2.0], [1.0, -1.0, 1.0], [1.0, 6.0, 0.5]])
 _DSIGN_BY_HAND = np.array([[0.0, 2.0, 0.0], [2.0 / 3.0, 0.0, 2.0 / 5.0], [0.0, 12.0 / 5.0, 0.0]])
 
 
+@jax.jit  # cached for eager calls: see _decomp.sqrtm_db
 def signm_newton(A):
     """sign(A) by Newton's iteration X ← (X + X⁻¹)/2 from X = A, a fixed number of steps (a
     ``lax.fori_loop``: one compiled body, as for the Denman–Beavers square roots)."""

@@ -22,6 +22,7 @@ _SQUARINGS = 6  # X / 64: ‖·‖₁ ≤ 0.44 for ‖X‖₁ ≤ 28
 _TERMS = 16  # truncation 0.44^17 / 17! < 1e-20
 
 
+@jax.jit  # cached for eager calls: see _decomp.sqrtm_db
 def expm(X):
     """e^X for a real square X."""
     Y = X / 2.0**_SQUARINGS
@@ -31,6 +32,7 @@ def expm(X):
     return jax.lax.fori_loop(0, _SQUARINGS, lambda i, E: E @ E, E)
 
 
+@jax.jit  # cached for eager calls: see _decomp.sqrtm_db
 def _sincos(X):
     """(sin X, cos X) by Taylor series at X / 64 and the double-angle formulas."""
     Y = X / 2.0**_SQUARINGS
