@@ -95,6 +95,9 @@ def test_tensorflow_translation_computes_the_same_function(ident):
         ("matrix.inv_X", "tf.linalg.inv"),
         ("matrix.aT_Xinv_b", "tf.linalg.solve"),
         ("norms.l2", "tf.norm"),
+        # the catalog's own e^X (trace.expm, jitted, so a named call), as jax.scipy.linalg.expm is
+        ("trace.tr_expX", "tf.linalg.expm"),
+        ("giles.expm_jvp", "tf.linalg.expm"),
     ],
 )
 def test_library_calls_use_tensorflow_native_ops(ident_id, native):

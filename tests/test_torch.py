@@ -114,6 +114,9 @@ def test_torch_translation_computes_the_same_function(ident):
         ("matrix.inv_X", "torch.linalg.inv"),
         ("matrix.aT_Xinv_b", "torch.linalg.solve"),
         ("norms.l2", "torch.linalg.vector_norm"),
+        # the catalog's own e^X (trace.expm, jitted, so a named call), as jax.scipy.linalg.expm is
+        ("trace.tr_expX", "torch.linalg.matrix_exp"),
+        ("giles.expm_jvp", "torch.linalg.matrix_exp"),
     ],
 )
 def test_library_calls_use_torch_native_functions(ident_id, native):
