@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -79,11 +80,11 @@ _LOWERED = "/jax/core/compile/jaxpr_to_mlir_module_duration"
 
 @contextlib.contextmanager
 def counting_lowerings() -> Iterator[list[str]]:
-    """The programs JAX lowers inside the block (one entry each), through jax.monitoring. The first use
-    checks that the event is still JAX's: a fresh function lowered inside must count, or the count of
-    anything else would be a vacuous zero."""
+    """The programs JAX lowers inside the block (one entry each), through jax.monitoring. The event is first
+    checked to be still JAX's (once per process), or a count would be a vacuous zero."""
     import jax.monitoring
 
+    _check_lowering_event()
     seen: list[str] = []
 
     def listen(event: str, duration: float, **kwargs: object) -> None:
@@ -92,21 +93,26 @@ def counting_lowerings() -> Iterator[list[str]]:
 
     jax.monitoring.register_event_duration_secs_listener(listen)
     try:
-        if not _lowering_event_checked:
-            _check_lowering_event(seen)
         yield seen
     finally:
         jax.monitoring.unregister_event_duration_listener(listen)
 
 
-_lowering_event_checked: list[bool] = []
-
-
-def _check_lowering_event(seen: list[str]) -> None:
+@functools.cache
+def _check_lowering_event() -> None:
+    """A fresh jitted function, lowered, must report the event."""
     import jax
+    import jax.monitoring
     import jax.numpy as jnp
 
-    jax.jit(lambda x: jnp.sin(x) + 1.25).lower(jnp.zeros(3)).compile()
-    assert seen, f"JAX no longer reports {_LOWERED}: counting_lowerings cannot count"
-    seen.clear()
-    _lowering_event_checked.append(True)
+    events: list[str] = []
+
+    def listen(event: str, duration: float, **kwargs: object) -> None:
+        events.append(event)
+
+    jax.monitoring.register_event_duration_secs_listener(listen)
+    try:
+        jax.jit(lambda x: jnp.sin(x) + 1.25).lower(jnp.zeros(3))
+    finally:
+        jax.monitoring.unregister_event_duration_listener(listen)
+    assert _LOWERED in events, f"JAX no longer reports {_LOWERED}: counting_lowerings cannot count"
