@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # every request that would leave the machine fails at once: Chromium sends loopback requests directly and
+    # the rest to this proxy, where nothing listens (the page fixture records them)
+    "--proxy-server=http://127.0.0.1:1",
 ]
 
 # Everything in the page's visible text that looks like TeX that did not render.
@@ -115,19 +118,18 @@ def site_url(site_dir):
 
 @pytest.fixture
 def page(browser):
-    """A page whose every non-loopback request is aborted and recorded."""
+    """A page that records every request that would leave the machine (CHROMIUM_ARGS' proxy fails them).
+    A listener, not a route: routing every request through Python cost the module's browser work a third
+    of its time (4.2 s of 10.8 s for the pages of test_math_rendered_on_every_page)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     outside: list[str] = []
 
-    def guard(route):
-        url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlsplit(url).hostname in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
+    def record(request) -> None:
+        url = request.url
+        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
             outside.append(url)
-            route.abort()
 
-    ctx.route("**/*", guard)
+    ctx.on("request", record)
     pg = ctx.new_page()
     pg.outside_requests = outside
     yield pg
