@@ -116,3 +116,62 @@ def _check_lowering_event() -> None:
     finally:
         jax.monitoring.unregister_event_duration_listener(listen)
     assert _LOWERED in events, f"JAX no longer reports {_LOWERED}: counting_lowerings cannot count"
+
+
+@contextlib.contextmanager
+def not_written_to_the_cache() -> Iterator[None]:
+    """Programs compiled inside the block are not written to the run's XLA cache (tests/conftest.py): for
+    programs nothing else in the run compiles. Writing one serializes and compresses it: 4.4 s of CPU for
+    test_catalog's group programs and test_bench's largest-size closed forms, 625 entries of which 12 were
+    read back in a whole run (a pytest plugin wrapping JAX's cache read and write)."""
+    _check_cache_option()
+    with _cache_writes_off():
+        yield
+
+
+_MIN_COMPILE_TIME = "jax_persistent_cache_min_compile_time_secs"
+
+
+@contextlib.contextmanager
+def _cache_writes_off() -> Iterator[None]:
+    import jax
+
+    before = getattr(jax.config, _MIN_COMPILE_TIME)
+    jax.config.update(_MIN_COMPILE_TIME, float("inf"))  # JAX writes an entry only if it took this long to compile
+    try:
+        yield
+    finally:
+        jax.config.update(_MIN_COMPILE_TIME, before)
+
+
+@functools.cache
+def _check_cache_option() -> None:
+    """A program compiled with writes off is not in the cache afterwards (a fresh jit of it misses), and one
+    compiled with writes on is (it hits); else not_written_to_the_cache would silently do nothing, or more."""
+    import secrets
+
+    import jax
+    import jax.monitoring
+    import jax.numpy as jnp
+
+    if not os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return  # no cache in use: nothing is written either way
+    c = float(secrets.randbits(52))  # a program no run compiled before
+
+    def compile_fresh() -> list[str]:
+        events: list[str] = []
+
+        def listen(event: str, **kwargs: object) -> None:
+            events.append(event)
+
+        jax.monitoring.register_event_listener(listen)
+        try:
+            jax.jit(lambda x: jnp.cos(x) * c).lower(jnp.zeros(2)).compile()
+        finally:
+            jax.monitoring.unregister_event_listener(listen)
+        return events
+
+    with _cache_writes_off():
+        compile_fresh()
+    assert "/jax/compilation_cache/cache_misses" in compile_fresh(), "JAX wrote the cache with writes off"
+    assert "/jax/compilation_cache/cache_hits" in compile_fresh(), f"JAX no longer writes or reads its cache ({c})"
