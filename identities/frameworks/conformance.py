@@ -209,15 +209,7 @@ def _special_values(ident: Identity, sp: SpecialPoint, framework: str) -> dict[s
 def _special_jacobians(ident: Identity, sp: SpecialPoint, framework: str) -> dict[str, np.ndarray]:
     arrays = tuple(np.asarray(sp.args[a], dtype=np.float64) for a in ident.argnames)
     if framework == "jax":
-        import jax
-
-        c = compiled(ident)
-        if ident.kind == "hessian":
-            return {"hessian": np.asarray(c.hessian(*arrays))}
-        out = {"jacrev": np.asarray(c.jacrev(*arrays)), "jacfwd": np.asarray(c.jacfwd(*arrays))}
-        if np.ndim(jax.eval_shape(ident.f, *arrays)) == 0:
-            out["grad"] = np.asarray(c.grad(*arrays))
-        return out
+        return {k: np.asarray(v) for k, v in compiled(ident).autodiff(*arrays).items()}
     if framework in ADAPTERS:
         return adapter.load(framework).at_point(ident, arrays)
     # numpy-fd: central differences of f along every coordinate (NaN or inf from f is the measured answer)
