@@ -121,9 +121,10 @@ def _check_lowering_event() -> None:
 @contextlib.contextmanager
 def not_written_to_the_cache() -> Iterator[None]:
     """Programs compiled inside the block are not written to the run's XLA cache (tests/conftest.py): for
-    programs nothing else in the run compiles. Writing one serializes and compresses it: 4.4 s of CPU for
-    test_catalog's group programs and test_bench's largest-size closed forms, 625 entries of which 12 were
-    read back in a whole run (a pytest plugin wrapping JAX's cache read and write)."""
+    programs nothing else in the run compiles. Writing one serializes and compresses it: test_catalog's real
+    group programs and test_bench's largest-size programs took 4.1 s of CPU to write (-n 0), and of the 625
+    entries those tests wrote in a whole run 12 were read back, 2 of them complex catalog programs, which
+    are still written (a pytest plugin wrapping JAX's cache read and write)."""
     _check_cache_option()
     with _cache_writes_off():
         yield
