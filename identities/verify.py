@@ -219,7 +219,6 @@ class _Compiled:
         self.closed = jit(ident.closed)
         n = len(ident.argnames)
         self.fbatch = jit(jax.vmap(f, in_axes=tuple(0 if i == w else None for i in range(n))))
-        self.jacfwd = jit(jax.jacfwd(f, argnums=w))
 
         def autodiff(*args: Any) -> dict[str, Any]:
             """JAX's own derivatives of f, as conformance reports them at a special point: the Hessian for a
