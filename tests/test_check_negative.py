@@ -141,3 +141,25 @@ def test_unrelated_wrong_candidate_is_caught_without_a_false_name():
     assert not r.ok
     r = identities.check_identity("vector.Ax", lambda A, x: A + 1e-3)
     assert not r.ok and r.diagnosis is None
+
+
+def test_held_constant_jacobians_are_those_of_each_call():
+    """terms.partial_jacobians compiles one program per function and argument shapes: each call gets its own
+    function's Jacobians at its own shapes, whatever was computed before. For f = Σ x·g(x), holding x
+    constant leaves x·g'(x), holding g(x) constant leaves g(x)."""
+    from identities.terms import partial_jacobians
+
+    def with_sin(x):
+        return jnp.sum(x * jnp.sin(x) * jnp.ones(x.shape))  # ones: a program of x's shape only
+
+    def with_exp(x):
+        return jnp.sum(x * jnp.exp(x))
+
+    rng = np.random.default_rng(5)
+    for f, g, dg in ((with_sin, np.sin, np.cos), (with_exp, np.exp, np.exp), (with_sin, np.sin, np.cos)):
+        for n in (3, 4, 3):
+            x = rng.normal(size=n)
+            (first, held_x), (second, held_g) = partial_jacobians(f, [x], 0)
+            assert "operand 1 of `mul`" in first and "operand 2 of `mul`" in second
+            np.testing.assert_allclose(held_x, x * dg(x), rtol=1e-14)
+            np.testing.assert_allclose(held_g, g(x), rtol=1e-14)
