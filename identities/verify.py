@@ -583,16 +583,33 @@ def check_inputs(ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndar
     return _judge(ident, prep, compiled(ident).references(*prep.program_inputs()))
 
 
+def _program_fn(ident: Identity) -> Callable[..., Any]:
+    """The identity's verification program, unjitted: the references of a real identity, everything
+    :func:`check_complex_inputs` compares for a complex one."""
+    return compiled_complex(ident).program_fn if ident.is_complex else compiled(ident).references_fn
+
+
+def _prepare_any(
+    ident: Identity, args: Mapping[str, np.ndarray], extra: np.ndarray | None
+) -> _Prepared | _PreparedComplex:
+    return _prepare_complex(ident, args) if ident.is_complex else _prepare(ident, args, extra)
+
+
+def _judge_any(ident: Identity, prep: Any, references: Mapping[str, Any]) -> list[CheckResult]:
+    return _judge_complex(ident, prep, references) if ident.is_complex else _judge(ident, prep, references)
+
+
 def joint_program(idents: tuple[Identity, ...]) -> Callable[..., Any]:
-    """The verification programs of several real identities compiled as one: ``program(inputs, closed_args)``
-    takes each identity's :meth:`_Prepared.program_inputs` by id and returns its references by id, and the
-    closed form at ``closed_args`` (by id: args, then extra) for the docs' numeric example. A family's one
-    program traces, lowers and compiles in 36 % less CPU than its identities' own programs (150 identities:
-    14.5 s against 22.5 s, one process, FAST_COMPILE)."""
+    """The verification programs of several identities, real or complex, compiled as one:
+    ``program(inputs, closed_args)`` takes each identity's ``program_inputs()`` (:class:`_Prepared`,
+    :class:`_PreparedComplex`) by id and returns its references by id, and the closed form at ``closed_args``
+    (by id: args, then extra) for the docs' numeric example. A family's one program traces, lowers and
+    compiles in 36 % less CPU than its identities' own programs (150 identities: 14.5 s against 22.5 s, one
+    process, FAST_COMPILE)."""
     import jax
 
     by_id = {i.id: i for i in idents}
-    fns = {i.id: compiled(i).references_fn for i in idents}
+    fns = {i.id: _program_fn(i) for i in idents}
 
     def joint(inputs: dict[str, Any], closed_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         refs = {k: fns[k](*v) for k, v in inputs.items()}
@@ -609,16 +626,14 @@ _batch_program = functools.cache(joint_program)
 def check_batch(
     items: Sequence[tuple[Identity, Mapping[str, np.ndarray], np.ndarray | None]],
 ) -> list[list[CheckResult]]:
-    """:func:`check_inputs` of several real identities, each at its own (args, extra), by one compiled
-    program (:func:`joint_program`): the results in the order of ``items``. If the joint program fails (an
-    identity raises while traced), each identity is checked on its own, and what it raises carries a note
-    that names it."""
-    if any(i.is_complex for i, _, _ in items):
-        raise ValueError("check_batch takes real identities: a complex identity has its own program")
+    """:func:`check_inputs` of several identities, each at its own (args, extra), by one compiled program
+    (:func:`joint_program`): the results in the order of ``items``. If the joint program fails (an identity
+    raises while traced), each identity is checked on its own, and what it raises carries a note that
+    names it."""
     idents = tuple(i for i, _, _ in items)
     if len({i.id for i in idents}) != len(idents):
         raise ValueError("check_batch takes each identity once")
-    preps = [_prepare(i, args, extra) for i, args, extra in items]
+    preps = [_prepare_any(i, args, extra) for i, args, extra in items]
     try:
         refs, _ = _batch_program(idents)({i.id: p.program_inputs() for i, p in zip(idents, preps, strict=True)}, {})
     except Exception:
@@ -630,7 +645,7 @@ def check_batch(
                 e.add_note(f"raised by identity {ident.id}")
                 raise
         return out
-    return [_judge(i, p, refs[i.id]) for i, p in zip(idents, preps, strict=True)]
+    return [_judge_any(i, p, refs[i.id]) for i, p in zip(idents, preps, strict=True)]
 
 
 def _judge(ident: Identity, prep: _Prepared, references: Mapping[str, Any]) -> list[CheckResult]:
@@ -928,42 +943,22 @@ def verify_batch(
     identity is verified on its own, so the failure is reported against the identity that caused it."""
 
     closed_inputs = dict(closed_inputs or {})
-    if any(i.is_complex for i in idents):  # complex identities have their own program (check_complex_inputs)
-        real = [i for i in idents if not i.is_complex]
-        reports_r, closed_r = verify_batch(
-            real, examples, seed, max_sizes, {k: v for k, v in closed_inputs.items() if k in {i.id for i in real}}
-        )
-        by_real = {r.identity: r for r in reports_r}
-        reports_all = []
-        for i in idents:
-            if i.is_complex:
-                reports_all.append(verify(i, examples=examples, seed=seed, max_sizes=max_sizes))
-                if i.id in closed_inputs:
-                    try:
-                        args, _ = closed_inputs[i.id]
-                        closed_r[i.id] = np.asarray(
-                            compiled(i).closed(*(np.asarray(args[a], dtype=i.dtype(a)) for a in i.argnames))
-                        )
-                    except Exception as e:
-                        closed_r[i.id] = e
-            else:
-                reports_all.append(by_real[i.id])
-        return reports_all, closed_r
     t0 = time.perf_counter()
     by_id = {i.id: i for i in idents}
 
     def closed_call(k: str) -> tuple[np.ndarray, ...]:
+        ident = by_id[k]
         args, extra = closed_inputs[k]
-        a = tuple(np.asarray(args[n], dtype=np.float64) for n in by_id[k].argnames)
+        a = tuple(np.asarray(args[n], dtype=ident.dtype(n)) for n in ident.argnames)
         return a if extra is None else (*a, np.asarray(extra, dtype=np.float64))
 
     try:
         plans = [_draws(i, examples, seed, max_sizes) for i in idents]
         program = joint_program(tuple(idents))
-        outputs: list[list[tuple[_Prepared, dict[str, Any]]]] = [[] for _ in idents]
+        outputs: list[list[tuple[Any, dict[str, Any]]]] = [[] for _ in idents]
         closed_out: dict[str, np.ndarray | Exception] = {}
         for r in range(max((len(p) for p in plans), default=0)):
-            prep = {i.id: _prepare(i, *p[r]) for i, p in zip(idents, plans, strict=True) if r < len(p)}
+            prep = {i.id: _prepare_any(i, *p[r]) for i, p in zip(idents, plans, strict=True) if r < len(p)}
             extra_calls = {k: closed_call(k) for k in closed_inputs} if r == 0 else {}
             refs, closed_vals = program({k: v.program_inputs() for k, v in prep.items()}, extra_calls)
             closed_out.update({k: np.asarray(v) for k, v in closed_vals.items()})
@@ -984,7 +979,7 @@ def verify_batch(
         checks: dict[str, CheckResult] = {}
         try:
             for prep, ref in outs:
-                _merge(checks, _judge(i, prep, ref))
+                _merge(checks, _judge_any(i, prep, ref))
             _merge(checks, check_examples(i))
             error = None
         except Exception as e:  # as verify(): a failed identity, reported
@@ -1151,6 +1146,7 @@ class _CompiledComplex:
                 out["cs_stencil"] = jax.vmap(lambda v: f(*rest[0], cs + v, *rest[1]))(cs_pts)
             return out
 
+        self.program_fn = program  # unjitted: verify_batch compiles it with a family's other identities
         self.program = jax.jit(program, compiler_options=FAST_COMPILE)
 
 
@@ -1168,25 +1164,51 @@ def _closed_pair(ident: Identity, closed: Any, real_valued: bool) -> tuple[np.nd
     return np.asarray(w.dz), np.asarray(w.dzbar)
 
 
-def check_complex_inputs(ident: Identity, args: Mapping[str, np.ndarray]) -> list[CheckResult]:
-    """The comparisons of a complex identity (see the table above) at one set of valid inputs."""
-    from .wirtinger import Wirtinger, to_convention
+@dataclass
+class _PreparedComplex:
+    """One set of inputs of a complex identity as its verification program takes them: the arguments, the
+    finite-difference points along the real and the imaginary parts, and the complex-step points."""
 
+    args: tuple[np.ndarray, ...]
+    dirs: np.ndarray
+    h: float
+    pts_re: np.ndarray
+    pts_im: np.ndarray
+    cs_args: tuple[np.ndarray, ...]
+    cs_pts: np.ndarray
+
+    def program_inputs(self) -> tuple[Any, ...]:
+        return self.args, self.pts_re, self.pts_im, self.cs_args, self.cs_pts
+
+
+def _prepare_complex(ident: Identity, args: Mapping[str, np.ndarray]) -> _PreparedComplex:
     a = tuple(np.asarray(args[n], dtype=ident.dtype(n)) for n in ident.argnames)
-    w = ident.wrt_index
-    z = a[w]
-    tol = TOLERANCES[np.dtype(np.float64)]
+    z = a[ident.wrt_index]
     dirs = np.eye(z.size).reshape((z.size, *z.shape))
     h = _step(np.abs(z), FD_STEP)
-    pts_re, pts_im = _central_points(z.real, dirs, h), _central_points(z.imag, dirs, h)
     # complex step at the real parts of every argument, rebuilt into the domain by the structures
     # (meaningful when f is real there: then f has real Taylor coefficients at that point)
     cs_args = tuple(
         np.asarray(ident.structure(n).build(np.asarray(v.real, dtype=ident.dtype(n))), dtype=ident.dtype(n))
         for n, v in zip(ident.argnames, a, strict=True)
     )
-    cs_pts = 1j * COMPLEX_STEP * dirs
-    ref = compiled_complex(ident).program(a, pts_re, pts_im, cs_args, cs_pts)
+    pts_re, pts_im = _central_points(z.real, dirs, h), _central_points(z.imag, dirs, h)
+    return _PreparedComplex(a, dirs, h, pts_re, pts_im, cs_args, 1j * COMPLEX_STEP * dirs)
+
+
+def check_complex_inputs(ident: Identity, args: Mapping[str, np.ndarray]) -> list[CheckResult]:
+    """The comparisons of a complex identity (see the table above) at one set of valid inputs."""
+    prep = _prepare_complex(ident, args)
+    return _judge_complex(ident, prep, compiled_complex(ident).program(*prep.program_inputs()))
+
+
+def _judge_complex(ident: Identity, prep: _PreparedComplex, ref: Mapping[str, Any]) -> list[CheckResult]:
+    """The comparisons of :func:`check_complex_inputs`, given the verification program's outputs at ``prep``."""
+    from .wirtinger import Wirtinger, to_convention
+
+    a, dirs, h, pts_re, pts_im = prep.args, prep.dirs, prep.h, prep.pts_re, prep.pts_im
+    z = a[ident.wrt_index]
+    tol = TOLERANCES[np.dtype(np.float64)]
     fx = np.asarray(ref["f"])
     real_valued = not np.iscomplexobj(fx)
     dz, dzb = _closed_pair(ident, ref["closed"], real_valued)

@@ -161,7 +161,7 @@ def test_verify_batch_agrees_with_verify_and_isolates_a_broken_identity():
 def test_check_batch_gives_each_identity_its_own_results():
     """test_catalog's groups: one program for several identities, each judged at its own inputs. A wrong
     closed form fails where it stands in the batch and nowhere else, with check_inputs' results; one that
-    raises while traced is named by the error; complex identities and repeats are refused."""
+    raises while traced is named by the error; repeats are refused."""
     from identities.verify import check_batch
 
     rng = np.random.default_rng(5)
@@ -186,11 +186,37 @@ def test_check_batch_gives_each_identity_its_own_results():
     with pytest.raises(ValueError, match="boom") as info:
         check_batch([items[2], (broken, items[3][1], None)])
     assert any(broken.id in note for note in info.value.__notes__)
-    complex_one = next(i for i in identities.catalog() if i.is_complex)
-    with pytest.raises(ValueError, match="real identities"):
-        check_batch([(complex_one, {}, None)])
     with pytest.raises(ValueError, match="once"):
         check_batch([items[0], items[0]])
+
+
+def test_complex_identities_batch_with_real_ones_and_keep_their_own_verdicts():
+    """A complex identity's verification program joins its family's (verify_batch, check_batch): each gets
+    the checks and verdicts of its own program, a wrong complex closed form (the conjugate of the right
+    one) fails in the batch and nowhere else."""
+    from identities.verify import check_batch, verify_batch
+
+    good = [identities.get(i) for i in ("complex_basic.sq_abs", "complex_basic.z_squared", "matrix.tr_X")]
+    sq_abs = good[0]
+    bad = wrong("complex_basic.sq_abs", lambda z: jnp.conj(sq_abs.closed(z)), "conj")
+    members = [good[0], bad, good[1], good[2]]
+    reports, _ = verify_batch(members, examples=2, seed=4, max_sizes=2)
+    assert [r.ok for r in reports] == [True, False, True, True]
+    for ident, r in zip(members, reports, strict=True):
+        alone = verify(ident, examples=2, seed=4, max_sizes=2)
+        assert (r.ok, r.examples, r.sizes, sorted(r.checks)) == (
+            alone.ok,
+            alone.examples,
+            alone.sizes,
+            sorted(alone.checks),
+        )
+        assert r.batch == 4
+    rng = np.random.default_rng(6)
+    items = [(i, draw_inputs(i, rng, i.size_assignments()[0]), None) for i in members]
+    results = check_batch(items)
+    assert [all(r.ok for r in res) for res in results] == [True, False, True, True]
+    for (ident, args, extra), res in zip(items, results, strict=True):
+        assert [(r.check, r.ok) for r in res] == [(r.check, r.ok) for r in check_inputs(ident, args, extra)]
 
 
 def test_wrong_known_answer_fails_verify_and_names_the_example_and_its_source():
