@@ -90,7 +90,12 @@ def partial_jacobians(f: Callable[..., Any], args: Sequence[np.ndarray], w: int)
     import jax.numpy as jnp
 
     jargs = [jnp.asarray(a) for a in args]
-    labels, program = _program(f, w, tuple((a.shape, a.dtype) for a in jargs))
+    try:
+        hash(f)
+        build = _program
+    except TypeError:  # a callable object without a hash: its program is built for this call only
+        build = _program.__wrapped__
+    labels, program = build(f, w, tuple((a.shape, a.dtype) for a in jargs))
     if not labels:
         return []
     return [(label, np.asarray(j)) for label, j in zip(labels, program(*jargs), strict=True)]

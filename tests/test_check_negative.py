@@ -163,3 +163,21 @@ def test_held_constant_jacobians_are_those_of_each_call():
             assert "operand 1 of `mul`" in first and "operand 2 of `mul`" in second
             np.testing.assert_allclose(held_x, x * dg(x), rtol=1e-14)
             np.testing.assert_allclose(held_g, g(x), rtol=1e-14)
+
+
+def test_held_constant_jacobians_of_a_callable_without_a_hash():
+    """A user's f may be an object that defines equality and so has no hash: the dropped-term search still
+    runs (its program is not cached)."""
+    from identities.terms import partial_jacobians
+
+    class Product:
+        def __eq__(self, other):
+            return isinstance(other, Product)
+
+        def __call__(self, x):
+            return jnp.sum(x * jnp.sin(x))
+
+    x = np.random.default_rng(7).normal(size=3)
+    (_, held_x), (_, held_g) = partial_jacobians(Product(), [x], 0)
+    np.testing.assert_allclose(held_x, x * np.cos(x), rtol=1e-14)
+    np.testing.assert_allclose(held_g, np.sin(x), rtol=1e-14)
