@@ -127,6 +127,24 @@ def test_cancellation_floor_passes_true_formula_and_still_fails_wrong_ones():
         assert not any(r.ok for r in results if r.check in ("jacfwd", "jacrev", "grad")), k
 
 
+def _assert_batch_is_verify(members, verdicts, seed):
+    """verify_batch of ``members`` (2 examples, 2 sizes) gives each identity verify()'s verdict, examples,
+    sizes and checks, from the one joint program (no fallback to one by one), and these ``verdicts``."""
+    from identities.verify import verify_batch
+
+    reports, _ = verify_batch(members, examples=2, seed=seed, max_sizes=2)
+    assert [r.ok for r in reports] == verdicts
+    for ident, r in zip(members, reports, strict=True):
+        alone = verify(ident, examples=2, seed=seed, max_sizes=2)
+        assert (r.ok, r.examples, r.sizes, sorted(r.checks)) == (
+            alone.ok,
+            alone.examples,
+            alone.sizes,
+            sorted(alone.checks),
+        )
+        assert r.batch == len(members)
+
+
 def test_verify_batch_agrees_with_verify_and_isolates_a_broken_identity():
     """A family verified as one program gives verify()'s verdicts; a wrong closed form in the batch still
     fails; one that raises while traced breaks the joint program, and then each identity is verified on
@@ -135,17 +153,7 @@ def test_verify_batch_agrees_with_verify_and_isolates_a_broken_identity():
 
     good = [identities.get(i) for i in ("matrix.tr_X", "matrix.det_X", "vector.Ax")]
     bad = wrong("vector.Ax", lambda A, x: A.T, "T")
-    reports, _ = verify_batch([*good, bad], examples=2, seed=3, max_sizes=2)
-    for ident, r in zip([*good, bad], reports, strict=True):
-        alone = verify(ident, examples=2, seed=3, max_sizes=2)
-        assert (r.ok, r.examples, r.sizes, sorted(r.checks)) == (
-            alone.ok,
-            alone.examples,
-            alone.sizes,
-            sorted(alone.checks),
-        )
-        assert r.batch == 4
-    assert [r.ok for r in reports] == [True, True, True, False]
+    _assert_batch_is_verify([*good, bad], [True, True, True, False], seed=3)
 
     def raises(A, x):
         raise ValueError("boom")
@@ -194,23 +202,13 @@ def test_complex_identities_batch_with_real_ones_and_keep_their_own_verdicts():
     """A complex identity's verification program joins its family's (verify_batch, check_batch): each gets
     the checks and verdicts of its own program, a wrong complex closed form (the conjugate of the right
     one) fails in the batch and nowhere else."""
-    from identities.verify import check_batch, verify_batch
+    from identities.verify import check_batch
 
     good = [identities.get(i) for i in ("complex_basic.sq_abs", "complex_basic.z_squared", "matrix.tr_X")]
     sq_abs = good[0]
     bad = wrong("complex_basic.sq_abs", lambda z: jnp.conj(sq_abs.closed(z)), "conj")
     members = [good[0], bad, good[1], good[2]]
-    reports, _ = verify_batch(members, examples=2, seed=4, max_sizes=2)
-    assert [r.ok for r in reports] == [True, False, True, True]
-    for ident, r in zip(members, reports, strict=True):
-        alone = verify(ident, examples=2, seed=4, max_sizes=2)
-        assert (r.ok, r.examples, r.sizes, sorted(r.checks)) == (
-            alone.ok,
-            alone.examples,
-            alone.sizes,
-            sorted(alone.checks),
-        )
-        assert r.batch == 4
+    _assert_batch_is_verify(members, [True, False, True, True], seed=4)
     rng = np.random.default_rng(6)
     items = [(i, draw_inputs(i, rng, i.size_assignments()[0]), None) for i in members]
     results = check_batch(items)
