@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 # checking anyone's derivative (identities.check), the pytest helpers and the public strategies
-from . import strategies, testing  # noqa: E402
+from . import testing  # noqa: E402
 from .check import CheckReport, check, check_identity  # noqa: E402
 
 __all__ += ["CheckReport", "check", "check_identity", "strategies", "testing"]
@@ -60,3 +60,13 @@ __all__ += ["CheckReport", "check", "check_identity", "strategies", "testing"]
 from .find import FindResult, Match, find, find_expr  # noqa: E402
 
 __all__ += ["FindResult", "Match", "find", "find_expr"]
+
+
+def __getattr__(name: str) -> object:
+    """``identities.strategies`` imported on first use: it imports hypothesis (a tenth of a second), which
+    ``verify``'s worker processes and the command line do not need."""
+    if name == "strategies":
+        import importlib
+
+        return importlib.import_module(".strategies", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

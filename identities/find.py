@@ -27,7 +27,6 @@ import numpy as np
 from ._core import KINDS, REGISTRY, Identity, catalog, parse_shape
 from .errors import IdentityError
 from .find_store import STORE
-from .frameworks import numpy as numpy_table
 
 DRAWS = 3  # random inputs per size assignment
 RTOL = 1e-7  # agreement: |f - g| <= RTOL * max|f, g| + ATOL
@@ -279,6 +278,8 @@ def _value(fn: Callable[..., Any], args: Sequence[np.ndarray]) -> np.ndarray | N
     """``fn(*args)``, or None where it fails or is not finite. Interpreted from its jaxpr with NumPy where
     :mod:`identities.frameworks.numpy` can (no XLA compile: a cold lookup meets a hundred candidates), else by
     calling it (JAX, or NumPy code that does not trace)."""
+    from .frameworks import numpy as numpy_table  # SciPy: imported by the first lookup, not with the package
+
     try:
         try:
             raw = numpy_table.evaluate(fn, args)
