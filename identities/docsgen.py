@@ -327,7 +327,7 @@ def verification(
     """Reports for ``idents``: from the cache where the key matches, else verified a family at a time in
     worker processes (:mod:`identities.parallel`, as ``python -m identities verify`` does); ``progress`` is
     told as each family finishes."""
-    from .parallel import family_groups, job_count, run_groups
+    from .parallel import costliest_first, family_groups, job_count, run_groups, worker_pool
 
     t0 = time.perf_counter()
     stats = VerifyStats()
@@ -371,13 +371,10 @@ def verification(
             progress.done(groups[k][0].family, len(recs), sum(not r["report"]["ok"] for r in recs))
 
     jax_cache = str(cache_dir / "jax") if cache_dir is not None else None
-    run_groups(
-        verify_records,
-        [[i.id for i in g] for g in groups],
-        (examples, sizes, seed, jax_cache),
-        jobs=n_jobs,
-        on_result=store,
-    )
+    with worker_pool(n_jobs, "identities.docsgen") as pool:
+        groups = costliest_first(groups)
+        ids = [[i.id for i in g] for g in groups]
+        run_groups(verify_records, ids, (examples, sizes, seed, jax_cache), on_result=store, pool=pool)
     stats.seconds = time.perf_counter() - t0
     return records, stats
 

@@ -9,9 +9,11 @@ imports the package and looks identities up by id, so any family in the registry
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from typing import Any, TypeVar
 
 from ._core import Identity
@@ -56,8 +58,8 @@ def cost(ident: Identity) -> int:
 
 def family_groups(idents: Iterable[Identity], max_group: int = MAX_GROUP) -> list[list[Identity]]:
     """The identities grouped by family (each once, in the given order within a family), a family of more
-    than ``max_group`` split into near-equal parts; the costliest groups first (:func:`cost`), so that a
-    small but slow family does not start last and run alone at the end."""
+    than ``max_group`` split into near-equal parts, in the order of the families; :func:`costliest_first`
+    orders them for the workers."""
     families: dict[str, list[Identity]] = {}
     seen: set[str] = set()
     for ident in idents:
@@ -73,6 +75,13 @@ def family_groups(idents: Iterable[Identity], max_group: int = MAX_GROUP) -> lis
             end = start + size + (k < extra)
             groups.append(members[start:end])
             start = end
+    return groups
+
+
+def costliest_first(groups: Iterable[list[Identity]]) -> list[list[Identity]]:
+    """``groups`` ordered by :func:`cost`, the costliest first, so that a small but slow family does not
+    start last and run alone at the end. It traces every function (0.6 s for the catalog): run it while
+    the workers of :func:`worker_pool` start."""
     return sorted(groups, key=lambda g: (sum(cost(i) for i in g), len(g)), reverse=True)
 
 
@@ -84,6 +93,25 @@ def job_count(jobs: int | None, groups: Sequence[Sequence[Any]]) -> int:
     return max(1, min(n, len(groups), total // 4 or 1))
 
 
+@contextlib.contextmanager
+def worker_pool(jobs: int, module: str = "identities") -> Iterator[Executor | None]:
+    """``jobs`` worker processes for :func:`run_groups`, started at once: each imports ``module`` (JAX and
+    the catalog, about a second) while this process goes on, e.g. with :func:`costliest_first`. None for
+    ``jobs <= 1``: the work runs in this process."""
+    if jobs <= 1:
+        yield None
+        return
+    import importlib
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_leave_without_teardown) as pool:
+        for _ in range(jobs):  # a task each: a spawn pool starts a worker per task until it has `jobs`
+            pool.submit(importlib.import_module, module)
+        yield pool
+
+
 def run_groups(
     work: Callable[..., T],
     groups: Sequence[Sequence[str]],
@@ -91,15 +119,21 @@ def run_groups(
     jobs: int = 1,
     on_result: Callable[[int, T], None] = lambda k, r: None,
     fallback: Callable[..., T] | None = None,
+    pool: Executor | None = None,
 ) -> None:
     """Run ``work(ids, *args)`` for every group of identity ids and hand each result to
     ``on_result(index, result)`` as it arrives (in completion order). ``work`` must be a module-level
-    function (it is pickled to the workers). With ``jobs == 1`` everything runs in this process.
+    function (it is pickled to the workers). The work runs in ``pool`` (from :func:`worker_pool`), else in
+    ``jobs`` workers of a pool of its own, or in this process with ``jobs == 1``.
 
     If a worker dies or ``work`` raises for a group, ``fallback(ids, *args)`` (in a worker: default ``work``
     again) is run for that group in this process, so that a crash is reported against the identities that
     caused it instead of ending the whole run."""
-    if jobs <= 1:
+    if pool is None and jobs > 1:
+        with worker_pool(jobs) as own:
+            run_groups(work, groups, args, on_result=on_result, fallback=fallback, pool=own)
+        return
+    if pool is None:
         for k, ids in enumerate(groups):
             try:
                 result = work(list(ids), *args)
@@ -109,21 +143,18 @@ def run_groups(
                 result = fallback(list(ids), *args)
             on_result(k, result)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    ctx = multiprocessing.get_context("spawn")
     failed: list[int] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_leave_without_teardown) as pool:
-        futures = {pool.submit(work, list(ids), *args): k for k, ids in enumerate(groups)}
-        for fut in as_completed(futures):
-            k = futures[fut]
-            try:
-                result = fut.result()
-            except Exception:  # a dead worker (BrokenProcessPool) or an error outside the identities' own code
-                failed.append(k)
-                continue
-            on_result(k, result)
+    futures = {pool.submit(work, list(ids), *args): k for k, ids in enumerate(groups)}
+    for fut in as_completed(futures):
+        k = futures[fut]
+        try:
+            result = fut.result()
+        except Exception:  # a dead worker (BrokenProcessPool) or an error outside the identities' own code
+            failed.append(k)
+            continue
+        on_result(k, result)
     for k in failed:
         on_result(k, (fallback or work)(list(groups[k]), *args))
 

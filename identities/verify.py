@@ -1022,11 +1022,10 @@ def verify_many(
     a family at a time by :func:`verify_batch` in ``jobs`` worker processes (None: one per CPU; see
     :mod:`identities.parallel`). Reports come back in the order of ``idents``. ``progress`` (a
     :class:`identities.progress.Progress`) is told as each family finishes."""
-    from .parallel import family_groups, job_count, run_groups
+    from .parallel import costliest_first, family_groups, job_count, run_groups, worker_pool
 
     idents = list(idents)
     groups = family_groups(idents)
-    ids = [[i.id for i in g] for g in groups]
     reports: dict[str, Report] = {}
 
     def store(k: int, result: list[Report]) -> None:
@@ -1035,14 +1034,10 @@ def verify_many(
         if progress is not None:
             progress.done(groups[k][0].family, len(result), sum(not r.ok for r in result))
 
-    run_groups(
-        verify_family,
-        ids,
-        (examples, seed, max_sizes),
-        jobs=job_count(jobs, groups),
-        on_result=store,
-        fallback=verify_each,
-    )
+    with worker_pool(job_count(jobs, groups)) as pool:
+        groups = costliest_first(groups)
+        ids = [[i.id for i in g] for g in groups]
+        run_groups(verify_family, ids, (examples, seed, max_sizes), on_result=store, fallback=verify_each, pool=pool)
     return [reports[i.id] for i in idents]
 
 

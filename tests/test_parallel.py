@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import identities
-from identities.parallel import MAX_GROUP, cost, family_groups, job_count, run_groups
+from identities.parallel import MAX_GROUP, cost, costliest_first, family_groups, job_count, run_groups, worker_pool
 from identities.progress import Progress, wanted
 from identities.verify import verify, verify_many
 
@@ -32,7 +32,7 @@ def _kinds() -> list[identities.Identity]:
 
 def test_family_groups_cover_the_catalog_once_split_evenly_costliest_first():
     cat = identities.catalog()
-    groups = family_groups([*cat, *cat[:5]])  # a repeated id is verified once
+    groups = costliest_first(family_groups([*cat, *cat[:5]]))  # a repeated id is verified once
     ids = [i.id for g in groups for i in g]
     assert sorted(ids) == sorted(i.id for i in cat)
     assert all(len({i.family for i in g}) == 1 and 0 < len(g) <= MAX_GROUP for g in groups)
@@ -84,6 +84,17 @@ def test_run_groups_runs_the_fallback_where_a_group_breaks(jobs):
     assert got == {0: ["alone:a", "alone:b"], 1: ["alone:c"]}
     with pytest.raises(RuntimeError, match="worker broke"):
         run_groups(_boom, [["a"]], ("x",), jobs=1)
+
+
+def test_worker_pool_starts_every_worker_before_work_is_given():
+    """The workers import the package while the caller orders the groups (verify_many, docs build)."""
+    with worker_pool(2) as pool:
+        assert pool is not None and len(pool._processes) == 2
+        got: dict[int, list[str]] = {}
+        run_groups(_each, [["a"], ["b", "c"]], ("w",), on_result=got.__setitem__, pool=pool)
+    assert got == {0: ["w:a"], 1: ["w:b", "w:c"]}
+    with worker_pool(1) as pool:
+        assert pool is None
 
 
 def test_progress_line_counts_families_identities_failures_and_erases_itself():
