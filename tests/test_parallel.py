@@ -97,6 +97,17 @@ def test_worker_pool_starts_every_worker_before_work_is_given():
         assert pool is None
 
 
+def test_the_package_imports_without_hypothesis_or_scipy():
+    """Every worker of verify and docs build imports the package: hypothesis (identities.strategies) and
+    SciPy (find's NumPy table) wait for first use, and still work through the package."""
+    code = (
+        "import sys, identities; print('hypothesis' in sys.modules, 'scipy' in sys.modules); "
+        "print(identities.strategies.__name__, callable(identities.check), callable(identities.find))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False", "identities.strategies", "True", "True"]
+
+
 def test_progress_line_counts_families_identities_failures_and_erases_itself():
     idents = _kinds()
     stream = io.StringIO()
