@@ -606,9 +606,9 @@ def _judge_any(ident: Identity, prep: Any, references: Mapping[str, Any]) -> lis
 def joint_program(idents: tuple[Identity, ...]) -> Callable[..., Any]:
     """The verification programs of several identities, real or complex, compiled as one:
     ``program(inputs, closed_args)`` takes each identity's ``program_inputs()`` (:class:`_Prepared`,
-    :class:`_PreparedComplex`) by id and returns its references by id, and the closed form at ``closed_args``
-    (by id: args, then extra) for the docs' numeric example. A family's one program traces, lowers and
-    compiles in 36 % less CPU than its identities' own programs (150 identities: 14.5 s against 22.5 s, one
+    :class:`_PreparedComplex`) by id and returns its references by id, and the closed form at each of
+    ``closed_args`` (by id: a list of calls, each args then extra), for the docs' numeric example and the
+    known answers. A family's one program traces, lowers and compiles in 36 % less CPU than its identities' own programs (150 identities: 14.5 s against 22.5 s, one
     process, FAST_COMPILE)."""
     import jax
 
@@ -617,7 +617,7 @@ def joint_program(idents: tuple[Identity, ...]) -> Callable[..., Any]:
 
     def joint(inputs: dict[str, Any], closed_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         refs = {k: fns[k](*v) for k, v in inputs.items()}
-        return refs, {k: by_id[k].closed(*v) for k, v in closed_args.items()}
+        return refs, {k: [by_id[k].closed(*a) for a in calls] for k, calls in closed_args.items()}
 
     return jax.jit(joint, compiler_options=FAST_COMPILE)
 
@@ -956,19 +956,33 @@ def verify_batch(
         a = tuple(np.asarray(args[n], dtype=ident.dtype(n)) for n in ident.argnames)
         return a if extra is None else (*a, np.asarray(extra, dtype=np.float64))
 
+    known: dict[str, list[tuple[np.ndarray, ...]]] = {}
+    for i in idents:
+        try:
+            known[i.id] = example_args(i)
+        except Exception:  # check_examples raises it again, in this identity's report
+            pass
     try:
         plans = [_draws(i, examples, seed, max_sizes) for i in idents]
         program = joint_program(tuple(idents))
         outputs: list[list[tuple[Any, dict[str, Any]]]] = [[] for _ in idents]
-        closed_out: dict[str, np.ndarray | Exception] = {}
+        # the docs' example, then the known answers, in every round of the first sizes (one program)
+        calls = {k: [closed_call(k)] for k in closed_inputs}
+        for k, a in known.items():
+            calls[k] = calls.get(k, []) + a
+        calls = {k: c for k, c in calls.items() if c}
+        closed_vals: dict[str, Any] = {}
         for r in range(max((len(p) for p in plans), default=0)):
             prep = {i.id: _prepare_any(i, *p[r]) for i, p in zip(idents, plans, strict=True) if r < len(p)}
-            extra_calls = {k: closed_call(k) for k in closed_inputs} if r == 0 else {}
-            refs, closed_vals = program({k: v.program_inputs() for k, v in prep.items()}, extra_calls)
-            closed_out.update({k: np.asarray(v) for k, v in closed_vals.items()})
+            refs, vals = program({k: v.program_inputs() for k, v in prep.items()}, calls if r < examples else {})
+            if r == 0:
+                closed_vals = vals
             for j, i in enumerate(idents):
                 if i.id in refs:
                     outputs[j].append((prep[i.id], refs[i.id]))
+        closed_out: dict[str, np.ndarray | Exception] = {
+            k: np.asarray(closed_vals[k][0]) for k in closed_inputs if k in closed_vals
+        }
     except Exception:  # one identity broke the joint program: each on its own, as verify() reports it
         reports = [verify(i, examples=examples, seed=seed, max_sizes=max_sizes) for i in idents]
         closed_out = {}
@@ -984,7 +998,8 @@ def verify_batch(
         try:
             for prep, ref in outs:
                 _merge(checks, _judge_any(i, prep, ref))
-            _merge(checks, check_examples(i))
+            values = closed_vals[i.id][int(i.id in closed_inputs) :] if i.id in known and i.id in closed_vals else None
+            _merge(checks, check_examples(i, values))
             error = None
         except Exception as e:  # as verify(): a failed identity, reported
             error = f"{type(e).__name__}: {e}"
@@ -1041,20 +1056,32 @@ def verify_many(
     return [reports[i.id] for i in idents]
 
 
-def check_examples(ident: Identity) -> list[CheckResult]:
-    """The identity's known answers (worked numbers from its sources) against its closed form."""
+def example_args(ident: Identity) -> list[tuple[np.ndarray, ...]]:
+    """The closed form's arguments at each of the identity's known answers (:attr:`Identity.examples`)."""
     from .special import extra_name
 
     # a jvp or vjp example also gives the tangent d<wrt> or the cotangent, the closed form's last argument
     names = (*ident.argnames, *((extra_name(ident),) if extra_name(ident) else ()))
     out = []
-    for k, ex in enumerate(ident.examples, 1):
+    for ex in ident.examples:
         missing = [a for a in names if a not in ex.args]
         if missing:
             raise ValueError(f"{ident.id}: an example gives no value for {', '.join(missing)}")
         # the tangent or cotangent takes the variable's dtype
-        args = tuple(np.asarray(ex.args[a], dtype=ident.dtype(a if a in ident.argnames else ident.wrt)) for a in names)
-        got = np.asarray(compiled(ident).closed(*args))
+        out.append(
+            tuple(np.asarray(ex.args[a], dtype=ident.dtype(a if a in ident.argnames else ident.wrt)) for a in names)
+        )
+    return out
+
+
+def check_examples(ident: Identity, values: Sequence[Any] | None = None) -> list[CheckResult]:
+    """The identity's known answers (worked numbers from its sources) against its closed form: its values
+    at :func:`example_args`, given (``verify_batch`` computes them in the family's program) or computed."""
+    if values is None:
+        values = [compiled(ident).closed(*args) for args in example_args(ident)]
+    out = []
+    for k, (ex, value) in enumerate(zip(ident.examples, values, strict=True), 1):
+        got = np.asarray(value)
         want = np.asarray(ex.value)
         if ident.is_complex:  # compared as (real, imaginary) parts
             got, want = _ri(got), _ri(want.astype(complex))

@@ -237,3 +237,13 @@ def test_wrong_known_answer_fails_verify_and_names_the_example_and_its_source():
         assert "example 1 of 1 (seed 000 Problem 1 (planted wrong))" in text and "0.800000001" in text, text
     # the control: the registered, right worked number passes
     assert verify(ident, examples=1, seed=0, max_sizes=1).checks["known answer"].ok
+    # in a family's program, where the known answers follow the docs' numeric example in the closed form's
+    # calls: each worked number is judged against its own value, and the docs get theirs
+    x = np.array([1.0, 2.0])
+    members = [ident, bad, identities.get("vector.Ax")]
+    at = {ident.id: ({"x": x}, None), bad.id: ({"x": x}, None)}
+    reports, closed = verify_batch(members, examples=2, seed=0, max_sizes=2, closed_inputs=at)
+    assert [r.ok for r in reports] == [True, False, True] and [r.batch for r in reports] == [3, 3, 3]
+    assert {c.check for c in reports[1].checks.values() if not c.ok} == {"known answer"}
+    for k in at:
+        np.testing.assert_allclose(closed[k], x / np.linalg.norm(x), rtol=1e-15)
