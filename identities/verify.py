@@ -941,8 +941,9 @@ def verify_batch(
     identity (the verification programs of the whole catalog, compiled and run family by family in one
     process: 35-37 s instead of 41-45 s).
 
-    ``closed_inputs`` maps identity ids to (args, extra) at which the closed form is evaluated too, in the
-    first program (the docs' numeric example); the second result maps those ids to the value, or to the
+    The closed form's values at the known answers are computed in the program of the first sizes too.
+    ``closed_inputs`` maps identity ids to (args, extra) at which the closed form is evaluated there as
+    well (the docs' numeric example); the second result maps those ids to the value, or to the
     exception the closed form raised. If the joint program fails (an identity raises while traced), every
     identity is verified on its own, so the failure is reported against the identity that caused it."""
 
